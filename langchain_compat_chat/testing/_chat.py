@@ -1,0 +1,503 @@
+"""Plan and render one chat completion: what the "model" says, as JSON or as SSE chunks.
+
+Planning (``plan_completion``) decides, from a validated request only, whether each choice
+calls tools or answers in text, generates the tokens, applies ``stop`` and the token
+budget, and counts usage. Rendering turns the plan into the exact wire objects: one
+``chat.completion`` JSON object, or the list of ``chat.completion.chunk`` objects of a
+stream, worded in the selected :class:`Dialect`. Keeping the two apart means every dialect
+and every fault sees the same answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from langchain_compat_chat.testing._config import Dialect
+from langchain_compat_chat.testing._generate import (
+    count_tokens,
+    dumps_compact,
+    generate_from_schema,
+    generate_id,
+    generate_json_object,
+    generate_reasoning,
+    generate_text,
+    request_rng,
+    split_tokens,
+    token_logprobs,
+)
+
+MEDIA_TOKENS = {"image_url": 85, "input_audio": 50, "audio": 50, "file": 100}
+"""Fixed prompt-token cost of non-text content parts."""
+
+
+@dataclass
+class ToolCallPlan:
+    """One generated tool call."""
+
+    id: str
+    name: str
+    arguments: str
+
+
+@dataclass
+class ChoicePlan:
+    """Everything one choice says."""
+
+    index: int
+    reasoning: list[str] = field(default_factory=list)
+    content: list[str] | None = None
+    tool_calls: list[ToolCallPlan] = field(default_factory=list)
+    finish_reason: str = "stop"
+    logprobs: list[dict[str, Any]] | None = None
+
+    @property
+    def completion_tokens(self) -> int:
+        """Tokens this choice generated (reasoning, content and tool arguments)."""
+        args = sum(len(split_tokens(c.arguments)) + 1 for c in self.tool_calls)
+        return len(self.reasoning) + len(self.content or ()) + args
+
+
+@dataclass
+class CompletionPlan:
+    """A whole response: metadata, choices and usage numbers."""
+
+    id: str
+    created: int
+    model: str
+    system_fingerprint: str
+    choices: list[ChoicePlan]
+    prompt_tokens: int
+    cached_tokens: int
+    reasoning_in_field: bool
+
+    @property
+    def completion_tokens(self) -> int:
+        """Tokens generated over all choices."""
+        return sum(c.completion_tokens for c in self.choices)
+
+    def usage(self, completion_tokens: int | None = None) -> dict[str, Any]:
+        """The ``usage`` object (optionally for a partial completion count)."""
+        done = self.completion_tokens if completion_tokens is None else completion_tokens
+        reasoning = (
+            sum(len(c.reasoning) for c in self.choices) if self.reasoning_in_field else 0
+        )
+        return {
+            "prompt_tokens": self.prompt_tokens,
+            "completion_tokens": done,
+            "total_tokens": self.prompt_tokens + done,
+            "prompt_tokens_details": {"cached_tokens": self.cached_tokens, "audio_tokens": 0},
+            "completion_tokens_details": {
+                "reasoning_tokens": min(reasoning, done),
+                "audio_tokens": 0,
+                "accepted_prediction_tokens": 0,
+                "rejected_prediction_tokens": 0,
+            },
+        }
+
+
+# --------------------------------------------------------------------------------------
+# Prompt accounting
+# --------------------------------------------------------------------------------------
+
+
+def _content_tokens(content: Any) -> int:
+    if isinstance(content, str):
+        return count_tokens(content)
+    total = 0
+    if isinstance(content, list):
+        for part in content:
+            if not isinstance(part, Mapping):
+                continue
+            ptype = part.get("type")
+            if ptype in ("text", "refusal"):
+                total += count_tokens(str(part.get(ptype, "")))
+            else:
+                total += MEDIA_TOKENS.get(str(ptype), 10)
+    return total
+
+
+def message_tokens(message: Mapping[str, Any]) -> int:
+    """Prompt tokens one message costs (3 framing tokens plus its parts)."""
+    total = 3 + _content_tokens(message.get("content"))
+    if isinstance(message.get("name"), str):
+        total += 1 + count_tokens(message["name"])
+    for call in message.get("tool_calls") or ():
+        fn = call.get("function") or {} if isinstance(call, Mapping) else {}
+        total += 3 + count_tokens(str(fn.get("name", ""))) + count_tokens(
+            str(fn.get("arguments", ""))
+        )
+    for key in ("reasoning_content", "reasoning"):
+        if isinstance(message.get(key), str):
+            total += count_tokens(message[key])
+    return total
+
+
+def prompt_prefix_tokens(body: Mapping[str, Any]) -> tuple[list[str], list[int]]:
+    """Cache keys and cumulative token counts for every message prefix of the prompt.
+
+    The first prefix also holds the tools and response format (they are rendered at
+    the top of the prompt), so a change there invalidates the cache like on real servers.
+    """
+    head = {k: body.get(k) for k in ("tools", "response_format") if body.get(k) is not None}
+    base = 3
+    if head:
+        base += count_tokens(json.dumps(head, sort_keys=True, ensure_ascii=False))
+    digest = hashlib.sha256(json.dumps(head, sort_keys=True, default=str).encode())
+    keys: list[str] = []
+    totals: list[int] = []
+    running = base
+    for msg in body.get("messages") or ():
+        digest.update(json.dumps(msg, sort_keys=True, default=str).encode())
+        running += message_tokens(msg) if isinstance(msg, Mapping) else 3
+        keys.append(digest.copy().hexdigest())
+        totals.append(running)
+    return keys, totals
+
+
+# --------------------------------------------------------------------------------------
+# Planning
+# --------------------------------------------------------------------------------------
+
+
+def wants_reasoning(body: Mapping[str, Any], dialect: Dialect) -> bool:
+    """Whether this request gets reasoning text, by the request's own switches.
+
+    Switches understood: ``reasoning_effort`` (OpenAI, Groq, xAI), ``reasoning`` object
+    (OpenRouter), ``thinking: {"type": "enabled"}`` (DeepSeek, Moonshot), top-level
+    ``enable_thinking`` (DashScope) and ``chat_template_kwargs.enable_thinking`` (vLLM).
+    An explicit "off" wins over ``Dialect.always_reason``.
+    """
+    if dialect.reasoning_field is None:
+        return False
+    votes: list[bool] = []
+    effort = body.get("reasoning_effort")
+    if effort is not None:
+        votes.append(effort != "none")
+    reasoning = body.get("reasoning")
+    if isinstance(reasoning, Mapping):
+        votes.append(reasoning.get("effort") != "none" and reasoning.get("enabled") is not False)
+    thinking = body.get("thinking")
+    if isinstance(thinking, Mapping) and "type" in thinking:
+        votes.append(thinking.get("type") == "enabled")
+    if isinstance(body.get("enable_thinking"), bool):
+        votes.append(body["enable_thinking"])
+    kwargs = body.get("chat_template_kwargs")
+    if isinstance(kwargs, Mapping):
+        for key in ("enable_thinking", "thinking"):
+            if isinstance(kwargs.get(key), bool):
+                votes.append(kwargs[key])
+    if False in votes:
+        return False
+    return True in votes or dialect.always_reason
+
+
+def _tool_decision(body: Mapping[str, Any], rng: random.Random) -> list[Mapping[str, Any]]:
+    """Pick the tools this choice calls (empty list: answer in text).
+
+    ``auto`` calls a tool when the conversation ends with a user turn and answers in text
+    after a tool result, so agent loops terminate. ``required`` with
+    ``parallel_tool_calls`` (default true) and several tools calls two of them.
+    """
+    tools = [t["function"] for t in body.get("tools") or () if t.get("type") == "function"]
+    if not tools:
+        return []
+    choice = body.get("tool_choice", "auto")
+    parallel = body.get("parallel_tool_calls") is not False
+    mode = "auto"
+    pool = tools
+    if choice == "none":
+        return []
+    if choice == "required":
+        mode = "required"
+    elif isinstance(choice, Mapping) and choice.get("type") == "function":
+        name = choice["function"]["name"]
+        return [t for t in tools if t["name"] == name][:1]
+    elif isinstance(choice, Mapping) and choice.get("type") == "allowed_tools":
+        allowed = choice["allowed_tools"]
+        names = {item["function"]["name"] for item in allowed["tools"]}
+        pool = [t for t in tools if t["name"] in names] or tools
+        mode = allowed["mode"]
+    if mode == "auto":
+        turns = [m for m in body.get("messages") or () if m.get("role") not in ("system", "developer")]
+        if not turns or turns[-1].get("role") != "user":
+            return []
+        return [rng.choice(pool)]
+    if parallel and len(pool) >= 2:
+        return rng.sample(pool, 2)
+    return [rng.choice(pool)]
+
+
+def _truncate_at_stop(text: str, stop: Any) -> tuple[str, bool]:
+    stops = [stop] if isinstance(stop, str) else list(stop or ())
+    cut = -1
+    for s in stops:
+        if not s:
+            continue
+        at = text.find(s)
+        if at >= 0 and (cut < 0 or at < cut):
+            cut = at
+    return (text[:cut], True) if cut >= 0 else (text, False)
+
+
+def _plan_choice(
+    body: Mapping[str, Any],
+    dialect: Dialect,
+    index: int,
+    budget: int | None,
+    reasoning_on: bool,
+) -> ChoicePlan:
+    salt = f"choice:{index}:turn:{len(body.get('messages') or ())}"
+    rng = request_rng(body, salt)
+    plan = ChoicePlan(index=index)
+    remaining = budget
+    if reasoning_on and dialect.reasoning_field != "think_tags":
+        plan.reasoning = split_tokens(generate_reasoning(rng))
+        if remaining is not None and len(plan.reasoning) >= remaining:
+            plan.reasoning = plan.reasoning[:remaining]
+            plan.content = []
+            plan.finish_reason = "length"
+            return plan
+        if remaining is not None:
+            remaining -= len(plan.reasoning)
+    chosen = _tool_decision(body, rng)
+    if chosen:
+        for tool in chosen:
+            params = tool.get("parameters") or {"type": "object", "properties": {}}
+            args = dumps_compact(generate_from_schema(params, rng))
+            call = ToolCallPlan(id=generate_id(rng, "call_"), name=tool["name"], arguments=args)
+            cost = len(split_tokens(args)) + 1
+            if remaining is not None and cost > remaining:
+                call.arguments = "".join(split_tokens(args)[: max(remaining - 1, 0)])
+                plan.tool_calls.append(call)
+                plan.finish_reason = "length"
+                return plan
+            if remaining is not None:
+                remaining -= cost
+            plan.tool_calls.append(call)
+        plan.finish_reason = "tool_calls"
+        return plan
+    fmt = body.get("response_format") or {}
+    if fmt.get("type") == "json_schema":
+        schema = (fmt.get("json_schema") or {}).get("schema") or {"type": "object"}
+        text = dumps_compact(generate_from_schema(schema, rng))
+    elif fmt.get("type") == "json_object":
+        text = dumps_compact(generate_json_object(rng))
+    else:
+        text = generate_text(rng)
+    if reasoning_on and dialect.reasoning_field == "think_tags":
+        text = f"<think>\n{generate_reasoning(rng)}\n</think>\n\n{text}"
+    text, stopped = _truncate_at_stop(text, body.get("stop"))
+    tokens = split_tokens(text)
+    if remaining is not None and len(tokens) > remaining:
+        tokens = tokens[:remaining]
+        plan.finish_reason = "length"
+    plan.content = tokens
+    if body.get("logprobs"):
+        plan.logprobs = token_logprobs(tokens, int(body.get("top_logprobs") or 0), rng)
+    return plan
+
+
+def plan_completion(
+    body: Mapping[str, Any],
+    dialect: Dialect,
+    *,
+    prompt_tokens: int,
+    cached_tokens: int = 0,
+    system_fingerprint: str = "fp_compat_ref",
+) -> CompletionPlan:
+    """Decide the whole answer to a validated request."""
+    budget = body.get("max_completion_tokens")
+    if budget is None:
+        budget = body.get("max_tokens")
+    reasoning_on = wants_reasoning(body, dialect)
+    n = int(body.get("n") or 1)
+    choices = [_plan_choice(body, dialect, i, budget, reasoning_on) for i in range(n)]
+    return CompletionPlan(
+        id="chatcmpl-" + secrets.token_urlsafe(18).replace("-", "x").replace("_", "y"),
+        created=int(time.time()),
+        model=str(body["model"]),
+        system_fingerprint=system_fingerprint,
+        choices=choices,
+        prompt_tokens=prompt_tokens,
+        cached_tokens=cached_tokens,
+        reasoning_in_field=reasoning_on and dialect.reasoning_field != "think_tags",
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Rendering
+# --------------------------------------------------------------------------------------
+
+
+def render_completion(plan: CompletionPlan, dialect: Dialect) -> dict[str, Any]:
+    """Render a non-streaming ``chat.completion`` object."""
+    choices: list[dict[str, Any]] = []
+    for c in plan.choices:
+        message: dict[str, Any] = {
+            "role": "assistant",
+            "content": "".join(c.content) if c.content is not None else None,
+            "refusal": None,
+            "annotations": [],
+        }
+        if c.reasoning and dialect.reasoning_field not in (None, "think_tags"):
+            message[str(dialect.reasoning_field)] = "".join(c.reasoning)
+        if c.tool_calls:
+            message["tool_calls"] = [
+                {
+                    "id": t.id,
+                    "type": "function",
+                    "function": {"name": t.name, "arguments": t.arguments},
+                }
+                for t in c.tool_calls
+            ]
+        logprobs = (
+            {"content": c.logprobs, "refusal": None} if c.logprobs is not None else None
+        )
+        choices.append(
+            {
+                "index": c.index,
+                "message": message,
+                "logprobs": logprobs,
+                "finish_reason": c.finish_reason,
+            }
+        )
+    return {
+        "id": plan.id,
+        "object": "chat.completion",
+        "created": plan.created,
+        "model": plan.model,
+        "choices": choices,
+        "usage": plan.usage(),
+        "service_tier": "default",
+        "system_fingerprint": plan.system_fingerprint,
+    }
+
+
+def _choice_deltas(
+    c: ChoicePlan, dialect: Dialect
+) -> list[tuple[dict[str, Any], str | None, Any, int]]:
+    """The stream deltas of one choice as ``(delta, finish_reason, logprobs, tokens)``."""
+    out: list[tuple[dict[str, Any], str | None, Any, int]] = [
+        ({"role": "assistant", "content": "", "refusal": None}, None, None, 0)
+    ]
+    field_name = dialect.reasoning_field
+    for tok in c.reasoning:
+        if field_name == "reasoning_content":
+            out.append(({"content": None, "reasoning_content": tok}, None, None, 1))
+        else:
+            out.append(({str(field_name): tok}, None, None, 1))
+    for k, tok in enumerate(c.content or ()):
+        lp = None
+        if c.logprobs is not None:
+            lp = {"content": [c.logprobs[k]], "refusal": None}
+        out.append(({"content": tok}, None, lp, 1))
+    for k, call in enumerate(c.tool_calls):
+        first: dict[str, Any] = {
+            "index": k,
+            "id": call.id,
+            "type": "function",
+            "function": {"name": call.name, "arguments": ""},
+        }
+        out.append(({"tool_calls": [_index_quirk(first, dialect)]}, None, None, 1))
+        for frag in split_tokens(call.arguments):
+            part: dict[str, Any] = {"index": k, "function": {"arguments": frag}}
+            if dialect.repeat_tool_name:
+                part = {
+                    "index": k,
+                    "id": call.id,
+                    "type": "function",
+                    "function": {"name": call.name, "arguments": frag},
+                }
+            out.append(({"tool_calls": [_index_quirk(part, dialect)]}, None, None, 1))
+    out.append(({}, c.finish_reason, None, 0))
+    return out
+
+
+def _index_quirk(part: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
+    if dialect.omit_tool_call_index:
+        part.pop("index", None)
+    elif dialect.null_tool_call_index:
+        part["index"] = None
+    return part
+
+
+def render_chunks(
+    plan: CompletionPlan, dialect: Dialect, *, include_usage: bool
+) -> list[dict[str, Any]]:
+    """Render the ``chat.completion.chunk`` objects of a stream (without ``[DONE]``).
+
+    Choices of an ``n > 1`` request are interleaved round-robin, each chunk carrying its
+    choice ``index``. Usage goes where the dialect puts it.
+    """
+    per_choice = [_choice_deltas(c, dialect) for c in plan.choices]
+    order: list[tuple[int, tuple[dict[str, Any], str | None, Any, int]]] = []
+    longest = max(len(d) for d in per_choice)
+    for step in range(longest):
+        for ci, deltas in enumerate(per_choice):
+            if step < len(deltas):
+                order.append((plan.choices[ci].index, deltas[step]))
+    special_usage = dialect.usage_in_x_groq or dialect.usage_in_choice or dialect.cumulative_usage
+    last_finish = max(i for i, (_, d) in enumerate(order) if d[1] is not None)
+    chunks: list[dict[str, Any]] = []
+    produced = 0
+    for pos, (index, (delta, finish, logprobs, tokens)) in enumerate(order):
+        produced += tokens
+        choice: dict[str, Any] = {
+            "index": index,
+            "delta": delta,
+            "logprobs": logprobs,
+            "finish_reason": finish,
+        }
+        chunk: dict[str, Any] = {
+            "id": plan.id,
+            "object": "chat.completion.chunk",
+            "created": plan.created,
+            "model": plan.model,
+            "service_tier": "default",
+            "system_fingerprint": plan.system_fingerprint,
+            "choices": [choice],
+        }
+        if dialect.cumulative_usage:
+            chunk["usage"] = plan.usage(produced)
+        elif include_usage and not special_usage:
+            chunk["usage"] = None
+        if pos == last_finish:
+            if dialect.usage_in_x_groq:
+                usage = plan.usage()
+                chunk["x_groq"] = {
+                    "id": "req_" + plan.id.removeprefix("chatcmpl-"),
+                    "usage": {
+                        "queue_time": 0.001,
+                        "prompt_tokens": usage["prompt_tokens"],
+                        "prompt_time": 0.001,
+                        "completion_tokens": usage["completion_tokens"],
+                        "completion_time": 0.01,
+                        "total_tokens": usage["total_tokens"],
+                        "total_time": 0.011,
+                    },
+                }
+            elif dialect.usage_in_choice:
+                choice["usage"] = plan.usage()
+        chunks.append(chunk)
+    if include_usage and not special_usage:
+        chunks.append(
+            {
+                "id": plan.id,
+                "object": "chat.completion.chunk",
+                "created": plan.created,
+                "model": plan.model,
+                "service_tier": "default",
+                "system_fingerprint": plan.system_fingerprint,
+                "choices": [],
+                "usage": plan.usage(),
+            }
+        )
+    return chunks
+

@@ -1,0 +1,974 @@
+"""The reference server: a real HTTP/1.1 Chat Completions server on 127.0.0.1.
+
+It runs an asyncio event loop in a daemon thread, so a synchronous test (or a script)
+can start it, talk to it over real sockets with any client, and stop it. One loop handles
+thousands of concurrent keep-alive connections; JSON answers carry ``Content-Length`` and
+streams use chunked transfer encoding with one HTTP chunk per SSE event, so per-event
+delays, stalls and disconnects happen exactly where a real server would produce them.
+
+Routes: ``POST /v1/chat/completions``, ``GET /v1/models``, ``GET /v1/models/{id}``,
+``GET /health``. The ``/v1`` prefix is optional. Anything else is a 404 JSON error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import contextlib
+import itertools
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from types import TracebackType
+from typing import Any
+
+from langchain_compat_chat.testing._chat import (
+    plan_completion,
+    prompt_prefix_tokens,
+    render_chunks,
+    render_completion,
+)
+from langchain_compat_chat.testing._config import (
+    DIALECT_HEADER,
+    FAULT_HEADER,
+    Dialect,
+    Fault,
+    ScriptedResponse,
+    SseEvent,
+    build_scripted,
+    dumps,
+    parse_dialect,
+    parse_fault,
+    scripted_from_sample,
+)
+from langchain_compat_chat.testing._validate import (
+    ApiError,
+    parse_body,
+    validate_chat_request,
+)
+
+DEFAULT_MODEL = "compat-reference"
+_MAX_HEAD = 64 * 1024
+_MAX_BODY = 64 * 1024 * 1024
+_PREFIX_CACHE_SIZE = 4096
+
+_DEFAULT_ERRORS: dict[int, tuple[str, str, str | None]] = {
+    400: ("Bad request.", "invalid_request_error", None),
+    401: ("Invalid API key.", "authentication_error", "invalid_api_key"),
+    403: ("You are not allowed to use this model.", "permission_error", None),
+    404: ("Not found.", "not_found_error", None),
+    408: ("Request timed out.", "timeout_error", None),
+    409: ("Conflict: the request was interrupted by another one.", "conflict_error", None),
+    413: ("Request too large.", "invalid_request_error", "request_too_large"),
+    422: ("Unprocessable entity.", "invalid_request_error", None),
+    429: (
+        "Rate limit reached for requests. Please try again later.",
+        "rate_limit_exceeded",
+        "rate_limit_exceeded",
+    ),
+    500: ("The server had an error while processing your request.", "server_error", None),
+    502: ("Bad gateway.", "server_error", None),
+    503: ("The engine is currently overloaded, please try again later.", "server_error", None),
+    504: ("Gateway timeout.", "server_error", None),
+}
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request the server received, for assertions in tests.
+
+    Attributes:
+        method: HTTP method, e.g. ``"POST"``.
+        path: Request path without the query string.
+        query: The raw query string (``""`` when absent).
+        headers: Header names lower-cased; repeated headers joined with ``", "``.
+        body: The raw body bytes.
+        json: The parsed JSON body, or ``None`` when it was absent or not JSON.
+        received_at: ``time.time()`` when the body was read.
+    """
+
+    method: str
+    path: str
+    query: str
+    headers: Mapping[str, str]
+    body: bytes
+    json: Any
+    received_at: float
+
+
+@dataclass
+class _Request:
+    method: str
+    path: str
+    query: str
+    version: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def keep_alive(self) -> bool:
+        conn = self.headers.get("connection", "").lower()
+        if self.version == "HTTP/1.0":
+            return "keep-alive" in conn
+        return "close" not in conn
+
+
+@dataclass
+class _State:
+    """Mutable server state, shared by the loop thread and the test thread (locked)."""
+
+    dialect: Dialect
+    fault: Fault | None
+    fault_remaining: int | None
+    queue: collections.deque[ScriptedResponse | Fault] = field(
+        default_factory=collections.deque
+    )
+    requests: list[RecordedRequest] = field(default_factory=list)
+    prefix_cache: collections.OrderedDict[str, None] = field(
+        default_factory=collections.OrderedDict
+    )
+
+
+class ReferenceServer:
+    """A faithful OpenAI-compatible Chat Completions server for offline tests.
+
+    Start it with ``start()`` or as a context manager; point any client at
+    :attr:`base_url`. Content is generated deterministically from the request (never from
+    the prompt's meaning), tool arguments and structured output from the JSON schema sent.
+    Exact responses can be queued, provider dialects switched on and faults injected,
+    server-wide or per request.
+
+    Example:
+        >>> with ReferenceServer() as srv:  # doctest: +SKIP
+        ...     client = ChatCompatModel(base_url=srv.base_url, model="m")
+
+    Args:
+        port: TCP port on 127.0.0.1; ``0`` picks a free one.
+        api_key: When set, requests need ``Authorization: Bearer <api_key>`` (else 401).
+        host: Interface to bind. Loopback by default; tests should not change it.
+        models: Model ids listed by ``GET /v1/models`` (any model name is accepted in
+            chat requests unless ``strict_models`` is set).
+        strict_models: Answer 404 ``model_not_found`` for models not in ``models``.
+        dialect: Server-wide :class:`Dialect` (per request: ``x-compat-dialect`` header).
+        fault: Server-wide :class:`Fault` (per request: ``x-compat-fault`` header).
+        context_window: Prompts longer than this many tokens get a 400
+            ``context_length_exceeded`` error.
+        system_fingerprint: Value of ``system_fingerprint`` in answers.
+        max_recorded: How many requests :attr:`requests` keeps (oldest dropped first).
+    """
+
+    def __init__(
+        self,
+        port: int = 0,
+        api_key: str | None = None,
+        *,
+        host: str = "127.0.0.1",
+        models: Sequence[str] = (DEFAULT_MODEL,),
+        strict_models: bool = False,
+        dialect: Dialect | None = None,
+        fault: Fault | None = None,
+        context_window: int = 128_000,
+        system_fingerprint: str = "fp_compat_ref",
+        max_recorded: int = 10_000,
+    ) -> None:
+        self.host = host
+        self.api_key = api_key
+        self.models = tuple(models)
+        self.strict_models = strict_models
+        self.context_window = context_window
+        self.system_fingerprint = system_fingerprint
+        self.max_recorded = max_recorded
+        self._requested_port = port
+        self._port: int | None = None
+        self._defaults = (dialect or Dialect(), fault)
+        self._lock = threading.Lock()
+        self._state = self._fresh_state()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._server: asyncio.AbstractServer | None = None
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._created = int(time.time())
+
+    # ----------------------------------------------------------------------------------
+    # lifecycle
+    # ----------------------------------------------------------------------------------
+    def start(self) -> ReferenceServer:
+        """Start serving in a daemon thread; returns once the socket is listening.
+
+        Raises:
+            RuntimeError: if the server is already running.
+            OSError: if the port cannot be bound.
+        """
+        if self._thread is not None:
+            raise RuntimeError("ReferenceServer is already running")
+        ready = threading.Event()
+        failure: list[BaseException] = []
+        thread = threading.Thread(
+            target=self._run, args=(ready, failure), name="compat-reference-server", daemon=True
+        )
+        self._thread = thread
+        thread.start()
+        ready.wait()
+        if failure:
+            thread.join()
+            self._thread = None
+            raise failure[0]
+        return self
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Close every connection and the listening socket, then join the thread."""
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        with contextlib.suppress(RuntimeError):
+            fut = asyncio.run_coroutine_threadsafe(self._shutdown(), loop)
+            with contextlib.suppress(Exception):
+                fut.result(timeout)
+            loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout)
+        self._thread = None
+        self._loop = None
+        self._port = None
+
+    def __enter__(self) -> ReferenceServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        """Whether the server thread is serving."""
+        return self._thread is not None and self._port is not None
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port (only while running)."""
+        if self._port is None:
+            raise RuntimeError("ReferenceServer is not running; call start() first")
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """Root URL, e.g. ``http://127.0.0.1:PORT``."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """OpenAI-style base URL to give clients: ``http://127.0.0.1:PORT/v1``."""
+        return self.url + "/v1"
+
+    # ----------------------------------------------------------------------------------
+    # scripting API (thread-safe)
+    # ----------------------------------------------------------------------------------
+    def reset(self) -> None:
+        """Forget requests, queued responses, the prompt cache, and restore defaults."""
+        with self._lock:
+            self._state = self._fresh_state()
+
+    def set_dialect(self, dialect: Dialect | str | None) -> None:
+        """Set the server-wide dialect (a :class:`Dialect`, a preset/header string, or default)."""
+        if isinstance(dialect, str):
+            dialect = parse_dialect(dialect)
+        with self._lock:
+            self._state.dialect = dialect or Dialect()
+
+    @property
+    def dialect(self) -> Dialect:
+        """The server-wide dialect."""
+        with self._lock:
+            return self._state.dialect
+
+    def set_fault(self, fault: Fault | str | None) -> None:
+        """Set (or clear with ``None``) the server-wide fault; ``Fault.times`` limits it."""
+        if isinstance(fault, str):
+            fault = parse_fault(fault)
+        with self._lock:
+            self._state.fault = fault
+            self._state.fault_remaining = fault.times if fault is not None else None
+
+    @property
+    def fault(self) -> Fault | None:
+        """The server-wide fault, or ``None`` once cleared or used up."""
+        with self._lock:
+            return self._active_fault_locked(consume=False)
+
+    def enqueue(
+        self,
+        json_body: Any = None,
+        *,
+        sse: Iterable[SseEvent] | None = None,
+        raw: bytes | str | None = None,
+        status: int = 200,
+        headers: Mapping[str, str] | None = None,
+        content_type: str | None = None,
+        done: bool = True,
+        close: bool = False,
+    ) -> None:
+        """Queue an exact response for the next chat request (FIFO).
+
+        Give exactly one of ``json_body`` (serialised compactly), ``sse`` (chunk dicts are
+        sent as ``data: <json>`` events, strings and bytes verbatim; ``data: [DONE]`` is
+        appended unless ``done=False``) or ``raw`` (exact body bytes). Valid requests
+        consume the queue; requests rejected by auth or validation do not.
+        """
+        item = build_scripted(
+            json_body=json_body,
+            sse=sse,
+            raw=raw,
+            status=status,
+            headers=headers,
+            content_type=content_type,
+            done=done,
+            close=close,
+        )
+        with self._lock:
+            self._state.queue.append(item)
+
+    def enqueue_sample(self, sample: Mapping[str, Any]) -> None:
+        """Queue a recorded wire sample (``{"response": {"status", "sse"|"json"|"raw"}}``)."""
+        item = scripted_from_sample(sample)
+        with self._lock:
+            self._state.queue.append(item)
+
+    def enqueue_fault(self, fault: Fault | str) -> None:
+        """Queue a fault for the next chat request(s) (``fault.times`` requests, default 1).
+
+        The fault applies to a normally generated answer; it takes precedence over the
+        header and server-wide faults.
+        """
+        if isinstance(fault, str):
+            fault = parse_fault(fault)
+        with self._lock:
+            self._state.queue.extend([fault] * max(1, fault.times or 1))
+
+    @property
+    def pending(self) -> int:
+        """How many queued responses/faults are still waiting for a request."""
+        with self._lock:
+            return len(self._state.queue)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """A snapshot of every request received since start or the last ``reset()``."""
+        with self._lock:
+            return list(self._state.requests)
+
+    @property
+    def chat_requests(self) -> list[RecordedRequest]:
+        """Only the ``POST .../chat/completions`` requests."""
+        return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
+    @property
+    def last_request(self) -> RecordedRequest | None:
+        """The most recent request, or ``None``."""
+        with self._lock:
+            return self._state.requests[-1] if self._state.requests else None
+
+    # ----------------------------------------------------------------------------------
+    # internals: state
+    # ----------------------------------------------------------------------------------
+    def _fresh_state(self) -> _State:
+        dialect, fault = self._defaults
+        return _State(
+            dialect=dialect,
+            fault=fault,
+            fault_remaining=fault.times if fault is not None else None,
+        )
+
+    def _active_fault_locked(self, *, consume: bool) -> Fault | None:
+        st = self._state
+        if st.fault is None:
+            return None
+        if st.fault_remaining is None:
+            return st.fault
+        if st.fault_remaining <= 0:
+            return None
+        if consume:
+            st.fault_remaining -= 1
+        return st.fault
+
+    def _record(self, req: _Request) -> None:
+        parsed: Any = None
+        if req.body:
+            try:
+                parsed = parse_body(req.body)
+            except ApiError:
+                parsed = None
+        rec = RecordedRequest(
+            method=req.method,
+            path=req.path,
+            query=req.query,
+            headers=dict(req.headers),
+            body=req.body,
+            json=parsed,
+            received_at=time.time(),
+        )
+        with self._lock:
+            self._state.requests.append(rec)
+            overflow = len(self._state.requests) - self.max_recorded
+            if overflow > 0:
+                del self._state.requests[:overflow]
+
+    def _cached_tokens(self, body: Mapping[str, Any]) -> tuple[int, int]:
+        """Prompt tokens and how many of them a prefix cache would have served."""
+        keys, totals = prompt_prefix_tokens(body)
+        prompt = totals[-1] if totals else 3
+        cached = 0
+        with self._lock:
+            cache = self._state.prefix_cache
+            # The last message is new input; earlier prefixes may have been seen before.
+            for key, total in zip(keys[:-1], totals[:-1]):
+                if key in cache:
+                    cached = total
+            for key in keys:
+                cache[key] = None
+                cache.move_to_end(key)
+            while len(cache) > _PREFIX_CACHE_SIZE:
+                cache.popitem(last=False)
+        return prompt, cached
+
+    # ----------------------------------------------------------------------------------
+    # internals: event loop
+    # ----------------------------------------------------------------------------------
+    def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
+        loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(loop)
+        try:
+            server = loop.run_until_complete(
+                asyncio.start_server(
+                    self._handle_connection,
+                    self.host,
+                    self._requested_port,
+                    backlog=4096,
+                    limit=_MAX_HEAD,
+                    reuse_address=True,
+                )
+            )
+        except BaseException as exc:
+            failure.append(exc)
+            ready.set()
+            loop.close()
+            return
+        self._server = server
+        self._port = int(server.sockets[0].getsockname()[1])
+        self._loop = loop
+        ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+    async def _shutdown(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        for writer in list(self._writers):
+            writer.transport.abort()
+        self._writers.clear()
+        if self._server is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._server.wait_closed(), 1.0)
+            self._server = None
+
+    async def _handle_connection(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        self._writers.add(writer)
+        try:
+            while True:
+                try:
+                    req = await _read_request(reader, writer)
+                except _HttpError as exc:
+                    err = ApiError(exc.status, exc.message)
+                    await _write_response(writer, exc.status, err.body(), keep_alive=False)
+                    break
+                if req is None:
+                    break
+                keep = await self._dispatch(req, writer)
+                if not keep or not req.keep_alive:
+                    break
+        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
+            pass
+        finally:
+            self._writers.discard(writer)
+            with contextlib.suppress(Exception):
+                writer.close()
+
+    async def _dispatch(self, req: _Request, writer: asyncio.StreamWriter) -> bool:
+        """Answer one request; returns whether the connection may be reused."""
+        self._record(req)
+        path = req.path.rstrip("/") or "/"
+        route = path.removeprefix("/v1") or "/"
+        try:
+            if route == "/health" and req.method == "GET":
+                await _write_response(writer, 200, b'{"status":"ok"}', keep_alive=req.keep_alive)
+                return True
+            if route == "/chat/completions" and req.method == "POST":
+                self._check_auth(req)
+                return await self._chat(req, writer)
+            if route == "/models" and req.method == "GET":
+                self._check_auth(req)
+                await _write_response(
+                    writer, 200, dumps(self._models_payload()), keep_alive=req.keep_alive
+                )
+                return True
+            if route.startswith("/models/") and req.method == "GET":
+                self._check_auth(req)
+                model_id = route.removeprefix("/models/")
+                if model_id not in self.models:
+                    raise _model_not_found(model_id)
+                await _write_response(
+                    writer, 200, dumps(self._model_object(model_id)), keep_alive=req.keep_alive
+                )
+                return True
+            raise ApiError(404, f"Invalid URL ({req.method} {req.path})")
+        except ApiError as err:
+            await _write_response(
+                writer, err.status, err.body(), keep_alive=req.keep_alive, headers=err.headers
+            )
+            return True
+
+    def _check_auth(self, req: _Request) -> None:
+        if self.api_key is None:
+            return
+        auth = req.headers.get("authorization", "")
+        scheme, _, token = auth.partition(" ")
+        if not auth:
+            raise ApiError(
+                401,
+                "You didn't provide an API key. You need to provide your API key in an "
+                "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
+                "authentication_error",
+                None,
+                "missing_api_key",
+            )
+        if scheme.lower() != "bearer" or not secrets.compare_digest(
+            token.strip().encode(), self.api_key.encode()
+        ):
+            shown = token.strip()
+            redacted = shown[:3] + "*" * max(0, len(shown) - 7) + shown[-4:] if shown else ""
+            raise ApiError(
+                401,
+                f"Incorrect API key provided: {redacted}.",
+                "authentication_error",
+                None,
+                "invalid_api_key",
+            )
+
+    def _models_payload(self) -> dict[str, Any]:
+        return {"object": "list", "data": [self._model_object(m) for m in self.models]}
+
+    def _model_object(self, model_id: str) -> dict[str, Any]:
+        return {"id": model_id, "object": "model", "created": self._created, "owned_by": "compat"}
+
+    # ----------------------------------------------------------------------------------
+    # chat completions
+    # ----------------------------------------------------------------------------------
+    def _request_dialect(self, req: _Request) -> Dialect:
+        with self._lock:
+            base = self._state.dialect
+        header = req.headers.get(DIALECT_HEADER)
+        if header is None:
+            return base
+        try:
+            return parse_dialect(header, base)
+        except ValueError as exc:
+            raise ApiError(400, f"Invalid {DIALECT_HEADER} header: {exc}") from None
+
+    def _next_item(self, req: _Request) -> tuple[ScriptedResponse | None, Fault | None]:
+        header = req.headers.get(FAULT_HEADER)
+        header_fault: Fault | None = None
+        if header is not None:
+            try:
+                header_fault = parse_fault(header)
+            except ValueError as exc:
+                raise ApiError(400, f"Invalid {FAULT_HEADER} header: {exc}") from None
+        with self._lock:
+            queued = self._state.queue.popleft() if self._state.queue else None
+            server_fault = self._active_fault_locked(consume=True)
+        if isinstance(queued, Fault):
+            return None, queued
+        return queued, header_fault or server_fault
+
+    async def _chat(self, req: _Request, writer: asyncio.StreamWriter) -> bool:
+        dialect = self._request_dialect(req)
+        body = parse_body(req.body)
+        validate_chat_request(body, reject_unknown=dialect.reject_unknown_params)
+        if self.strict_models and body["model"] not in self.models:
+            raise _model_not_found(str(body["model"]))
+        prompt_tokens, cached = self._cached_tokens(body)
+        if prompt_tokens > self.context_window:
+            raise ApiError(
+                400,
+                f"This model's maximum context length is {self.context_window} tokens. "
+                f"However, your messages resulted in {prompt_tokens} tokens. Please reduce "
+                "the length of the messages.",
+                "invalid_request_error",
+                "messages",
+                "context_length_exceeded",
+            )
+        scripted, fault = self._next_item(req)
+        fault = fault or Fault()
+        if scripted is not None:
+            return await self._send_scripted(scripted, fault, req, writer)
+        await asyncio.sleep(fault.latency_s + (0 if body.get("stream") else fault.ttft_s))
+        in_stream_error = bool(body.get("stream")) and fault.stream_error_after_chunks is not None
+        if fault.status is not None and not in_stream_error:
+            await self._send_fault_status(fault, req, writer)
+            return req.keep_alive
+        plan = plan_completion(
+            body,
+            dialect,
+            prompt_tokens=prompt_tokens,
+            cached_tokens=cached,
+            system_fingerprint=self.system_fingerprint,
+        )
+        if not body.get("stream"):
+            payload = dumps(render_completion(plan, dialect))
+            if fault.malformed_json:
+                payload = payload[: max(1, len(payload) // 2)]
+            return await _write_json_with_fault(writer, payload, fault, req.keep_alive)
+        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+        events = [b"data: " + dumps(c) + b"\n\n" for c in render_chunks(plan, dialect, include_usage=include_usage)]
+        if fault.malformed_json:
+            events[min(1, len(events) - 1)] = b'data: {"id":"' + plan.id.encode() + b'","choi\n\n'
+        events.append(b"data: [DONE]\n\n")
+        return await _write_sse(writer, events, fault, headers=_request_headers())
+
+    async def _send_fault_status(
+        self, fault: Fault, req: _Request, writer: asyncio.StreamWriter
+    ) -> None:
+        status = int(fault.status or 500)
+        headers = _request_headers()
+        if fault.retry_after_s is not None:
+            headers["retry-after"] = f"{fault.retry_after_s:g}"
+        if fault.retry_after_ms is not None:
+            headers["retry-after-ms"] = str(fault.retry_after_ms)
+        if fault.html_error:
+            phrase = _phrase(status)
+            html = (
+                f"<html>\r\n<head><title>{status} {phrase}</title></head>\r\n<body>\r\n"
+                f"<center><h1>{status} {phrase}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+                "</body>\r\n</html>\r\n"
+            ).encode()
+            await _write_response(
+                writer,
+                status,
+                html,
+                keep_alive=req.keep_alive,
+                headers=headers,
+                content_type="text/html",
+            )
+            return
+        err = _fault_error(fault, status)
+        await _write_response(
+            writer, status, err.body(), keep_alive=req.keep_alive, headers=headers
+        )
+
+    async def _send_scripted(
+        self,
+        item: ScriptedResponse,
+        fault: Fault,
+        req: _Request,
+        writer: asyncio.StreamWriter,
+    ) -> bool:
+        await asyncio.sleep(fault.latency_s + (0 if item.events is not None else fault.ttft_s))
+        headers = _request_headers()
+        headers.update({k.lower(): v for k, v in item.headers.items()})
+        if item.events is None:
+            keep = req.keep_alive and not item.close
+            await _write_response(
+                writer,
+                item.status,
+                item.body,
+                keep_alive=keep,
+                headers=headers,
+                content_type=item.content_type,
+            )
+            return keep
+        keep = await _write_sse(
+            writer,
+            list(item.events),
+            fault,
+            headers=headers,
+            status=item.status,
+            content_type=item.content_type,
+        )
+        return keep and not item.close
+
+
+# --------------------------------------------------------------------------------------
+# HTTP/1.1 helpers
+# --------------------------------------------------------------------------------------
+
+
+class _HttpError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+_ids = itertools.count(1)
+
+
+def _request_headers() -> dict[str, str]:
+    return {"x-request-id": f"req_{next(_ids):012d}", "openai-processing-ms": "1"}
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _model_not_found(model: str) -> ApiError:
+    return ApiError(
+        404,
+        f"The model `{model}` does not exist or you do not have access to it.",
+        "invalid_request_error",
+        None,
+        "model_not_found",
+    )
+
+
+def _fault_error(fault: Fault, status: int) -> ApiError:
+    message, etype, code = _DEFAULT_ERRORS.get(
+        status,
+        ("Injected error.", "server_error" if status >= 500 else "invalid_request_error", None),
+    )
+    return ApiError(
+        status,
+        fault.error_message or message,
+        fault.error_type or etype,
+        None,
+        fault.error_code if fault.error_code is not None else code,
+    )
+
+
+async def _read_request(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> _Request | None:
+    """Read one HTTP/1.1 request; ``None`` on a clean EOF between requests."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as exc:
+        if exc.partial.strip():
+            raise _HttpError(400, "Incomplete request head.") from None
+        return None
+    except asyncio.LimitOverrunError:
+        raise _HttpError(431, "Request header fields too large.") from None
+    lines = head[:-4].decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+        raise _HttpError(400, "Malformed request line.")
+    method, target, version = parts
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if not sep:
+            raise _HttpError(400, "Malformed header line.")
+        key = name.strip().lower()
+        value = value.strip()
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    if headers.get("expect", "").lower() == "100-continue":
+        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        body = await _read_chunked(reader)
+    else:
+        try:
+            length = int(headers.get("content-length", "0") or 0)
+        except ValueError:
+            raise _HttpError(400, "Invalid Content-Length.") from None
+        if length < 0 or length > _MAX_BODY:
+            raise _HttpError(413, "Request body too large.")
+        body = await reader.readexactly(length) if length else b""
+    path, _, query = target.partition("?")
+    return _Request(method.upper(), path, query, version, headers, body)
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    out = bytearray()
+    while True:
+        size_line = await reader.readuntil(b"\r\n")
+        try:
+            size = int(size_line.split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            raise _HttpError(400, "Invalid chunk size.") from None
+        if size == 0:
+            while (await reader.readuntil(b"\r\n")) != b"\r\n":
+                pass
+            return bytes(out)
+        out += await reader.readexactly(size)
+        await reader.readexactly(2)
+        if len(out) > _MAX_BODY:
+            raise _HttpError(413, "Request body too large.")
+
+
+def _head(
+    status: int,
+    headers: Mapping[str, str],
+    *,
+    content_type: str,
+    keep_alive: bool,
+    length: int | None,
+) -> bytes:
+    lines = [f"HTTP/1.1 {status} {_phrase(status)}", f"content-type: {content_type}"]
+    if length is None:
+        lines.append("transfer-encoding: chunked")
+    else:
+        lines.append(f"content-length: {length}")
+    lines.append("server: compat-reference")
+    lines.append(f"date: {time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime())}")
+    if not keep_alive:
+        lines.append("connection: close")
+    for key, value in headers.items():
+        if key.lower() in ("content-type", "content-length", "transfer-encoding"):
+            continue
+        lines.append(f"{key}: {value}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+async def _write_response(
+    writer: asyncio.StreamWriter,
+    status: int,
+    body: bytes,
+    *,
+    keep_alive: bool,
+    headers: Mapping[str, str] | None = None,
+    content_type: str = "application/json",
+) -> None:
+    hdrs = dict(headers or {})
+    ctype = next((v for k, v in hdrs.items() if k.lower() == "content-type"), content_type)
+    writer.write(
+        _head(status, hdrs, content_type=ctype, keep_alive=keep_alive, length=len(body)) + body
+    )
+    await writer.drain()
+
+
+async def _write_json_with_fault(
+    writer: asyncio.StreamWriter, payload: bytes, fault: Fault, keep_alive: bool
+) -> bool:
+    """Send a JSON completion; a disconnect or stall fault breaks it after the headers."""
+    head = _head(
+        200,
+        _request_headers(),
+        content_type="application/json",
+        keep_alive=keep_alive,
+        length=len(payload),
+    )
+    if fault.disconnect_after_chunks is not None:
+        writer.write(head + payload[: len(payload) // 2])
+        await writer.drain()
+        writer.close()
+        return False
+    if fault.stall_after_chunks is not None:
+        writer.write(head)
+        await writer.drain()
+        await asyncio.sleep(fault.stall_s)
+    else:
+        writer.write(head)
+    writer.write(payload)
+    await writer.drain()
+    return True
+
+
+def _http_chunk(data: bytes) -> bytes:
+    return b"%x\r\n" % len(data) + data + b"\r\n"
+
+
+async def _write_sse(
+    writer: asyncio.StreamWriter,
+    events: Sequence[bytes],
+    fault: Fault,
+    *,
+    headers: Mapping[str, str],
+    status: int = 200,
+    content_type: str = "text/event-stream; charset=utf-8",
+) -> bool:
+    """Stream SSE events, one HTTP chunk each, applying the fault's timing and breakage.
+
+    Returns whether the connection is still usable (``False`` after a disconnect).
+    """
+    hdrs = {"cache-control": "no-cache", "x-accel-buffering": "no", **headers}
+    writer.write(_head(status, hdrs, content_type=content_type, keep_alive=True, length=None))
+    if fault.ttft_s:
+        await writer.drain()
+        await asyncio.sleep(fault.ttft_s)
+    timed = bool(fault.chunk_delay_s or fault.stall_after_chunks is not None)
+    for i, event in enumerate(events):
+        if fault.disconnect_after_chunks is not None and i >= fault.disconnect_after_chunks:
+            await writer.drain()
+            writer.close()
+            return False
+        if fault.stream_error_after_chunks is not None and i >= fault.stream_error_after_chunks:
+            err = _fault_error(fault, int(fault.status or 500))
+            writer.write(_http_chunk(b"data: " + err.body() + b"\n\n"))
+            break
+        if fault.stall_after_chunks is not None and i == fault.stall_after_chunks:
+            await writer.drain()
+            await asyncio.sleep(fault.stall_s)
+        if fault.chunk_delay_s and i > 0:
+            await asyncio.sleep(fault.chunk_delay_s)
+        writer.write(_http_chunk(event))
+        if timed:
+            await writer.drain()
+    writer.write(b"0\r\n\r\n")
+    await writer.drain()
+    return True
+
+
+def iter_sse_data(text: str) -> Iterator[str]:
+    """Yield the ``data:`` payloads of an SSE text (a tiny helper for tests and demos)."""
+    for line in text.splitlines():
+        if line.startswith("data:"):
+            yield line[5:].lstrip(" ")
+
+
+def serve(
+    port: int = 0,
+    api_key: str | None = None,
+    *,
+    ready: Callable[[ReferenceServer], None] | None = None,
+    **kwargs: Any,
+) -> None:
+    """Run a reference server in the foreground until Ctrl-C (or SIGTERM).
+
+    Prints the base URL (first line of output) unless ``ready`` is given, in which case
+    ``ready(server)`` is called once the socket is listening.
+    """
+    import signal
+
+    srv = ReferenceServer(port, api_key, **kwargs).start()
+    stop = threading.Event()
+    previous = signal.getsignal(signal.SIGTERM)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        if ready is not None:
+            ready(srv)
+        else:
+            print(srv.base_url, flush=True)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        srv.stop()
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, previous)
