@@ -1,0 +1,54 @@
+"""LangChain chat model for every OpenAI-compatible Chat Completions endpoint."""
+
+from langchain_compat_chat._content import file_block, image_block
+from langchain_compat_chat._version import __version__
+from langchain_compat_chat.chat_models import ChatCompatModel
+from langchain_compat_chat.errors import (
+    APIConnectionError,
+    APIError,
+    APITimeoutError,
+    AuthenticationError,
+    CompatChatError,
+    ContentFilterError,
+    ContextOverflowError,
+    InvalidRequestError,
+    MalformedResponseError,
+    NotFoundError,
+    PaymentRequiredError,
+    PermissionDeniedError,
+    ProviderError,
+    RateLimitError,
+    StreamInterruptedError,
+)
+from langchain_compat_chat.providers import (
+    ProviderProfile,
+    get_provider,
+    known_providers,
+    register_provider,
+)
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "ChatCompatModel",
+    "CompatChatError",
+    "ContentFilterError",
+    "ContextOverflowError",
+    "InvalidRequestError",
+    "MalformedResponseError",
+    "NotFoundError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "ProviderError",
+    "ProviderProfile",
+    "RateLimitError",
+    "StreamInterruptedError",
+    "__version__",
+    "file_block",
+    "get_provider",
+    "image_block",
+    "known_providers",
+    "register_provider",
+]

@@ -1,0 +1,383 @@
+"""SSE events -> ``AIMessageChunk``s (pure, one stateful builder per stream).
+
+langchain-core merges streamed tool-call chunks only when they share an int ``index`` and
+concatenates every string field it sees twice. Real servers send null or missing indexes,
+repeat names and ids on every delta, re-send whole argument strings, interleave ``n>1``
+choices, and repeat cumulative usage on every chunk. :class:`ChunkBuilder` absorbs all of that
+and emits chunks that sum to exactly the message a non-streaming call returns:
+
+* text and reasoning deltas go out at once (reasoning in ``additional_kwargs``);
+* each tool call gets a stable int ``index``, its name and id once, and only new argument text;
+* choices other than 0 are collected and reported in the final chunk, never merged into 0;
+* usage, finish reason, model name and any unknown fields are held until the final chunk,
+  latest value winning, so cumulative or duplicated usage is counted once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core.messages import AIMessageChunk
+from langchain_core.messages.tool import ToolCallChunk
+from langchain_core.outputs import ChatGenerationChunk
+
+from langchain_compat_chat._response import (
+    KNOWN_CHOICE_KEYS,
+    KNOWN_TOP_KEYS,
+    find_usage,
+    reasoning_of,
+    split_content,
+    usage_to_metadata,
+)
+from langchain_compat_chat.errors import MalformedResponseError, error_from_payload
+
+__all__ = ["ChunkBuilder", "ToolCallAssembler"]
+
+_KNOWN_DELTA_KEYS = frozenset(
+    {"role", "content", "tool_calls", "function_call", "reasoning_content", "reasoning", "refusal"}
+)
+
+
+def fallback_call_id(response_id: str | None, choice: int, position: int) -> str:
+    """A tool-call id for servers that send none, stable for one response."""
+    if not response_id:
+        return f"call_{uuid.uuid4().hex[:24]}"
+    digest = hashlib.sha1(f"{response_id}:{choice}:{position}".encode()).hexdigest()
+    return f"call_{digest[:24]}"
+
+
+class _Call:
+    __slots__ = ("args", "extras", "id", "index", "incremental", "name", "real_id", "sent_head")
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+        self.id: str | None = None
+        self.real_id = False
+        self.name = ""
+        self.args = ""
+        self.incremental = False
+        self.sent_head = False
+        self.extras: dict[str, Any] = {}
+
+    def take_args(self, text: str) -> str:
+        """Return the part of ``text`` that is new, whatever the server's re-send habit."""
+        if not text:
+            return ""
+        known = self.args
+        if known and text.startswith(known) and (not self.incremental or text == known):
+            # Cumulative re-send (each delta holds all arguments so far) or a closing delta
+            # that repeats the whole arguments: only the new tail counts.
+            self.args = text
+            return text[len(known) :]
+        if known:
+            self.incremental = True
+        self.args = known + text
+        return text
+
+
+class ToolCallAssembler:
+    """Give every tool call of one choice a stable index, one name and one id.
+
+    Routing of a delta: a known ``id`` wins; else a known int ``index``; else, with neither,
+    the delta continues the last call. Anything else opens a new call.
+    """
+
+    def __init__(self, response_id: str | None, choice: int) -> None:
+        self.calls: list[_Call] = []
+        self._by_id: dict[str, _Call] = {}
+        self._by_index: dict[int, _Call] = {}
+        self._response_id = response_id
+        self._choice = choice
+
+    def _new(self, call_id: str | None, wire_index: int | None) -> _Call:
+        call = _Call(len(self.calls))
+        self.calls.append(call)
+        if wire_index is not None:
+            self._by_index[wire_index] = call
+        if call_id:
+            call.id, call.real_id = call_id, True
+            self._by_id[call_id] = call
+        return call
+
+    def _route(self, delta: Mapping[str, Any]) -> _Call:
+        call_id = delta.get("id") or None
+        wire_index = delta.get("index")
+        if not isinstance(wire_index, int) or isinstance(wire_index, bool):
+            wire_index = None
+        if call_id and call_id in self._by_id:
+            return self._by_id[call_id]
+        if wire_index is not None and wire_index in self._by_index:
+            call = self._by_index[wire_index]
+            if call_id and call.real_id and call.id != call_id:
+                return self._new(call_id, wire_index)  # a new call reusing the index
+            if call_id and not call.real_id and not call.sent_head:
+                call.id, call.real_id = call_id, True
+                self._by_id[call_id] = call
+            return call
+        if call_id is None and wire_index is None and self.calls:
+            return self.calls[-1]
+        return self._new(call_id, wire_index)
+
+    def feed(self, deltas: Any) -> list[ToolCallChunk]:
+        """Turn the ``tool_calls`` of one delta into clean chunks."""
+        out: list[ToolCallChunk] = []
+        if not isinstance(deltas, list):
+            return out
+        for delta in deltas:
+            if not isinstance(delta, Mapping):
+                continue
+            call = self._route(delta)
+            function = delta.get("function") or {}
+            name = function.get("name") or None
+            if name and not call.name:
+                call.name = name
+            arguments = function.get("arguments")
+            if arguments is not None and not isinstance(arguments, str):
+                arguments = json.dumps(arguments, ensure_ascii=False)
+            piece = call.take_args(arguments or "")
+            for key, value in delta.items():
+                if key not in ("id", "index", "type", "function"):
+                    call.extras[key] = value
+            if not call.sent_head:
+                if not call.name:
+                    # Wait for the name: langchain-core cannot use a call without one, and
+                    # arguments that came first are kept in call.args and sent with it.
+                    continue
+                if call.id is None:
+                    call.id = fallback_call_id(self._response_id, self._choice, call.index)
+                call.sent_head = True
+                out.append(
+                    ToolCallChunk(
+                        type="tool_call_chunk",
+                        name=call.name,
+                        args=call.args,
+                        id=call.id,
+                        index=call.index,
+                    )
+                )
+            elif piece:
+                out.append(
+                    ToolCallChunk(type="tool_call_chunk", name=None, args=piece, id=None, index=call.index)
+                )
+        return out
+
+    def flush(self) -> list[ToolCallChunk]:
+        """Calls that never got a name: send what we have rather than lose the arguments."""
+        out = []
+        for call in self.calls:
+            if not call.sent_head:
+                call.sent_head = True
+                call.id = call.id or fallback_call_id(self._response_id, self._choice, call.index)
+                out.append(
+                    ToolCallChunk(
+                        type="tool_call_chunk", name=None, args=call.args, id=call.id, index=call.index
+                    )
+                )
+        return out
+
+    def extras(self) -> dict[str, Any]:
+        """Unknown per-call fields by call id, for round-tripping (Gemini ``extra_content``)."""
+        return {c.id or "": c.extras for c in self.calls if c.extras}
+
+
+class _Choice:
+    __slots__ = ("chunks", "delta_extras", "extras", "finish_reason", "logprobs", "tools")
+
+    def __init__(self, response_id: str | None, index: int) -> None:
+        self.tools = ToolCallAssembler(response_id, index)
+        self.finish_reason: str | None = None
+        self.logprobs: list[Any] | None = None
+        self.extras: dict[str, Any] = {}
+        self.delta_extras: dict[str, Any] = {}
+        self.chunks: list[AIMessageChunk] = []  # only for choices other than 0
+
+
+class ChunkBuilder:
+    """Feed it each SSE ``data`` payload; it returns the chunks to yield for choice 0.
+
+    Args:
+        provider: Our ``model_provider`` string, put on every chunk so that
+            ``content_blocks`` works on single chunks too.
+    """
+
+    def __init__(self, provider: str) -> None:
+        self.provider = provider
+        self.done = False
+        self.finished = False  # a finish_reason was seen
+        self._id: str | None = None
+        self._model: str | None = None
+        self._fingerprint: str | None = None
+        self._usage: Mapping[str, Any] | None = None
+        self._extras: dict[str, Any] = {}
+        self._choices: dict[int, _Choice] = {}
+
+    def feed_data(self, data: str, event: str = "") -> list[ChatGenerationChunk]:
+        """Parse one SSE ``data`` field; ``[DONE]`` ends the stream.
+
+        Raises:
+            MalformedResponseError: The payload is not JSON.
+            CompatChatError: The payload is an error event.
+        """
+        if data == "[DONE]":
+            self.done = True
+            return []
+        if not data.strip():
+            return []
+        try:
+            payload = json.loads(data)
+        except ValueError as exc:
+            raise MalformedResponseError(
+                f"Stream event is not valid JSON ({exc.msg} at {exc.pos})", body=data[:2000]
+            ) from None
+        if event == "error" and isinstance(payload, Mapping) and "error" not in payload:
+            payload = {"error": payload}
+        return self.feed(payload)
+
+    def feed(self, payload: Any) -> list[ChatGenerationChunk]:
+        """Consume one parsed event (a chunk, or a whole completion from a non-SSE reply)."""
+        if not isinstance(payload, Mapping):
+            raise MalformedResponseError(
+                f"Stream event is a JSON {type(payload).__name__}, not an object",
+                body=json.dumps(payload)[:2000],
+            )
+        if payload.get("error"):
+            raise error_from_payload(payload, body=json.dumps(payload)[:2000])
+        if not self._id and payload.get("id"):
+            self._id = payload["id"]
+        if payload.get("model"):
+            self._model = payload["model"]
+        if payload.get("system_fingerprint"):
+            self._fingerprint = payload["system_fingerprint"]
+        usage = find_usage(payload)
+        if usage is not None:
+            self._usage = usage  # latest wins: cumulative and duplicated usage count once
+        for key, value in payload.items():
+            if key not in KNOWN_TOP_KEYS or key in ("created", "service_tier"):
+                self._extras[key] = value
+        choices = payload.get("choices")
+        if not choices:
+            return []
+        out: list[ChatGenerationChunk] = []
+        for choice in choices:
+            if isinstance(choice, Mapping):
+                chunk = self._feed_choice(choice)
+                if chunk is not None:
+                    out.append(ChatGenerationChunk(message=chunk))
+        return out
+
+    def _state(self, index: int) -> _Choice:
+        state = self._choices.get(index)
+        if state is None:
+            state = self._choices[index] = _Choice(self._id, index)
+        return state
+
+    def _feed_choice(self, choice: Mapping[str, Any]) -> AIMessageChunk | None:
+        index = choice.get("index") or 0
+        state = self._state(index)
+        if choice.get("finish_reason"):
+            state.finish_reason = choice["finish_reason"]
+            self.finished = True
+        logprobs = choice.get("logprobs")
+        if isinstance(logprobs, Mapping) and isinstance(logprobs.get("content"), list):
+            state.logprobs = (state.logprobs or []) + logprobs["content"]
+        for key, value in choice.items():
+            if key not in KNOWN_CHOICE_KEYS and key != "usage":
+                state.extras[key] = value
+        delta = choice.get("delta")
+        if delta is None:
+            delta = choice.get("message")
+        if not isinstance(delta, Mapping) or not delta:
+            return None
+        text, list_reasoning = split_content(delta.get("content"))
+        reasoning = reasoning_of(delta) or list_reasoning
+        tool_chunks = state.tools.feed(delta.get("tool_calls"))
+        additional: dict[str, Any] = {}
+        if reasoning:
+            additional["reasoning_content"] = reasoning
+        if isinstance(delta.get("function_call"), Mapping):
+            additional["function_call"] = dict(delta["function_call"])
+        if delta.get("refusal"):
+            additional["refusal"] = delta["refusal"]
+        for key, value in delta.items():
+            if key not in _KNOWN_DELTA_KEYS and value is not None:
+                _accumulate(state.delta_extras, key, value)
+        if not (text or additional or tool_chunks):
+            return None
+        chunk = AIMessageChunk(
+            content=text,
+            additional_kwargs=additional,
+            tool_call_chunks=tool_chunks,
+            response_metadata={"model_provider": self.provider},
+            id=self._id,
+        )
+        if index != 0:
+            state.chunks.append(chunk)
+            return None
+        return chunk
+
+    def finish(self) -> ChatGenerationChunk:
+        """The closing chunk: usage, finish reason, metadata and other choices, once."""
+        primary = self._choices.get(0) or _Choice(self._id, 0)
+        metadata: dict[str, Any] = {
+            "model_provider": self.provider,
+            "model_name": self._model,
+            "finish_reason": primary.finish_reason,
+            "id": self._id,
+            "system_fingerprint": self._fingerprint,
+        }
+        if primary.logprobs is not None:
+            metadata["logprobs"] = {"content": primary.logprobs}
+        for key, value in self._extras.items():
+            metadata.setdefault(key, value)
+        for key, value in primary.extras.items():
+            metadata.setdefault(key, value)
+        if self._usage:
+            metadata["token_usage"] = dict(self._usage)
+        others = [self._other_choice(i, s) for i, s in sorted(self._choices.items()) if i != 0]
+        if others:
+            metadata["extra_choices"] = others
+        additional = dict(primary.delta_extras)
+        call_extras = primary.tools.extras()
+        if call_extras:
+            additional["tool_call_extras"] = call_extras
+        chunk = AIMessageChunk(
+            content="",
+            additional_kwargs=additional,
+            tool_call_chunks=primary.tools.flush(),
+            response_metadata=metadata,
+            usage_metadata=usage_to_metadata(self._usage) if self._usage else None,
+            id=self._id,
+            chunk_position="last",
+        )
+        return ChatGenerationChunk(
+            message=chunk, generation_info={"finish_reason": primary.finish_reason}
+        )
+
+    def _other_choice(self, index: int, state: _Choice) -> dict[str, Any]:
+        merged = AIMessageChunk(content="", response_metadata={"model_provider": self.provider})
+        for chunk in state.chunks:
+            merged = merged + chunk
+        merged = merged + AIMessageChunk(content="", chunk_position="last")
+        return {
+            "index": index,
+            "content": merged.text,
+            "reasoning_content": merged.additional_kwargs.get("reasoning_content"),
+            "tool_calls": list(merged.tool_calls),
+            "invalid_tool_calls": list(merged.invalid_tool_calls),
+            "finish_reason": state.finish_reason,
+        }
+
+
+def _accumulate(target: dict[str, Any], key: str, value: Any) -> None:
+    """Merge an unknown delta field: text and lists grow, anything else is replaced."""
+    old = target.get(key)
+    if isinstance(old, str) and isinstance(value, str):
+        target[key] = old + value
+    elif isinstance(old, list) and isinstance(value, list):
+        target[key] = old + value
+    else:
+        target[key] = value

@@ -1,0 +1,623 @@
+"""``ChatCompatModel``: LangChain's chat model for any OpenAI-compatible Chat Completions server.
+
+Input flow::
+
+    invoke / stream / batch / astream_events        (langchain-core Runnable machinery)
+      -> _generate / _agenerate / _stream / _astream (this module: thin)
+      -> _request.build_body(messages, params, profile)         pure: messages -> JSON body
+      -> _transport.Transport.send / open_stream (+ async twins) HTTP, retries, timeouts
+
+Output flow::
+
+    JSON body  -> _response.to_chat_result  -> ChatResult(AIMessage, usage, metadata)
+    SSE events -> _transport.iter_events -> _stream.ChunkBuilder.feed_data
+               -> ChatGenerationChunk(AIMessageChunk) ... + ChunkBuilder.finish() (usage, metadata)
+
+Provider differences live only in :mod:`langchain_compat_chat.providers`; errors only in
+:mod:`langchain_compat_chat.errors`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from operator import itemgetter
+from typing import Any, Literal, cast
+
+import httpx
+from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
+from langchain_core.language_models import LanguageModelInput
+from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
+from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
+from langchain_core.output_parsers.openai_tools import (
+    JsonOutputKeyToolsParser,
+    PydanticToolsParser,
+)
+from langchain_core.outputs import ChatGenerationChunk, ChatResult
+from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.tools import BaseTool
+from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
+from langchain_core.utils.pydantic import is_basemodel_subclass
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from typing_extensions import Self
+
+from langchain_compat_chat._content import text_of
+from langchain_compat_chat._request import build_body
+from langchain_compat_chat._response import to_chat_result
+from langchain_compat_chat._stream import ChunkBuilder
+from langchain_compat_chat._transport import (
+    Request,
+    RetryPolicy,
+    Transport,
+    aiter_events,
+    iter_events,
+    redact_url,
+)
+from langchain_compat_chat.errors import (
+    CompatChatError,
+    MalformedResponseError,
+    StreamInterruptedError,
+    request_id_from,
+)
+from langchain_compat_chat.providers import ProviderProfile, get_provider
+
+__all__ = ["ChatCompatModel"]
+
+_DEFAULT_TIMEOUT = 120.0
+_DEFAULT_CONNECT_TIMEOUT = 10.0
+_FALSY = {"0", "false", "no", "off"}
+# Request fields sent when set; everything else on the model is client configuration.
+_SAMPLING_FIELDS = (
+    "temperature",
+    "top_p",
+    "max_tokens",
+    "n",
+    "seed",
+    "frequency_penalty",
+    "presence_penalty",
+    "logit_bias",
+    "logprobs",
+    "top_logprobs",
+    "reasoning_effort",
+    "thinking",
+)
+
+
+def _timeout(value: Any, connect: float) -> httpx.Timeout:
+    if isinstance(value, httpx.Timeout):
+        return value
+    if value is None:
+        return httpx.Timeout(None, connect=connect)
+    if isinstance(value, (tuple, list)):
+        return httpx.Timeout(value[1], connect=value[0])
+    return httpx.Timeout(float(value), connect=min(connect, float(value)))
+
+
+class ChatCompatModel(BaseChatModel):
+    """Chat model for OpenAI-compatible Chat Completions servers (OpenAI, DeepSeek, Qwen, vLLM...).
+
+    It keeps what those servers send that ``ChatOpenAI`` drops (reasoning text, cached and
+    reasoning token counts, tool calls in every streaming dialect) and talks HTTP directly
+    with httpx, without the openai SDK.
+
+    Example:
+        .. code-block:: python
+
+            from langchain_compat_chat import ChatCompatModel
+
+            llm = ChatCompatModel(model="deepseek-chat", provider="deepseek")
+            llm.invoke("Hello")
+
+    Keys and URLs come from arguments, else from the preset's env vars (e.g.
+    ``DEEPSEEK_API_KEY``), else from ``COMPAT_API_KEY`` / ``COMPAT_BASE_URL``.
+    ``LLM_SSL_VERIFY=false`` turns certificate checks off when ``verify_ssl`` is not given.
+    """
+
+    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+
+    model: str = Field(alias="model_name")
+    """Model id as the server knows it."""
+    base_url: str | None = Field(default=None, alias="api_base")
+    """Endpoint root such as ``https://api.deepseek.com/v1`` (``/chat/completions`` is added)."""
+    api_key: SecretStr | None = None
+    """API key; optional for local servers. Never shown in repr, logs or dumps."""
+    provider: str | ProviderProfile | None = None
+    """Preset name (see ``known_providers()``) or a custom ``ProviderProfile``."""
+    timeout: float | tuple[float, float] | httpx.Timeout | None = Field(
+        default=_DEFAULT_TIMEOUT, alias="request_timeout"
+    )
+    """Read timeout in seconds (or ``(connect, read)``, or an ``httpx.Timeout``)."""
+    connect_timeout: float = Field(default=_DEFAULT_CONNECT_TIMEOUT, gt=0)
+    """Seconds to establish a connection."""
+    stream_idle_timeout: float | None = Field(default=None, gt=0)
+    """Longest silence allowed between two stream events; defaults to the read timeout."""
+    max_retries: int = Field(default=2, ge=0)
+    """Extra attempts for 408/409/429/5xx and connection failures."""
+    temperature: float | None = None
+    top_p: float | None = None
+    max_tokens: int | None = Field(default=None, gt=0, alias="max_completion_tokens")
+    """Output token cap, sent under the name the provider expects."""
+    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    n: int | None = Field(default=None, ge=1)
+    seed: int | None = None
+    frequency_penalty: float | None = None
+    presence_penalty: float | None = None
+    logit_bias: dict[str, float] | None = None
+    logprobs: bool | None = None
+    top_logprobs: int | None = None
+    reasoning_effort: str | None = None
+    """OpenAI-style effort (``"low"``, ``"medium"``, ``"high"``) for servers that take it."""
+    thinking: bool | int | None = None
+    """Portable reasoning switch: on/off or a token budget, mapped to the provider's own knob."""
+    streaming: bool = False
+    """Stream under ``invoke`` too (callbacks then see every token)."""
+    stream_usage: bool = True
+    """Ask for a usage chunk in streams (the preset may know the server rejects it)."""
+    extra_body: dict[str, Any] | None = None
+    """Extra top-level request fields, merged last (e.g. ``{"top_k": 20}``)."""
+    model_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Same as ``extra_body``; kept for code moving from ``ChatOpenAI``."""
+    default_headers: dict[str, str] | None = None
+    default_query: dict[str, str] | None = None
+    verify_ssl: bool | None = None
+    """Verify TLS certificates; ``None`` reads ``LLM_SSL_VERIFY`` (default true)."""
+    proxy: str | None = None
+    http_client: httpx.Client | None = Field(default=None, exclude=True)
+    """Your own sync client (used as is; you own its lifetime)."""
+    http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
+    """Your own async client (used as is; you own its lifetime)."""
+
+    _profile: ProviderProfile = PrivateAttr()
+    _transport: Transport | None = PrivateAttr(default=None)
+
+    # -- construction ------------------------------------------------------------------------
+    @model_validator(mode="before")
+    @classmethod
+    def _reject_unknown(cls, values: Any) -> Any:
+        if not isinstance(values, dict):
+            return values
+        known = set(cls.model_fields) | {
+            f.alias for f in cls.model_fields.values() if f.alias is not None
+        }
+        unknown = sorted(k for k in values if k not in known)
+        if unknown:
+            msg = (
+                f"Unknown parameter(s) for ChatCompatModel: {', '.join(unknown)}. "
+                "Request fields the class does not model go in extra_body={...}."
+            )
+            raise ValueError(msg)
+        return values
+
+    @model_validator(mode="after")
+    def _resolve(self) -> Self:
+        profile = get_provider(self.provider)
+        self._profile = profile
+        if self.api_key is None:
+            for name in profile.api_key_env:
+                if os.environ.get(name):
+                    self.api_key = SecretStr(os.environ[name])
+                    break
+        if not self.base_url:
+            for name in profile.base_url_env:
+                if os.environ.get(name):
+                    self.base_url = os.environ[name]
+                    break
+            else:
+                self.base_url = profile.base_url
+        if not self.base_url:
+            msg = (
+                "base_url is required: pass base_url=..., pick a provider preset, "
+                f"or set {' / '.join(profile.base_url_env) or 'COMPAT_BASE_URL'}."
+            )
+            raise ValueError(msg)
+        if not self.base_url.startswith(("http://", "https://")):
+            msg = f"base_url must start with http:// or https://, got {redact_url(self.base_url)!r}"
+            raise ValueError(msg)
+        if self.n is not None and self.n > 1 and self.streaming:
+            msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
+            raise ValueError(msg)
+        return self
+
+    @classmethod
+    def for_provider(cls, provider: str | ProviderProfile, **kwargs: Any) -> ChatCompatModel:
+        """Build a model from a preset, e.g. ``ChatCompatModel.for_provider("deepseek", model=...)``."""
+        return cls(provider=provider, **kwargs)
+
+    @property
+    def profile(self) -> ProviderProfile:
+        """The resolved provider profile."""
+        return self._profile
+
+    def _get_transport(self) -> Transport:
+        transport = self._transport
+        if transport is None:
+            transport = self._transport = self._make_transport()
+        return transport
+
+    def _make_transport(self) -> Transport:
+        profile = self._profile
+        headers: dict[str, str] = dict(profile.default_headers)
+        if self.api_key is not None and self.api_key.get_secret_value():
+            key = self.api_key.get_secret_value()
+            if profile.auth_header == "api-key":
+                headers["api-key"] = key
+            else:
+                headers["authorization"] = f"Bearer {key}"
+        headers.update(self.default_headers or {})
+        timeout = _timeout(self.timeout, self.connect_timeout)
+        stream_timeout = timeout
+        if self.stream_idle_timeout is not None:
+            stream_timeout = httpx.Timeout(
+                connect=timeout.connect,
+                read=self.stream_idle_timeout,
+                write=timeout.write,
+                pool=timeout.pool,
+            )
+        verify = self.verify_ssl
+        if verify is None:
+            verify = os.environ.get("LLM_SSL_VERIFY", "true").strip().lower() not in _FALSY
+        return Transport(
+            base_url=cast(str, self.base_url),
+            headers=headers,
+            query={**profile.default_query, **(self.default_query or {})},
+            timeout=timeout,
+            stream_timeout=stream_timeout,
+            retry=RetryPolicy(max_retries=self.max_retries),
+            verify=verify,
+            proxy=self.proxy,
+            http_client=self.http_client,
+            http_async_client=self.http_async_client,
+        )
+
+    # -- LangChain identity --------------------------------------------------------------------
+    @property
+    def _llm_type(self) -> str:
+        return "compat-chat"
+
+    @property
+    def _provider_name(self) -> str:
+        return self._profile.name if self._profile.name != "generic" else "compat"
+
+    @property
+    def _identifying_params(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "base_url": redact_url(self.base_url or ""),
+            "provider": self._profile.name,
+            **self._default_params,
+        }
+
+    def _get_ls_params(self, stop: list[str] | None = None, **kwargs: Any) -> LangSmithParams:
+        params = self._default_params
+        params.update(kwargs)
+        ls = LangSmithParams(
+            ls_provider=self._profile.ls_provider,
+            ls_model_name=params.get("model", self.model),
+            ls_model_type="chat",
+        )
+        if params.get("temperature") is not None:
+            ls["ls_temperature"] = params["temperature"]
+        if params.get("max_tokens") is not None:
+            ls["ls_max_tokens"] = params["max_tokens"]
+        if stop or params.get("stop"):
+            ls["ls_stop"] = stop or params.get("stop")
+        return ls
+
+    @classmethod
+    def is_lc_serializable(cls) -> bool:
+        """Models can be dumped with ``langchain_core.load.dumpd`` (the key is left out)."""
+        return True
+
+    @classmethod
+    def get_lc_namespace(cls) -> list[str]:
+        """Namespace used by ``langchain_core.load``."""
+        return ["langchain_compat_chat", "chat_models"]
+
+    @property
+    def lc_secrets(self) -> dict[str, str]:
+        """Secrets are serialised as references to this env var, never as values."""
+        return {"api_key": "COMPAT_API_KEY"}
+
+    # -- request -------------------------------------------------------------------------------
+    @property
+    def _default_params(self) -> dict[str, Any]:
+        params: dict[str, Any] = {"model": self.model}
+        for name in _SAMPLING_FIELDS:
+            value = getattr(self, name)
+            if value is not None:
+                params[name] = value
+        if self.stop:
+            params["stop"] = self.stop
+        return params
+
+    def _request(
+        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, kwargs: dict[str, Any]
+    ) -> Request:
+        params = self._default_params
+        if stop is not None:
+            params["stop"] = stop
+        kwargs.pop("stream", None)
+        for key, value in kwargs.items():
+            if value is not None:
+                params[key] = value
+        extra = {**self.model_kwargs, **(self.extra_body or {})}
+        body = build_body(
+            messages,
+            params,
+            self._profile,
+            stream=stream,
+            stream_usage=self.stream_usage,
+            extra_body=extra,
+        )
+        return Request(
+            "POST",
+            "/chat/completions",
+            json.dumps(body, ensure_ascii=False).encode("utf-8"),
+            stream=stream,
+        )
+
+    def _should_stream(self, *, async_api: bool, run_manager: Any = None, **kwargs: Any) -> bool:
+        n = kwargs.get("n", self.n)
+        if n is not None and n > 1:
+            return False  # a stream is one message; n choices come back through _generate
+        return super()._should_stream(async_api=async_api, run_manager=run_manager, **kwargs)
+
+    # -- response ------------------------------------------------------------------------------
+    def _to_result(self, response: httpx.Response) -> ChatResult:
+        try:
+            data = json.loads(response.content)
+        except ValueError as exc:
+            raise MalformedResponseError(
+                f"The server's reply is not JSON ({exc})",
+                status_code=response.status_code,
+                request_id=request_id_from(response.headers),
+                body=response.content[:2000].decode("utf-8", errors="replace"),
+            ) from None
+        try:
+            return to_chat_result(data, self._provider_name)
+        except CompatChatError as exc:
+            raise _with_request_id(exc, response) from None
+
+    def _feed(
+        self,
+        builder: ChunkBuilder,
+        event: str,
+        data: str,
+        response: httpx.Response,
+    ) -> list[ChatGenerationChunk]:
+        try:
+            return builder.feed_data(data, event)
+        except CompatChatError as exc:
+            raise _with_request_id(exc, response) from None
+
+    @staticmethod
+    def _close(builder: ChunkBuilder) -> ChatGenerationChunk:
+        if not (builder.done or builder.finished):
+            msg = "The stream ended before the answer was complete (no finish_reason, no [DONE])"
+            raise StreamInterruptedError(msg)
+        return builder.finish()
+
+    # -- the four hooks ------------------------------------------------------------------------
+    def _generate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        request = self._request(messages, stop, False, kwargs)
+        return self._to_result(self._get_transport().send(request))
+
+    async def _agenerate(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> ChatResult:
+        request = self._request(messages, stop, False, kwargs)
+        return self._to_result(await self._get_transport().asend(request))
+
+    def _stream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: CallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> Iterator[ChatGenerationChunk]:
+        request = self._request(messages, stop, True, kwargs)
+        builder = ChunkBuilder(self._provider_name)
+        with self._get_transport().open_stream(request) as response:
+            for event, data in iter_events(response):
+                for chunk in self._feed(builder, event, data, response):
+                    if run_manager:
+                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+                if builder.done:
+                    break
+        last = self._close(builder)
+        if run_manager:
+            run_manager.on_llm_new_token("", chunk=last)
+        yield last
+
+    async def _astream(
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None = None,
+        run_manager: AsyncCallbackManagerForLLMRun | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[ChatGenerationChunk]:
+        request = self._request(messages, stop, True, kwargs)
+        builder = ChunkBuilder(self._provider_name)
+        async with self._get_transport().aopen_stream(request) as response:
+            async for event, data in aiter_events(response):
+                for chunk in self._feed(builder, event, data, response):
+                    if run_manager:
+                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
+                if builder.done:
+                    break
+        last = self._close(builder)
+        if run_manager:
+            await run_manager.on_llm_new_token("", chunk=last)
+        yield last
+
+    # -- tokens --------------------------------------------------------------------------------
+    def get_num_tokens(self, text: str) -> int:
+        """Estimate tokens offline: about one token per four characters (never downloads).
+
+        Servers count with their own tokenizers; use ``usage_metadata`` for exact numbers.
+        """
+        return max(1, (len(text) + 3) // 4) if text else 0
+
+    def get_num_tokens_from_messages(
+        self,
+        messages: list[BaseMessage],
+        tools: Sequence[Any] | None = None,
+    ) -> int:
+        """Estimate prompt tokens offline: text/4 per message plus 4 per message and 3 per reply.
+
+        The per-message overhead follows OpenAI's published chat format accounting; tool
+        schemas are counted by their JSON text. Nothing is downloaded.
+        """
+        total = 3
+        for message in messages:
+            total += 4 + self.get_num_tokens(text_of(message.content))
+            if isinstance(message, AIMessage) and message.tool_calls:
+                total += self.get_num_tokens(json.dumps([tc["args"] for tc in message.tool_calls]))
+        if tools:
+            total += self.get_num_tokens(json.dumps([convert_to_openai_tool(t) for t in tools]))
+        return total
+
+    # -- tools and structured output ----------------------------------------------------------
+    def bind_tools(
+        self,
+        tools: Sequence[dict[str, Any] | type | Callable[..., Any] | BaseTool],
+        *,
+        tool_choice: dict[str, Any] | str | bool | None = None,
+        strict: bool | None = None,
+        parallel_tool_calls: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, AIMessage]:
+        """Bind tools in OpenAI format.
+
+        Args:
+            tools: Anything ``convert_to_openai_tool`` accepts; OpenAI-format dicts pass as is.
+            tool_choice: ``"auto"``, ``"none"``, ``"required"``/``"any"``/``True`` (must call
+                one), a tool name, or an OpenAI-format dict. ``False``/``None`` send nothing.
+            strict: Ask the server to enforce the schemas exactly.
+            parallel_tool_calls: Allow or forbid several calls in one turn.
+            kwargs: Other request fields to bind.
+
+        Raises:
+            ValueError: ``tool_choice`` names a tool that is not among ``tools``.
+        """
+        formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
+        names = {f["function"]["name"] for f in formatted if "function" in f}
+        if tool_choice is not None and tool_choice is not False:
+            kwargs["tool_choice"] = _tool_choice(tool_choice, names)
+        if parallel_tool_calls is not None:
+            kwargs["parallel_tool_calls"] = parallel_tool_calls
+        return super().bind(tools=formatted, **kwargs)
+
+    def with_structured_output(
+        self,
+        schema: dict[str, Any] | type | None = None,
+        *,
+        method: Literal["function_calling", "json_schema", "json_mode"] = "function_calling",
+        include_raw: bool = False,
+        strict: bool | None = None,
+        **kwargs: Any,
+    ) -> Runnable[LanguageModelInput, dict[str, Any] | BaseModel]:
+        """Return a runnable whose output follows ``schema``.
+
+        ``function_calling`` (the default) works on nearly every server; ``json_schema`` needs
+        server support for ``response_format``; ``json_mode`` only asks for a JSON object. We
+        always parse the JSON ourselves, so ``include_raw=True`` catches a server that ignored
+        the request (``parsing_error`` is set instead of raising).
+        """
+        if kwargs:
+            msg = f"Unexpected arguments: {sorted(kwargs)}"
+            raise ValueError(msg)
+        is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
+        if method == "function_calling":
+            if schema is None:
+                msg = "schema is required for method='function_calling'."
+                raise ValueError(msg)
+            tool_name = convert_to_openai_tool(schema)["function"]["name"]
+            llm = self.bind_tools(
+                [schema],
+                tool_choice=tool_name,
+                strict=strict,
+                ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
+            )
+            parser: Runnable[Any, Any] = (
+                PydanticToolsParser(tools=[cast(type, schema)], first_tool_only=True)
+                if is_pydantic
+                else JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
+            )
+        elif method in ("json_schema", "json_mode"):
+            if method == "json_schema":
+                if schema is None:
+                    msg = "schema is required for method='json_schema'."
+                    raise ValueError(msg)
+                json_schema = convert_to_json_schema(schema)
+                spec: dict[str, Any] = {
+                    "name": json_schema.get("title") or "output",
+                    "schema": json_schema,
+                }
+                if strict is not None:
+                    spec["strict"] = strict
+                response_format: dict[str, Any] = {"type": "json_schema", "json_schema": spec}
+            else:
+                response_format = {"type": "json_object"}
+            llm = self.bind(
+                response_format=response_format,
+                ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
+            )
+            parser = (
+                PydanticOutputParser(pydantic_object=cast(type[BaseModel], schema))
+                if is_pydantic
+                else JsonOutputParser()
+            )
+        else:
+            msg = f"Unknown method {method!r}; use function_calling, json_schema or json_mode."
+            raise ValueError(msg)
+        if not include_raw:
+            return llm | parser
+        parsed = RunnablePassthrough.assign(
+            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
+        ).with_fallbacks(
+            [RunnablePassthrough.assign(parsed=lambda _: None)],
+            exception_key="parsing_error",
+        )
+        return RunnableMap(raw=llm) | parsed
+
+
+def _with_request_id(exc: CompatChatError, response: httpx.Response) -> CompatChatError:
+    """Errors found in a 200 body still carry the request id the server gave."""
+    exc.request_id = exc.request_id or request_id_from(response.headers)
+    return exc
+
+
+def _tool_choice(choice: dict[str, Any] | str | bool, names: set[str]) -> dict[str, Any] | str:
+    if choice is True:
+        return "required"
+    if isinstance(choice, str):
+        if choice in ("auto", "none", "required", "any"):
+            return choice
+        if choice not in names:
+            msg = f"tool_choice {choice!r} is not one of the bound tools: {sorted(names)}"
+            raise ValueError(msg)
+        return {"type": "function", "function": {"name": choice}}
+    if isinstance(choice, Mapping):
+        name = (choice.get("function") or {}).get("name")
+        if name is not None and name not in names:
+            msg = f"tool_choice names {name!r}, which is not one of the bound tools: {sorted(names)}"
+            raise ValueError(msg)
+        return dict(choice)
+    msg = f"Unsupported tool_choice {choice!r}"
+    raise ValueError(msg)
+

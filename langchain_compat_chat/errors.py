@@ -1,0 +1,323 @@
+"""Typed errors for everything that can go wrong between us and the server.
+
+Every class subclasses one of langchain-core's ``ModelError`` types, so code written against
+LangChain's taxonomy (``except ModelRateLimitError``) catches ours, while code that wants the
+details finds the HTTP status, the provider's message/code/type, the request id and a
+truncated raw body on the exception itself. ``error_from_response`` is the one place that maps
+an HTTP status and body to a type, so JSON calls, streams and error events inside a stream all
+agree.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from langchain_core import exceptions as lc
+
+__all__ = [
+    "APIConnectionError",
+    "APIError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "CompatChatError",
+    "ContentFilterError",
+    "ContextOverflowError",
+    "InvalidRequestError",
+    "MalformedResponseError",
+    "NotFoundError",
+    "PaymentRequiredError",
+    "PermissionDeniedError",
+    "ProviderError",
+    "RateLimitError",
+    "StreamInterruptedError",
+    "error_from_payload",
+    "error_from_response",
+]
+
+_BODY_LIMIT = 2000
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-ms-request-id", "apim-request-id", "cf-ray")
+
+
+class CompatChatError(lc.ModelError):
+    """Base of all errors raised by this package.
+
+    Attributes:
+        message: The provider's own message, or ours when the server said nothing usable.
+        status_code: HTTP status, ``None`` for transport failures.
+        code: The provider's error code (``error.code``), if any.
+        error_type: The provider's error type (``error.type``), if any.
+        param: The offending parameter (``error.param``), if the provider named one.
+        request_id: The request id the server returned, for support tickets.
+        body: The raw response body, truncated to keep logs readable.
+        attempts: How many HTTP attempts were made before giving up.
+        retry_after: Seconds the server asked us to wait, if it said so.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: str | int | None = None,
+        error_type: str | None = None,
+        param: str | None = None,
+        request_id: str | None = None,
+        body: str | None = None,
+        retry_after: float | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+        self.error_type = error_type
+        self.param = param
+        self.request_id = request_id
+        self.body = body
+        self.retry_after = retry_after
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        parts = [self.message]
+        details = []
+        if self.status_code is not None:
+            details.append(f"status={self.status_code}")
+        if self.code not in (None, ""):
+            details.append(f"code={self.code}")
+        if self.error_type:
+            details.append(f"type={self.error_type}")
+        if self.param:
+            details.append(f"param={self.param}")
+        if self.request_id:
+            details.append(f"request_id={self.request_id}")
+        if self.attempts > 1:
+            details.append(f"attempts={self.attempts}")
+        if details:
+            parts.append(f"({', '.join(details)})")
+        return " ".join(parts)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Exceptions with keyword-only args do not pickle by default; batch jobs that run
+        # in worker processes need to ship them back.
+        return (_rebuild, (type(self), self.message, self.__dict__))
+
+
+def _rebuild(cls: type[CompatChatError], message: str, state: dict[str, Any]) -> CompatChatError:
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
+class AuthenticationError(CompatChatError, lc.ModelAuthenticationError):
+    """The API key is missing or wrong (HTTP 401)."""
+
+
+class PermissionDeniedError(CompatChatError, lc.ModelPermissionDeniedError):
+    """The key is valid but not allowed to do this (HTTP 403)."""
+
+
+class PaymentRequiredError(CompatChatError, lc.ModelPermissionDeniedError):
+    """The account has no credit left (HTTP 402, OpenRouter and others)."""
+
+
+class InvalidRequestError(CompatChatError, lc.ModelInvalidRequestError):
+    """The server rejected the request as malformed (HTTP 400, 413, 422)."""
+
+
+class ContextOverflowError(InvalidRequestError, lc.ContextOverflowError):
+    """The prompt does not fit the model's context window."""
+
+
+class ContentFilterError(InvalidRequestError):
+    """The provider's content filter refused the prompt (Azure, DashScope)."""
+
+
+class NotFoundError(CompatChatError, lc.ModelNotFoundError):
+    """The model or endpoint does not exist (HTTP 404)."""
+
+
+class RateLimitError(CompatChatError, lc.ModelRateLimitError):
+    """Too many requests or a conflicting one in flight (HTTP 429, 409)."""
+
+
+class APIError(CompatChatError, lc.ModelAPIError):
+    """The server failed (HTTP 5xx) or answered with an unexpected status."""
+
+
+class ProviderError(APIError):
+    """The server reported an error inside an otherwise successful (HTTP 200) response."""
+
+    is_retryable = False
+
+
+class MalformedResponseError(APIError):
+    """The server's answer could not be parsed: bad JSON, bad SSE, wrong shape, bad UTF-8."""
+
+    is_retryable = False
+
+
+class APIConnectionError(CompatChatError, lc.ModelConnectionError):
+    """The server could not be reached or dropped the connection."""
+
+
+class StreamInterruptedError(APIConnectionError):
+    """The connection broke after the stream had started; nothing is retried then."""
+
+    is_retryable = False
+
+
+class APITimeoutError(CompatChatError, lc.ModelTimeoutError):
+    """The server did not answer, or a stream went silent, within the configured timeout."""
+
+
+_STATUS_TYPES: dict[int, type[CompatChatError]] = {
+    400: InvalidRequestError,
+    401: AuthenticationError,
+    402: PaymentRequiredError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    408: APITimeoutError,
+    409: RateLimitError,
+    413: InvalidRequestError,
+    422: InvalidRequestError,
+    429: RateLimitError,
+}
+
+_OVERFLOW_MARKERS = (
+    "context_length_exceeded",
+    "exceed_context_size",
+    "context length",
+    "context window",
+    "maximum context",
+    "too many tokens",
+    "prompt is too long",
+    "input is too long",
+    "reduce the length",
+)
+_FILTER_MARKERS = ("content_filter", "content_policy", "data_inspection_failed", "inappropriate")
+
+
+def _truncate(text: str) -> str:
+    return text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + "...[truncated]"
+
+
+def _pick_type(status: int | None, code: Any, etype: Any, message: str) -> type[CompatChatError]:
+    haystack = f"{code} {etype} {message}".lower()
+    if status in (None, 400, 413, 422) and any(m in haystack for m in _OVERFLOW_MARKERS):
+        return ContextOverflowError
+    if status in (None, 400) and any(m in haystack for m in _FILTER_MARKERS):
+        return ContentFilterError
+    if status is None:
+        # An error object with no HTTP status (an error event in a 200 stream): its code or
+        # type is all we have, and a numeric code is usually the status it stands for.
+        for hint in (code, etype):
+            as_int = _as_status(hint)
+            if as_int is not None and as_int != 200:
+                return _pick_type(as_int, None, None, "")
+        if "rate" in haystack and "limit" in haystack:
+            return RateLimitError
+        if "auth" in haystack:
+            return AuthenticationError
+        return ProviderError
+    if status in _STATUS_TYPES:
+        return _STATUS_TYPES[status]
+    if 400 <= status < 500:
+        return InvalidRequestError
+    return APIError
+
+
+def _as_status(value: Any) -> int | None:
+    if isinstance(value, int) and 100 <= value < 600:
+        return value
+    if isinstance(value, str) and value.isdigit() and 100 <= int(value) < 600:
+        return int(value)
+    return None
+
+
+def error_from_payload(
+    payload: Any,
+    *,
+    status_code: int | None = None,
+    request_id: str | None = None,
+    body: str | None = None,
+    retry_after: float | None = None,
+    default_message: str = "The server reported an error",
+) -> CompatChatError:
+    """Build the typed error for a parsed error payload.
+
+    Providers disagree on the shape: OpenAI nests ``{"error": {...}}``, some send the object
+    flat, some a bare string or a list of errors (Gemini). All of them end up here.
+    """
+    err: Any = payload
+    if isinstance(err, list) and err:
+        err = err[0]
+    if isinstance(err, Mapping) and "error" in err:
+        err = err["error"]
+    message, code, etype, param = default_message, None, None, None
+    if isinstance(err, Mapping):
+        raw_message = err.get("message") or err.get("msg") or err.get("detail") or default_message
+        message = raw_message if isinstance(raw_message, str) else json.dumps(raw_message)
+        code = err.get("code")
+        etype = err.get("type") if isinstance(err.get("type"), str) else None
+        param = err.get("param") if isinstance(err.get("param"), str) else None
+        if isinstance(err.get("metadata"), Mapping) and err["metadata"].get("raw"):
+            # OpenRouter wraps the upstream provider's message here.
+            message = f"{message}: {err['metadata']['raw']}"
+    elif isinstance(err, str) and err:
+        message = err
+    cls = _pick_type(status_code, code, etype, message)
+    return cls(
+        message,
+        status_code=status_code,
+        code=code if isinstance(code, (str, int)) else None,
+        error_type=etype,
+        param=param,
+        request_id=request_id,
+        body=_truncate(body) if body is not None else None,
+        retry_after=retry_after,
+    )
+
+
+def request_id_from(headers: Mapping[str, str]) -> str | None:
+    """Return the request id a server sent, whatever header name it uses."""
+    for name in _REQUEST_ID_HEADERS:
+        value = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def error_from_response(
+    status_code: int,
+    content: bytes,
+    headers: Mapping[str, str],
+    *,
+    retry_after: float | None = None,
+) -> CompatChatError:
+    """Map an HTTP error response to the typed error, keeping what the server said.
+
+    Args:
+        status_code: The HTTP status.
+        content: The raw body (JSON, HTML or text).
+        headers: Response headers, for the request id.
+        retry_after: The wait the server asked for, already parsed by the transport.
+    """
+    text = content.decode("utf-8", errors="replace")
+    try:
+        payload: Any = json.loads(text) if text.strip() else None
+    except ValueError:
+        payload = None
+    if payload is None:
+        snippet = " ".join(text.split())[:200]
+        payload = {"message": f"HTTP {status_code}" + (f": {snippet}" if snippet else "")}
+    return error_from_payload(
+        payload,
+        status_code=status_code,
+        request_id=request_id_from(headers),
+        body=text,
+        retry_after=retry_after,
+        default_message=f"HTTP {status_code}",
+    )

@@ -1,0 +1,257 @@
+"""Provider presets: the few facts in which OpenAI-compatible servers differ.
+
+A :class:`ProviderProfile` is plain data. The request builder and the response parser read its
+switches; nothing else in the package knows a provider by name. Users add their own with
+:func:`register_provider`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = ["ProviderProfile", "get_provider", "known_providers", "register_provider"]
+
+ThinkingStyle = Literal[
+    "none",  # the server has no switch; reasoning models just reason
+    "reasoning_effort",  # top-level "reasoning_effort": "low|medium|high" (OpenAI, Groq, xAI...)
+    "enable_thinking",  # top-level "enable_thinking" (+ "thinking_budget"): DashScope
+    "chat_template_kwargs",  # "chat_template_kwargs": {"enable_thinking": ...}: vLLM, SGLang
+    "reasoning_object",  # "reasoning": {"effort"|"max_tokens"|"enabled"}: OpenRouter
+    "thinking_object",  # "thinking": {"type": "enabled"|"disabled"}: DeepSeek, Zhipu, Moonshot
+    "think_flag",  # top-level "think": bool: Ollama
+]
+
+
+@dataclass(frozen=True)
+class ProviderProfile:
+    """How one provider's Chat Completions dialect differs from OpenAI's.
+
+    Attributes:
+        name: Preset name users pass as ``provider=``.
+        ls_provider: Provider name reported to LangSmith (``ls_provider``).
+        base_url: Default base URL, used when neither the argument nor an env var gives one.
+        api_key_env: Env vars read, in order, for the key when none is passed.
+        base_url_env: Env vars read, in order, for the base URL when none is passed.
+        requires_api_key: Whether a request without a key is pointless (hosted APIs).
+        auth_header: ``"authorization"`` sends ``Bearer <key>``; ``"api-key"`` is Azure's way.
+        default_query: Query parameters every request needs (Azure's ``api-version``).
+        default_headers: Headers every request needs (OpenRouter's app attribution).
+        max_tokens_param: The name under which ``max_tokens`` goes on the wire.
+        stream_usage: Whether the server accepts ``stream_options.include_usage``.
+        tool_choice_any: What ``tool_choice="any"``/``"required"`` is sent as.
+        supports_tool_choice_object: Whether a ``{"type": "function", ...}`` choice is accepted.
+        drop_params: Top-level request fields removed before sending (the server rejects them).
+        allow_message_name: Whether ``messages[].name`` may be sent (Mistral answers 422).
+        echo_reasoning: Send earlier assistant turns' reasoning back as ``reasoning_content``
+            (DeepSeek thinking mode with tools requires it).
+        system_role: Role used for system messages (``"developer"`` for OpenAI o-series).
+        tool_content: ``"auto"`` sends a tool result as text when it is all text, else as a list;
+            ``"string"`` always flattens to text for servers that reject lists.
+        thinking_style: How the ``thinking=`` knob is switched on for this server.
+        tool_call_id_style: ``"mistral9"`` rewrites outgoing tool-call ids to 9 alphanumerics.
+        supports_video: Whether ``video_url`` / frame-list content is accepted (Qwen-VL).
+        strip_think_tags: Split ``<think>...</think>`` out of content by default.
+    """
+
+    name: str
+    ls_provider: str
+    base_url: str | None = None
+    api_key_env: tuple[str, ...] = ()
+    base_url_env: tuple[str, ...] = ()
+    requires_api_key: bool = False
+    auth_header: Literal["authorization", "api-key"] = "authorization"
+    default_query: Mapping[str, str] = field(default_factory=dict)
+    default_headers: Mapping[str, str] = field(default_factory=dict)
+    max_tokens_param: Literal["max_tokens", "max_completion_tokens"] = "max_tokens"
+    stream_usage: bool = True
+    tool_choice_any: str = "required"
+    supports_tool_choice_object: bool = True
+    drop_params: frozenset[str] = frozenset()
+    allow_message_name: bool = True
+    echo_reasoning: bool = False
+    system_role: Literal["system", "developer"] = "system"
+    tool_content: Literal["auto", "string"] = "auto"
+    thinking_style: ThinkingStyle = "reasoning_effort"
+    tool_call_id_style: Literal["any", "mistral9"] = "any"
+    supports_video: bool = False
+    strip_think_tags: bool = False
+
+    def replace(self, **changes: Any) -> ProviderProfile:
+        """Return a copy with some switches changed, e.g. for a self-hosted variant."""
+        return dataclasses.replace(self, **changes)
+
+
+_GENERIC_ENV = ("COMPAT_API_KEY",)
+_GENERIC_URL_ENV = ("COMPAT_BASE_URL",)
+
+
+def _hosted(name: str, base_url: str | None, key_env: str, **kw: Any) -> ProviderProfile:
+    return ProviderProfile(
+        name=name,
+        ls_provider=kw.pop("ls_provider", name),
+        base_url=base_url,
+        api_key_env=(key_env, *_GENERIC_ENV),
+        base_url_env=kw.pop(
+            "base_url_env", (f"{key_env.rsplit('_API_KEY', 1)[0]}_BASE_URL", *_GENERIC_URL_ENV)
+        ),
+        requires_api_key=True,
+        **kw,
+    )
+
+
+def _local(name: str, base_url: str, env_prefix: str, **kw: Any) -> ProviderProfile:
+    return ProviderProfile(
+        name=name,
+        ls_provider=kw.pop("ls_provider", name),
+        base_url=base_url,
+        api_key_env=(f"{env_prefix}_API_KEY", *_GENERIC_ENV),
+        base_url_env=(f"{env_prefix}_BASE_URL", *_GENERIC_URL_ENV),
+        **kw,
+    )
+
+
+_PRESETS: dict[str, ProviderProfile] = {
+    p.name: p
+    for p in (
+        ProviderProfile(
+            name="generic",
+            ls_provider="openai-compatible",
+            api_key_env=_GENERIC_ENV,
+            base_url_env=_GENERIC_URL_ENV,
+        ),
+        _hosted(
+            "openai",
+            "https://api.openai.com/v1",
+            "OPENAI_API_KEY",
+            max_tokens_param="max_completion_tokens",
+        ),
+        _hosted(
+            "azure",
+            None,
+            "AZURE_OPENAI_API_KEY",
+            auth_header="api-key",
+            default_query={"api-version": "2024-10-21"},
+            max_tokens_param="max_completion_tokens",
+            base_url_env=("AZURE_OPENAI_ENDPOINT", "AZURE_OPENAI_BASE_URL", *_GENERIC_URL_ENV),
+        ),
+        _hosted(
+            "deepseek",
+            "https://api.deepseek.com/v1",
+            "DEEPSEEK_API_KEY",
+            echo_reasoning=True,
+            thinking_style="thinking_object",
+        ),
+        _hosted(
+            "dashscope",
+            "https://dashscope.aliyuncs.com/compatible-mode/v1",
+            "DASHSCOPE_API_KEY",
+            thinking_style="enable_thinking",
+            supports_video=True,
+            tool_content="string",
+        ),
+        _local(
+            "vllm",
+            "http://localhost:8000/v1",
+            "VLLM",
+            thinking_style="chat_template_kwargs",
+            supports_video=True,
+        ),
+        _local("sglang", "http://localhost:30000/v1", "SGLANG", thinking_style="chat_template_kwargs"),
+        _local("ollama", "http://localhost:11434/v1", "OLLAMA", thinking_style="think_flag"),
+        _local("llamacpp", "http://localhost:8080/v1", "LLAMACPP", thinking_style="chat_template_kwargs"),
+        _local("lmstudio", "http://localhost:1234/v1", "LMSTUDIO", thinking_style="none"),
+        _hosted(
+            "openrouter",
+            "https://openrouter.ai/api/v1",
+            "OPENROUTER_API_KEY",
+            default_headers={"X-Title": "langchain-compat-chat"},
+            thinking_style="reasoning_object",
+        ),
+        _hosted(
+            "gemini",
+            "https://generativelanguage.googleapis.com/v1beta/openai",
+            "GEMINI_API_KEY",
+            ls_provider="google",
+            drop_params=frozenset({"frequency_penalty", "presence_penalty", "logit_bias"}),
+        ),
+        _hosted(
+            "mistral",
+            "https://api.mistral.ai/v1",
+            "MISTRAL_API_KEY",
+            allow_message_name=False,
+            tool_choice_any="any",
+            tool_call_id_style="mistral9",
+            drop_params=frozenset({"logit_bias", "logprobs", "top_logprobs", "stream_options"}),
+            stream_usage=False,
+            thinking_style="none",
+        ),
+        _hosted(
+            "groq",
+            "https://api.groq.com/openai/v1",
+            "GROQ_API_KEY",
+            drop_params=frozenset({"logit_bias", "top_logprobs"}),
+        ),
+        _hosted("together", "https://api.together.xyz/v1", "TOGETHER_API_KEY"),
+        _hosted("fireworks", "https://api.fireworks.ai/inference/v1", "FIREWORKS_API_KEY"),
+        _hosted(
+            "moonshot",
+            "https://api.moonshot.ai/v1",
+            "MOONSHOT_API_KEY",
+            thinking_style="thinking_object",
+        ),
+        _hosted(
+            "zhipu",
+            "https://open.bigmodel.cn/api/paas/v4",
+            "ZHIPUAI_API_KEY",
+            thinking_style="thinking_object",
+        ),
+        _hosted("xai", "https://api.x.ai/v1", "XAI_API_KEY"),
+        _hosted(
+            "perplexity",
+            "https://api.perplexity.ai",
+            "PERPLEXITY_API_KEY",
+            thinking_style="none",
+        ),
+    )
+}
+_LOCK = threading.Lock()
+
+
+def known_providers() -> list[str]:
+    """Names accepted by ``provider=``, sorted."""
+    return sorted(_PRESETS)
+
+
+def get_provider(name: str | ProviderProfile | None) -> ProviderProfile:
+    """Resolve a preset name (or pass a profile through).
+
+    Raises:
+        ValueError: The name is unknown; the message lists the known ones.
+    """
+    if isinstance(name, ProviderProfile):
+        return name
+    key = (name or "generic").lower().replace("-", "").replace("_", "")
+    aliases = {"qwen": "dashscope", "llama.cpp": "llamacpp", "google": "gemini", "grok": "xai"}
+    key = aliases.get(key, key)
+    try:
+        return _PRESETS[key]
+    except KeyError:
+        msg = f"Unknown provider {name!r}. Known providers: {', '.join(known_providers())}."
+        raise ValueError(msg) from None
+
+
+def register_provider(profile: ProviderProfile, *, replace: bool = False) -> None:
+    """Make a custom profile available by name to ``provider=`` and ``for_provider``.
+
+    Raises:
+        ValueError: A preset of that name exists and ``replace`` is false.
+    """
+    with _LOCK:
+        if profile.name in _PRESETS and not replace:
+            msg = f"Provider {profile.name!r} already exists; pass replace=True to override it."
+            raise ValueError(msg)
+        _PRESETS[profile.name] = profile
