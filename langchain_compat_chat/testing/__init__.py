@@ -18,6 +18,7 @@ The pytest plugin (auto-registered) provides the ``compat_server`` and
 serves from the command line.
 
 The server classes are imported lazily so that importing this package stays cheap.
+
 """
 
 from __future__ import annotations

@@ -85,9 +85,7 @@ class CompletionPlan:
     def usage(self, completion_tokens: int | None = None) -> dict[str, Any]:
         """The ``usage`` object (optionally for a partial completion count)."""
         done = self.completion_tokens if completion_tokens is None else completion_tokens
-        reasoning = (
-            sum(len(c.reasoning) for c in self.choices) if self.reasoning_in_field else 0
-        )
+        reasoning = sum(len(c.reasoning) for c in self.choices) if self.reasoning_in_field else 0
         return {
             "prompt_tokens": self.prompt_tokens,
             "completion_tokens": done,
@@ -130,8 +128,8 @@ def message_tokens(message: Mapping[str, Any]) -> int:
         total += 1 + count_tokens(message["name"])
     for call in message.get("tool_calls") or ():
         fn = call.get("function") or {} if isinstance(call, Mapping) else {}
-        total += 3 + count_tokens(str(fn.get("name", ""))) + count_tokens(
-            str(fn.get("arguments", ""))
+        total += (
+            3 + count_tokens(str(fn.get("name", ""))) + count_tokens(str(fn.get("arguments", "")))
         )
     for key in ("reasoning_content", "reasoning"):
         if isinstance(message.get(key), str):
@@ -225,7 +223,9 @@ def _tool_decision(body: Mapping[str, Any], rng: random.Random) -> list[Mapping[
         pool = [t for t in tools if t["name"] in names] or tools
         mode = allowed["mode"]
     if mode == "auto":
-        turns = [m for m in body.get("messages") or () if m.get("role") not in ("system", "developer")]
+        turns = [
+            m for m in body.get("messages") or () if m.get("role") not in ("system", "developer")
+        ]
         if not turns or turns[-1].get("role") != "user":
             return []
         return [rng.choice(pool)]
@@ -293,7 +293,7 @@ def _plan_choice(
         text = generate_text(rng)
     if reasoning_on and dialect.reasoning_field == "think_tags":
         text = f"<think>\n{generate_reasoning(rng)}\n</think>\n\n{text}"
-    text, stopped = _truncate_at_stop(text, body.get("stop"))
+    text = _truncate_at_stop(text, body.get("stop"))[0]
     tokens = split_tokens(text)
     if remaining is not None and len(tokens) > remaining:
         tokens = tokens[:remaining]
@@ -357,9 +357,7 @@ def render_completion(plan: CompletionPlan, dialect: Dialect) -> dict[str, Any]:
                 }
                 for t in c.tool_calls
             ]
-        logprobs = (
-            {"content": c.logprobs, "refusal": None} if c.logprobs is not None else None
-        )
+        logprobs = {"content": c.logprobs, "refusal": None} if c.logprobs is not None else None
         choices.append(
             {
                 "index": c.index,
@@ -500,4 +498,3 @@ def render_chunks(
             }
         )
     return chunks
-

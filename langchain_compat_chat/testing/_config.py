@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal, Union, get_args
+from typing import Any, Literal, TypeAlias, Union, get_args
 
 ReasoningField = Literal["reasoning_content", "reasoning", "think_tags"]
 """Where reasoning text goes: a message/delta field, or ``<think>`` tags inside content."""
@@ -53,6 +53,7 @@ class Dialect:
             chunk (Moonshot), with no usage chunk.
         reject_unknown_params: Answer 400 ``Unrecognized request argument`` for body keys
             that api.openai.com does not know (compatible servers usually ignore them).
+
     """
 
     reasoning_field: ReasoningField | None = "reasoning_content"
@@ -115,6 +116,7 @@ class Fault:
             ``data: {"error": {...}}`` inside the 200 stream and end it.
         times: Apply the fault to this many chat requests only, then behave normally
             ("fail the first K requests" for retry tests). ``None`` means every request.
+
     """
 
     latency_s: float = 0.0
@@ -139,7 +141,7 @@ class Fault:
         return dataclasses.replace(self, **changes)
 
 
-SseEvent = Union[Mapping[str, Any], str, bytes]
+SseEvent: TypeAlias = Union[Mapping[str, Any], str, bytes]  # noqa: UP007
 """One scripted SSE item: a chunk dict (sent as ``data: <json>``) or verbatim text/bytes."""
 
 
@@ -155,6 +157,7 @@ class ScriptedResponse:
         events: For a streaming response: the exact bytes of each SSE event, each sent as
             one HTTP chunk (so per-chunk faults and delays apply).
         close: Close the connection after the response.
+
     """
 
     status: int = 200
@@ -166,7 +169,7 @@ class ScriptedResponse:
 
 
 def sse_event_bytes(item: SseEvent) -> bytes:
-    """Render one scripted SSE item as wire bytes.
+    r"""Render one scripted SSE item as wire bytes.
 
     A mapping becomes ``data: <compact json>\\n\\n``; text or bytes are sent verbatim,
     so a test can script comment lines, CRLF framing or a missing blank line.
@@ -329,14 +332,13 @@ def parse_dialect(text: str, base: Dialect | None = None) -> Dialect:
 
     Raises:
         ValueError: for an unknown preset, field or value.
+
     """
     dialect = base or Dialect()
     changes: dict[str, Any] = {}
     for key, val in _parse_pairs(text):
         if val is None and key.replace("_", "-") in DIALECT_PRESETS:
-            dialect = dataclasses.replace(
-                DIALECT_PRESETS[key.replace("_", "-")], **changes
-            )
+            dialect = dataclasses.replace(DIALECT_PRESETS[key.replace("_", "-")], **changes)
             changes = {}
             continue
         if key not in _DIALECT_FIELDS:
@@ -363,6 +365,7 @@ def parse_fault(text: str) -> Fault:
 
     Raises:
         ValueError: for an unknown field or a value of the wrong type.
+
     """
     changes: dict[str, Any] = {}
     for key, val in _parse_pairs(text):

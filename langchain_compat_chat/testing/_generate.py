@@ -19,18 +19,118 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 VOCABULARY: tuple[str, ...] = (
-    "apple", "bright", "river", "stone", "quiet", "table", "window", "green", "light",
-    "paper", "garden", "simple", "cloud", "water", "morning", "yellow", "little", "open",
-    "bridge", "forest", "music", "number", "letter", "street", "warm", "summer", "silver",
-    "round", "gentle", "field", "orange", "pencil", "harbor", "calm", "market", "basket",
-    "candle", "meadow", "travel", "wooden", "blue", "soft", "early", "plain", "steady",
-    "north", "south", "circle", "square", "signal", "record", "answer", "moment", "people",
-    "follow", "carry", "build", "gather", "notice", "listen", "return", "measure", "shape",
-    "color", "sound", "story", "corner", "island", "mountain", "valley", "village", "ticket",
-    "button", "engine", "feather", "garden", "kettle", "ladder", "mirror", "needle", "ocean",
-    "pillow", "rocket", "saddle", "tunnel", "velvet", "wagon", "amber", "cedar", "maple",
-    "the", "a", "of", "and", "with", "near", "under", "over", "into", "from", "is", "was",
-    "will", "can", "each", "every", "some", "many", "this", "that", "then", "still",
+    "apple",
+    "bright",
+    "river",
+    "stone",
+    "quiet",
+    "table",
+    "window",
+    "green",
+    "light",
+    "paper",
+    "garden",
+    "simple",
+    "cloud",
+    "water",
+    "morning",
+    "yellow",
+    "little",
+    "open",
+    "bridge",
+    "forest",
+    "music",
+    "number",
+    "letter",
+    "street",
+    "warm",
+    "summer",
+    "silver",
+    "round",
+    "gentle",
+    "field",
+    "orange",
+    "pencil",
+    "harbor",
+    "calm",
+    "market",
+    "basket",
+    "candle",
+    "meadow",
+    "travel",
+    "wooden",
+    "blue",
+    "soft",
+    "early",
+    "plain",
+    "steady",
+    "north",
+    "south",
+    "circle",
+    "square",
+    "signal",
+    "record",
+    "answer",
+    "moment",
+    "people",
+    "follow",
+    "carry",
+    "build",
+    "gather",
+    "notice",
+    "listen",
+    "return",
+    "measure",
+    "shape",
+    "color",
+    "sound",
+    "story",
+    "corner",
+    "island",
+    "mountain",
+    "valley",
+    "village",
+    "ticket",
+    "button",
+    "engine",
+    "feather",
+    "garden",
+    "kettle",
+    "ladder",
+    "mirror",
+    "needle",
+    "ocean",
+    "pillow",
+    "rocket",
+    "saddle",
+    "tunnel",
+    "velvet",
+    "wagon",
+    "amber",
+    "cedar",
+    "maple",
+    "the",
+    "a",
+    "of",
+    "and",
+    "with",
+    "near",
+    "under",
+    "over",
+    "into",
+    "from",
+    "is",
+    "was",
+    "will",
+    "can",
+    "each",
+    "every",
+    "some",
+    "many",
+    "this",
+    "that",
+    "then",
+    "still",
 )
 """Neutral words the server "speaks". Unrelated to any prompt by construction."""
 
@@ -130,9 +230,7 @@ class SchemaGenerator:
         if isinstance(schema.get("enum"), list) and schema["enum"]:
             return self.rng.choice(schema["enum"])
         if isinstance(schema.get("allOf"), list):
-            merged: dict[str, Any] = {
-                k: v for k, v in schema.items() if k != "allOf"
-            }
+            merged: dict[str, Any] = {k: v for k, v in schema.items() if k != "allOf"}
             for sub in schema["allOf"]:
                 sub = self._resolve(sub) if isinstance(sub, Mapping) else {}
                 for key, val in sub.items():
@@ -265,8 +363,7 @@ class SchemaGenerator:
             return ":".join(f"{rng.randint(0, 65535):x}" for _ in range(8))
         if fmt == "uuid":
             return "-".join(
-                "".join(rng.choice("0123456789abcdef") for _ in range(n))
-                for n in (8, 4, 4, 4, 12)
+                "".join(rng.choice("0123456789abcdef") for _ in range(n)) for n in (8, 4, 4, 4, 12)
             )
         if fmt == "duration":
             return f"PT{rng.randint(1, 59)}M"
@@ -391,9 +488,7 @@ def dumps_compact(value: Any) -> str:
 # --------------------------------------------------------------------------------------
 
 
-def token_logprobs(
-    tokens: Sequence[str], top_k: int, rng: random.Random
-) -> list[dict[str, Any]]:
+def token_logprobs(tokens: Sequence[str], top_k: int, rng: random.Random) -> list[dict[str, Any]]:
     """Plausible ``logprobs.content`` entries for generated tokens.
 
     Each entry has ``token``, ``logprob`` (negative), ``bytes`` (UTF-8) and
@@ -414,7 +509,5 @@ def token_logprobs(
                 used.add(cand)
                 last = round(last - rng.uniform(0.1, 1.5), 6)
                 alts.append({"token": cand, "logprob": last, "bytes": list(cand.encode())})
-        out.append(
-            {"token": tok, "logprob": lp, "bytes": list(tok.encode()), "top_logprobs": alts}
-        )
+        out.append({"token": tok, "logprob": lp, "bytes": list(tok.encode()), "top_logprobs": alts})
     return out

@@ -88,6 +88,7 @@ class RecordedRequest:
         body: The raw body bytes.
         json: The parsed JSON body, or ``None`` when it was absent or not JSON.
         received_at: ``time.time()`` when the body was read.
+
     """
 
     method: str
@@ -123,9 +124,7 @@ class _State:
     dialect: Dialect
     fault: Fault | None
     fault_remaining: int | None
-    queue: collections.deque[ScriptedResponse | Fault] = field(
-        default_factory=collections.deque
-    )
+    queue: collections.deque[ScriptedResponse | Fault] = field(default_factory=collections.deque)
     requests: list[RecordedRequest] = field(default_factory=list)
     prefix_cache: collections.OrderedDict[str, None] = field(
         default_factory=collections.OrderedDict
@@ -158,6 +157,7 @@ class ReferenceServer:
             ``context_length_exceeded`` error.
         system_fingerprint: Value of ``system_fingerprint`` in answers.
         max_recorded: How many requests :attr:`requests` keeps (oldest dropped first).
+
     """
 
     def __init__(
@@ -201,6 +201,7 @@ class ReferenceServer:
         Raises:
             RuntimeError: if the server is already running.
             OSError: if the port cannot be bound.
+
         """
         if self._thread is not None:
             raise RuntimeError("ReferenceServer is already running")
@@ -426,7 +427,7 @@ class ReferenceServer:
         with self._lock:
             cache = self._state.prefix_cache
             # The last message is new input; earlier prefixes may have been seen before.
-            for key, total in zip(keys[:-1], totals[:-1]):
+            for key, total in zip(keys[:-1], totals[:-1], strict=True):
                 if key in cache:
                     cached = total
             for key in keys:
@@ -643,7 +644,10 @@ class ReferenceServer:
                 payload = payload[: max(1, len(payload) // 2)]
             return await _write_json_with_fault(writer, payload, fault, req.keep_alive)
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-        events = [b"data: " + dumps(c) + b"\n\n" for c in render_chunks(plan, dialect, include_usage=include_usage)]
+        events = [
+            b"data: " + dumps(c) + b"\n\n"
+            for c in render_chunks(plan, dialect, include_usage=include_usage)
+        ]
         if fault.malformed_json:
             events[min(1, len(events) - 1)] = b'data: {"id":"' + plan.id.encode() + b'","choi\n\n'
         events.append(b"data: [DONE]\n\n")

@@ -22,13 +22,41 @@ _TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 KNOWN_PARAMS = frozenset(
     {
-        "model", "messages", "audio", "frequency_penalty", "function_call", "functions",
-        "logit_bias", "logprobs", "max_completion_tokens", "max_tokens", "metadata",
-        "modalities", "n", "parallel_tool_calls", "prediction", "presence_penalty",
-        "prompt_cache_key", "prompt_cache_retention", "reasoning_effort", "response_format",
-        "safety_identifier", "seed", "service_tier", "stop", "store", "stream",
-        "stream_options", "temperature", "tool_choice", "tools", "top_logprobs", "top_p",
-        "user", "verbosity", "web_search_options",
+        "model",
+        "messages",
+        "audio",
+        "frequency_penalty",
+        "function_call",
+        "functions",
+        "logit_bias",
+        "logprobs",
+        "max_completion_tokens",
+        "max_tokens",
+        "metadata",
+        "modalities",
+        "n",
+        "parallel_tool_calls",
+        "prediction",
+        "presence_penalty",
+        "prompt_cache_key",
+        "prompt_cache_retention",
+        "reasoning_effort",
+        "response_format",
+        "safety_identifier",
+        "seed",
+        "service_tier",
+        "stop",
+        "store",
+        "stream",
+        "stream_options",
+        "temperature",
+        "tool_choice",
+        "tools",
+        "top_logprobs",
+        "top_p",
+        "user",
+        "verbosity",
+        "web_search_options",
     }
 )
 """Top-level body keys api.openai.com accepts (used with ``reject_unknown_params``)."""
@@ -44,6 +72,7 @@ class ApiError(Exception):
         param: The offending parameter path, or ``None``.
         code: Machine-readable code, e.g. ``invalid_type``, or ``None``.
         headers: Extra response headers (e.g. ``Retry-After``).
+
     """
 
     def __init__(
@@ -154,6 +183,7 @@ def validate_chat_request(body: Mapping[str, Any], *, reject_unknown: bool = Fal
 
     Raises:
         ApiError: 400 with the first problem found, worded like the real API.
+
     """
     if reject_unknown:
         for key in body:
@@ -220,26 +250,26 @@ def _validate_messages(body: Mapping[str, Any]) -> None:
                 for call_id in _validate_tool_calls(calls, f"{where}.tool_calls"):
                     pending[call_id] = i
         elif role == "tool":
-            call_id = msg.get("tool_call_id")
-            if call_id is None:
+            answer_id = msg.get("tool_call_id")
+            if answer_id is None:
                 raise _missing(f"{where}.tool_call_id")
-            if not isinstance(call_id, str):
-                raise _invalid_type(f"{where}.tool_call_id", "a string", call_id)
+            if not isinstance(answer_id, str):
+                raise _invalid_type(f"{where}.tool_call_id", "a string", answer_id)
             _validate_content(msg, where, allowed=("text",), required=True)
-            if call_id not in pending:
-                if call_id in answered or not pending:
+            if answer_id not in pending:
+                if answer_id in answered or not pending:
                     raise _bad(
                         "Invalid parameter: messages with role 'tool' must be a response to a "
                         "preceeding message with 'tool_calls'.",
                         f"{where}.role",
                     )
                 raise _bad(
-                    f"Invalid parameter: 'tool_call_id' of '{call_id}' not found in "
+                    f"Invalid parameter: 'tool_call_id' of '{answer_id}' not found in "
                     "'tool_calls' of previous message.",
                     f"{where}.tool_call_id",
                 )
-            del pending[call_id]
-            answered.add(call_id)
+            del pending[answer_id]
+            answered.add(answer_id)
         elif role == "function" and not isinstance(msg.get("name"), str):
             raise _missing(f"{where}.name")
         name = msg.get("name")
@@ -482,8 +512,7 @@ def _validate_tool_choice(body: Mapping[str, Any], tool_names: Sequence[str]) ->
                     raise _missing(f"tool_choice.allowed_tools.tools[{j}].function.name")
                 if tool_names and name not in tool_names:
                     raise _bad(
-                        f"Invalid value for 'tool_choice': function '{name}' not found in "
-                        "'tools'.",
+                        f"Invalid value for 'tool_choice': function '{name}' not found in 'tools'.",
                         "tool_choice",
                         "invalid_value",
                     )
