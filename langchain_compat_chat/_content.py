@@ -66,12 +66,15 @@ def _read_file(path: str | os.PathLike[str], mime: str | None = None) -> tuple[s
     return guessed, base64.b64encode(p.read_bytes()).decode("ascii")
 
 
-def image_block(source: str | os.PathLike[str] | bytes, *, mime_type: str | None = None) -> dict[str, Any]:
+def image_block(
+    source: str | os.PathLike[str] | bytes, *, mime_type: str | None = None
+) -> dict[str, Any]:
     """Build an OpenAI ``image_url`` part from a URL, a local path or raw bytes.
 
     Args:
         source: ``http(s)://`` or ``data:`` URL, a file path, or the image bytes.
         mime_type: Needed for bytes; guessed from the file name for paths.
+
     """
     if isinstance(source, bytes):
         if not mime_type:
@@ -148,7 +151,7 @@ def _image(block: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _audio(block: Mapping[str, Any]) -> dict[str, Any]:
-    url, mime, data = _source_url(block, "audio")
+    _, mime, data = _source_url(block, "audio")
     if data is None:
         msg = "Audio input must be base64 data (input_audio); URLs and ids are not accepted."
         raise ValueError(msg)
@@ -162,10 +165,12 @@ def _audio(block: Mapping[str, Any]) -> dict[str, Any]:
 def _file(block: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(block.get("file"), Mapping):  # already OpenAI form
         return {"type": "file", "file": dict(block["file"])}
-    file_id = block.get("file_id") or (block.get("id") if block.get("source_type") == "id" else None)
+    file_id = block.get("file_id") or (
+        block.get("id") if block.get("source_type") == "id" else None
+    )
     if file_id:
         return {"type": "file", "file": {"file_id": file_id}}
-    url, mime, data = _source_url(block, "file")
+    _, mime, data = _source_url(block, "file")
     if data is None:
         msg = "File URLs are not part of the Chat Completions API; send base64 data or a path."
         raise ValueError(msg)
@@ -257,6 +262,7 @@ def content_to_wire(
         supports_video: Whether the provider accepts video parts.
         flatten: Return a plain string when only text remains (system, assistant and tool
             messages on many servers reject lists).
+
     """
     if isinstance(content, str):
         return content

@@ -113,26 +113,36 @@ def message_to_wire(msg: BaseMessage, profile: ProviderProfile) -> dict[str, Any
 
     Raises:
         ValueError: The message type, role or content cannot be expressed on the wire.
+
     """
     if isinstance(msg, HumanMessage):
         out: dict[str, Any] = {
             "role": "user",
-            "content": content_to_wire(msg.content, supports_video=profile.supports_video, flatten=False),
+            "content": content_to_wire(
+                msg.content, supports_video=profile.supports_video, flatten=False
+            ),
         }
     elif isinstance(msg, AIMessage):
         out = _assistant(msg, profile)
     elif isinstance(msg, SystemMessage):
         role = msg.additional_kwargs.get("__openai_role__") or profile.system_role
-        out = {"role": role, "content": content_to_wire(msg.content, supports_video=False, flatten=True)}
+        out = {
+            "role": role,
+            "content": content_to_wire(msg.content, supports_video=False, flatten=True),
+        }
     elif isinstance(msg, ToolMessage):
         out = _tool(msg, profile)
     elif isinstance(msg, ChatMessage):
         if msg.role not in _ROLES:
-            msg_text = f"Unsupported chat message role {msg.role!r}; expected one of {sorted(_ROLES)}."
+            msg_text = (
+                f"Unsupported chat message role {msg.role!r}; expected one of {sorted(_ROLES)}."
+            )
             raise ValueError(msg_text)
         out = {
             "role": msg.role,
-            "content": content_to_wire(msg.content, supports_video=profile.supports_video, flatten=False),
+            "content": content_to_wire(
+                msg.content, supports_video=profile.supports_video, flatten=False
+            ),
         }
     elif isinstance(msg, FunctionMessage):
         out = {"role": "function", "name": msg.name, "content": text_of(msg.content)}
@@ -174,7 +184,13 @@ def thinking_params(thinking: bool | int | None, profile: ProviderProfile) -> di
         if not on:
             return {}
         if budget:
-            return {"reasoning_effort": "low" if budget <= 2048 else "high" if budget > 8192 else "medium"}
+            return {
+                "reasoning_effort": "low"
+                if budget <= 2048
+                else "high"
+                if budget > 8192
+                else "medium"
+            }
         return {"reasoning_effort": "medium"}
     if on:
         msg = f"Provider {profile.name!r} has no switch for thinking; leave thinking=None."
@@ -200,6 +216,7 @@ def build_body(
         stream: Whether to ask for SSE.
         stream_usage: Whether to ask for a usage chunk (if the provider accepts the option).
         extra_body: Fields merged last at the top level, for anything we do not model.
+
     """
     body: dict[str, Any] = dict(params)
     body["messages"] = [message_to_wire(m, profile) for m in messages]

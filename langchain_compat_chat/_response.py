@@ -11,9 +11,8 @@ import uuid
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_core.messages import AIMessage
+from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
-from langchain_core.messages.tool import InvalidToolCall, ToolCall
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_compat_chat.errors import MalformedResponseError, error_from_payload
@@ -135,9 +134,7 @@ def split_content(content: Any) -> tuple[str, str]:
             if isinstance(inner, str):
                 reasoning.append(inner)
             elif isinstance(inner, list):
-                reasoning.extend(
-                    str(p.get("text") or "") for p in inner if isinstance(p, Mapping)
-                )
+                reasoning.extend(str(p.get("text") or "") for p in inner if isinstance(p, Mapping))
     return "".join(text), "".join(reasoning)
 
 
@@ -172,6 +169,7 @@ def parse_tool_call(
 
     Returns:
         The call and the unknown keys to round-trip (Gemini's ``extra_content``).
+
     """
     function = raw.get("function") or {}
     name = function.get("name") or raw.get("name") or ""
@@ -200,7 +198,9 @@ def _message(
 ) -> AIMessage:
     message = choice.get("message")
     if not isinstance(message, Mapping):
-        raise MalformedResponseError("A choice has no message object", body=json.dumps(choice)[:2000])
+        raise MalformedResponseError(
+            "A choice has no message object", body=json.dumps(choice)[:2000]
+        )
     text, list_reasoning = split_content(message.get("content"))
     additional: dict[str, Any] = {}
     reasoning = reasoning_of(message) or list_reasoning
@@ -264,6 +264,7 @@ def to_chat_result(data: Any, provider: str) -> ChatResult:
     Raises:
         ProviderError: The body is an error object (some servers send those with HTTP 200).
         MalformedResponseError: The body is not a chat completion.
+
     """
     if not isinstance(data, Mapping):
         raise MalformedResponseError(

@@ -51,7 +51,7 @@ def fallback_call_id(response_id: str | None, choice: int, position: int) -> str
 
 
 class _Call:
-    __slots__ = ("args", "extras", "id", "index", "incremental", "name", "real_id", "sent_head")
+    __slots__ = ("args", "extras", "id", "incremental", "index", "name", "real_id", "sent_head")
 
     def __init__(self, index: int) -> None:
         self.index = index
@@ -161,7 +161,9 @@ class ToolCallAssembler:
                 )
             elif piece:
                 out.append(
-                    ToolCallChunk(type="tool_call_chunk", name=None, args=piece, id=None, index=call.index)
+                    ToolCallChunk(
+                        type="tool_call_chunk", name=None, args=piece, id=None, index=call.index
+                    )
                 )
         return out
 
@@ -174,7 +176,11 @@ class ToolCallAssembler:
                 call.id = call.id or fallback_call_id(self._response_id, self._choice, call.index)
                 out.append(
                     ToolCallChunk(
-                        type="tool_call_chunk", name=None, args=call.args, id=call.id, index=call.index
+                        type="tool_call_chunk",
+                        name=None,
+                        args=call.args,
+                        id=call.id,
+                        index=call.index,
                     )
                 )
         return out
@@ -202,6 +208,7 @@ class ChunkBuilder:
     Args:
         provider: Our ``model_provider`` string, put on every chunk so that
             ``content_blocks`` works on single chunks too.
+
     """
 
     def __init__(self, provider: str) -> None:
@@ -221,6 +228,7 @@ class ChunkBuilder:
         Raises:
             MalformedResponseError: The payload is not JSON.
             CompatChatError: The payload is an error event.
+
         """
         if data == "[DONE]":
             self.done = True
@@ -229,7 +237,7 @@ class ChunkBuilder:
             return []
         try:
             payload = json.loads(data)
-        except ValueError as exc:
+        except json.JSONDecodeError as exc:
             raise MalformedResponseError(
                 f"Stream event is not valid JSON ({exc.msg} at {exc.pos})", body=data[:2000]
             ) from None
@@ -375,9 +383,7 @@ class ChunkBuilder:
 def _accumulate(target: dict[str, Any], key: str, value: Any) -> None:
     """Merge an unknown delta field: text and lists grow, anything else is replaced."""
     old = target.get(key)
-    if isinstance(old, str) and isinstance(value, str):
-        target[key] = old + value
-    elif isinstance(old, list) and isinstance(value, list):
-        target[key] = old + value
+    if type(old) is type(value) and isinstance(value, (str, list)):
+        target[key] = old + value  # type: ignore[operator]
     else:
         target[key] = value

@@ -83,6 +83,7 @@ class RetryPolicy:
         max_delay: Cap of the computed backoff.
         max_retry_after: Longest server-requested wait we honour; a longer one is raised
             at once so a batch job can reschedule instead of sleeping.
+
     """
 
     max_retries: int = 2
@@ -95,9 +96,10 @@ class RetryPolicy:
         if attempt > self.max_retries or not error.is_retryable:
             return None
         if error.retry_after is not None:
-            return error.retry_after if error.retry_after <= self.max_retry_after else None
+            wait: float = error.retry_after
+        return wait if wait <= self.max_retry_after else None
         backoff = min(self.max_delay, self.initial_delay * (2 ** (attempt - 1)))
-        return backoff * (0.5 + random.random() / 2)  # noqa: S311 - jitter, not crypto
+        return backoff * (0.5 + random.random() / 2)
 
 
 def map_httpx_error(exc: Exception, *, streaming: bool = False) -> CompatChatError:
@@ -107,10 +109,14 @@ def map_httpx_error(exc: Exception, *, streaming: bool = False) -> CompatChatErr
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     if isinstance(exc, httpx.TimeoutException):
         if streaming and isinstance(exc, httpx.ReadTimeout):
-            return APITimeoutError(f"The stream went silent longer than the idle timeout ({detail})")
+            return APITimeoutError(
+                f"The stream went silent longer than the idle timeout ({detail})"
+            )
         return APITimeoutError(f"The request timed out ({detail})")
     if streaming and isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
-        return StreamInterruptedError(f"The connection broke in the middle of the stream ({detail})")
+        return StreamInterruptedError(
+            f"The connection broke in the middle of the stream ({detail})"
+        )
     if isinstance(exc, httpx.DecodingError):
         return MalformedResponseError(f"The response could not be decoded ({detail})")
     return APIConnectionError(f"Could not reach the server ({detail})")
@@ -159,6 +165,7 @@ class Transport:
         proxy: Proxy URL.
         http_client: A user's sync client, used as is.
         http_async_client: A user's async client, used as is.
+
     """
 
     def __init__(

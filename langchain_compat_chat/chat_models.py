@@ -27,8 +27,7 @@ from typing import Any, Literal, cast
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
-from langchain_core.language_models import LanguageModelInput
-from langchain_core.language_models.chat_models import BaseChatModel, LangSmithParams
+from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import (
@@ -113,6 +112,7 @@ class ChatCompatModel(BaseChatModel):
     Keys and URLs come from arguments, else from the preset's env vars (e.g.
     ``DEEPSEEK_API_KEY``), else from ``COMPAT_API_KEY`` / ``COMPAT_BASE_URL``.
     ``LLM_SSL_VERIFY=false`` turns certificate checks off when ``verify_ssl`` is not given.
+
     """
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
@@ -222,11 +222,11 @@ class ChatCompatModel(BaseChatModel):
 
     @classmethod
     def for_provider(cls, provider: str | ProviderProfile, **kwargs: Any) -> ChatCompatModel:
-        """Build a model from a preset, e.g. ``ChatCompatModel.for_provider("deepseek", model=...)``."""
+        """Build from a preset: ``ChatCompatModel.for_provider("deepseek", model=...)``."""
         return cls(provider=provider, **kwargs)
 
     @property
-    def profile(self) -> ProviderProfile:
+    def provider_profile(self) -> ProviderProfile:
         """The resolved provider profile."""
         return self._profile
 
@@ -333,7 +333,11 @@ class ChatCompatModel(BaseChatModel):
         return params
 
     def _request(
-        self, messages: list[BaseMessage], stop: list[str] | None, stream: bool, kwargs: dict[str, Any]
+        self,
+        messages: list[BaseMessage],
+        stop: list[str] | None,
+        stream: bool,
+        kwargs: dict[str, Any],
     ) -> Request:
         params = self._default_params
         if stop is not None:
@@ -513,6 +517,7 @@ class ChatCompatModel(BaseChatModel):
 
         Raises:
             ValueError: ``tool_choice`` names a tool that is not among ``tools``.
+
         """
         formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
         names = {f["function"]["name"] for f in formatted if "function" in f}
@@ -615,9 +620,10 @@ def _tool_choice(choice: dict[str, Any] | str | bool, names: set[str]) -> dict[s
     if isinstance(choice, Mapping):
         name = (choice.get("function") or {}).get("name")
         if name is not None and name not in names:
-            msg = f"tool_choice names {name!r}, which is not one of the bound tools: {sorted(names)}"
+            msg = (
+                f"tool_choice names {name!r}, which is not one of the bound tools: {sorted(names)}"
+            )
             raise ValueError(msg)
         return dict(choice)
     msg = f"Unsupported tool_choice {choice!r}"
     raise ValueError(msg)
-

@@ -53,6 +53,7 @@ class CompatChatError(lc.ModelError):
         body: The raw response body, truncated to keep logs readable.
         attempts: How many HTTP attempts were made before giving up.
         retry_after: Seconds the server asked us to wait, if it said so.
+
     """
 
     def __init__(
@@ -304,6 +305,7 @@ def error_from_response(
         content: The raw body (JSON, HTML or text).
         headers: Response headers, for the request id.
         retry_after: The wait the server asked for, already parsed by the transport.
+
     """
     text = content.decode("utf-8", errors="replace")
     try:

@@ -55,6 +55,7 @@ class ProviderProfile:
         tool_call_id_style: ``"mistral9"`` rewrites outgoing tool-call ids to 9 alphanumerics.
         supports_video: Whether ``video_url`` / frame-list content is accepted (Qwen-VL).
         strip_think_tags: Split ``<think>...</think>`` out of content by default.
+
     """
 
     name: str
@@ -160,9 +161,16 @@ _PRESETS: dict[str, ProviderProfile] = {
             thinking_style="chat_template_kwargs",
             supports_video=True,
         ),
-        _local("sglang", "http://localhost:30000/v1", "SGLANG", thinking_style="chat_template_kwargs"),
+        _local(
+            "sglang", "http://localhost:30000/v1", "SGLANG", thinking_style="chat_template_kwargs"
+        ),
         _local("ollama", "http://localhost:11434/v1", "OLLAMA", thinking_style="think_flag"),
-        _local("llamacpp", "http://localhost:8080/v1", "LLAMACPP", thinking_style="chat_template_kwargs"),
+        _local(
+            "llamacpp",
+            "http://localhost:8080/v1",
+            "LLAMACPP",
+            thinking_style="chat_template_kwargs",
+        ),
         _local("lmstudio", "http://localhost:1234/v1", "LMSTUDIO", thinking_style="none"),
         _hosted(
             "openrouter",
@@ -231,6 +239,7 @@ def get_provider(name: str | ProviderProfile | None) -> ProviderProfile:
 
     Raises:
         ValueError: The name is unknown; the message lists the known ones.
+
     """
     if isinstance(name, ProviderProfile):
         return name
@@ -249,6 +258,7 @@ def register_provider(profile: ProviderProfile, *, replace: bool = False) -> Non
 
     Raises:
         ValueError: A preset of that name exists and ``replace`` is false.
+
     """
     with _LOCK:
         if profile.name in _PRESETS and not replace:

@@ -56,12 +56,18 @@ def _response(sample: dict[str, Any]) -> httpx.Response:
 
 def _model(sample: dict[str, Any], **kw: Any) -> ChatCompatModel:
     req = sample.get("request") or {}
-    return ChatCompatModel(model=req.get("model", "m"), base_url=BASE, api_key="sk-test", max_retries=0, **kw)
+    return ChatCompatModel(
+        model=req.get("model", "m"), base_url=BASE, api_key="sk-test", max_retries=0, **kw
+    )
 
 
 def _messages(sample: dict[str, Any]) -> list[Any]:
     msgs = (sample.get("request") or {}).get("messages") or [{"role": "user", "content": "hi"}]
-    return [{"role": m["role"], "content": m.get("content") or ""} for m in msgs if m["role"] in ("user", "system")]
+    return [
+        {"role": m["role"], "content": m.get("content") or ""}
+        for m in msgs
+        if m["role"] in ("user", "system")
+    ]
 
 
 def _tools_kwargs(sample: dict[str, Any]) -> dict[str, Any]:
@@ -82,7 +88,7 @@ def check(msg: BaseMessage, expect: dict[str, Any]) -> None:
     if "tool_calls" in expect:
         assert not msg.invalid_tool_calls
         assert len(msg.tool_calls) == len(expect["tool_calls"])
-        for got_tc, want_tc in zip(msg.tool_calls, expect["tool_calls"]):
+        for got_tc, want_tc in zip(msg.tool_calls, expect["tool_calls"], strict=True):
             assert got_tc["name"] == want_tc["name"]
             assert got_tc["args"] == want_tc["args"]
             if want_tc.get("id"):
@@ -99,9 +105,9 @@ def check(msg: BaseMessage, expect: dict[str, Any]) -> None:
     if "refusal" in expect:
         assert msg.additional_kwargs.get("refusal") == expect["refusal"]
     if "tool_call_extra" in expect:
-        assert json.dumps(expect["tool_call_extra"]) in json.dumps(msg.model_dump(), ensure_ascii=False) or (
-            str(expect["tool_call_extra"]) in json.dumps(msg.model_dump())
-        )
+        assert json.dumps(expect["tool_call_extra"]) in json.dumps(
+            msg.model_dump(), ensure_ascii=False
+        ) or (str(expect["tool_call_extra"]) in json.dumps(msg.model_dump()))
     assert msg.response_metadata.get("model_provider") == "compat"
 
 
@@ -127,7 +133,13 @@ def _aggregate(chunks: list[AIMessageChunk]) -> AIMessage:
     total = chunks[0]
     for c in chunks[1:]:
         total = total + c
-    return AIMessage(**{k: v for k, v in total.model_dump().items() if k not in ("type", "tool_call_chunks", "chunk_position")})
+    return AIMessage(
+        **{
+            k: v
+            for k, v in total.model_dump().items()
+            if k not in ("type", "tool_call_chunks", "chunk_position")
+        }
+    )
 
 
 @pytest.fixture(params=SAMPLES, ids=[p.stem for p in SAMPLES])
@@ -159,7 +171,7 @@ async def test_wire_sample(sample: dict[str, Any], mode: str) -> None:
                 msg = _aggregate(list(model.stream(msgs, **kwargs)))
             else:
                 msg = _aggregate([c async for c in model.astream(msgs, **kwargs)])
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             if "error" not in expect:
                 raise
             check_error(exc, expect)

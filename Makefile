@@ -1,0 +1,33 @@
+# Every target creates .venv on first use and reinstalls when pyproject.toml changes, so a fresh
+# machine with only Python 3.10+ needs nothing else.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit bench docs clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is required")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python -m langchain_compat_chat demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check langchain_compat_chat tests
+	$(BIN)/ruff format --check langchain_compat_chat tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy --strict langchain_compat_chat
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest
+
+test: lint typecheck unit
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis build dist
