@@ -97,8 +97,8 @@ class RetryPolicy:
             return None
         if error.retry_after is not None:
             wait: float = error.retry_after
-        return wait if wait <= self.max_retry_after else None
-        backoff = min(self.max_delay, self.initial_delay * (2 ** (attempt - 1)))
+            return wait if wait <= self.max_retry_after else None
+        backoff = min(self.max_delay, self.initial_delay * 2.0 ** (attempt - 1))
         return backoff * (0.5 + random.random() / 2)
 
 

@@ -39,7 +39,15 @@ from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
 from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SecretStr, model_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    model_validator,
+)
 from typing_extensions import Self
 
 from langchain_compat_chat._content import text_of
@@ -117,16 +125,18 @@ class ChatCompatModel(BaseChatModel):
 
     model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
 
-    model: str = Field(alias="model_name")
+    model: str = Field(validation_alias=AliasChoices("model", "model_name"))
     """Model id as the server knows it."""
-    base_url: str | None = Field(default=None, alias="api_base")
+    base_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("base_url", "api_base")
+    )
     """Endpoint root such as ``https://api.deepseek.com/v1`` (``/chat/completions`` is added)."""
     api_key: SecretStr | None = None
     """API key; optional for local servers. Never shown in repr, logs or dumps."""
     provider: str | ProviderProfile | None = None
     """Preset name (see ``known_providers()``) or a custom ``ProviderProfile``."""
     timeout: float | tuple[float, float] | httpx.Timeout | None = Field(
-        default=_DEFAULT_TIMEOUT, alias="request_timeout"
+        default=_DEFAULT_TIMEOUT, validation_alias=AliasChoices("timeout", "request_timeout")
     )
     """Read timeout in seconds (or ``(connect, read)``, or an ``httpx.Timeout``)."""
     connect_timeout: float = Field(default=_DEFAULT_CONNECT_TIMEOUT, gt=0)
@@ -137,9 +147,13 @@ class ChatCompatModel(BaseChatModel):
     """Extra attempts for 408/409/429/5xx and connection failures."""
     temperature: float | None = None
     top_p: float | None = None
-    max_tokens: int | None = Field(default=None, gt=0, alias="max_completion_tokens")
+    max_tokens: int | None = Field(
+        default=None, gt=0, validation_alias=AliasChoices("max_tokens", "max_completion_tokens")
+    )
     """Output token cap, sent under the name the provider expects."""
-    stop: list[str] | None = Field(default=None, alias="stop_sequences")
+    stop: list[str] | None = Field(
+        default=None, validation_alias=AliasChoices("stop", "stop_sequences")
+    )
     n: int | None = Field(default=None, ge=1)
     seed: int | None = None
     frequency_penalty: float | None = None
@@ -178,9 +192,10 @@ class ChatCompatModel(BaseChatModel):
     def _reject_unknown(cls, values: Any) -> Any:
         if not isinstance(values, dict):
             return values
-        known = set(cls.model_fields) | {
-            f.alias for f in cls.model_fields.values() if f.alias is not None
-        }
+        known = set(cls.model_fields)
+        for f in cls.model_fields.values():
+            if isinstance(f.validation_alias, AliasChoices):
+                known.update(c for c in f.validation_alias.choices if isinstance(c, str))
         unknown = sorted(k for k in values if k not in known)
         if unknown:
             msg = (
@@ -364,8 +379,10 @@ class ChatCompatModel(BaseChatModel):
 
     def _should_stream(self, *, async_api: bool, run_manager: Any = None, **kwargs: Any) -> bool:
         n = kwargs.get("n", self.n)
-        if n is not None and n > 1:
-            return False  # a stream is one message; n choices come back through _generate
+        if n is not None and n > 1 and not kwargs.get("stream"):
+            # invoke/generate with n>1 returns n generations from one JSON reply; only an
+            # explicit stream() streams choice 0 and reports the others in the last chunk.
+            return False
         return super()._should_stream(async_api=async_api, run_manager=run_manager, **kwargs)
 
     # -- response ------------------------------------------------------------------------------
