@@ -243,14 +243,14 @@ def get_provider(name: str | ProviderProfile | None) -> ProviderProfile:
     """
     if isinstance(name, ProviderProfile):
         return name
-    key = (name or "generic").lower().replace("-", "").replace("_", "")
-    aliases = {"qwen": "dashscope", "llama.cpp": "llamacpp", "google": "gemini", "grok": "xai"}
-    key = aliases.get(key, key)
-    try:
-        return _PRESETS[key]
-    except KeyError:
-        msg = f"Unknown provider {name!r}. Known providers: {', '.join(known_providers())}."
-        raise ValueError(msg) from None
+    raw = (name or "generic").lower()
+    key = raw.replace("-", "").replace("_", "").replace(".", "")
+    aliases = {"qwen": "dashscope", "google": "gemini", "grok": "xai", "azureopenai": "azure"}
+    for candidate in (raw, key, aliases.get(key, key)):
+        if candidate in _PRESETS:
+            return _PRESETS[candidate]
+    msg = f"Unknown provider {name!r}. Known providers: {', '.join(known_providers())}."
+    raise ValueError(msg)
 
 
 def register_provider(profile: ProviderProfile, *, replace: bool = False) -> None:
