@@ -6,6 +6,7 @@ streamed answer aggregates to the same message as the non-streamed one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -21,6 +22,7 @@ __all__ = [
     "KNOWN_CHOICE_KEYS",
     "KNOWN_MESSAGE_KEYS",
     "KNOWN_TOP_KEYS",
+    "fallback_call_id",
     "find_usage",
     "parse_tool_call",
     "split_content",
@@ -154,6 +156,19 @@ def reasoning_of(message: Mapping[str, Any]) -> str:
     return ""
 
 
+def fallback_call_id(response_id: str | None, choice: int, position: int) -> str:
+    """A tool-call id for servers that send none, stable for one response.
+
+    Derived from the response id, the choice and the call's position, so a streamed answer
+    and the same answer fetched without streaming get the same id (random only when the
+    server sent no response id either).
+    """
+    if not response_id:
+        return f"call_{uuid.uuid4().hex[:24]}"
+    digest = hashlib.sha1(f"{response_id}:{choice}:{position}".encode()).hexdigest()
+    return f"call_{digest[:24]}"
+
+
 def _args_text(arguments: Any) -> str:
     if arguments is None:
         return ""
@@ -163,9 +178,19 @@ def _args_text(arguments: Any) -> str:
 
 
 def parse_tool_call(
-    raw: Mapping[str, Any], position: int
+    raw: Mapping[str, Any],
+    position: int,
+    *,
+    response_id: str | None = None,
+    choice: int = 0,
 ) -> tuple[ToolCall | InvalidToolCall, dict[str, Any]]:
     """Parse one wire tool call; bad JSON becomes an ``InvalidToolCall``, never an exception.
+
+    Args:
+        raw: The wire tool call.
+        position: Its place in the message's ``tool_calls``.
+        response_id: The completion id, to derive a stable id when the call has none.
+        choice: The choice index, for the same purpose.
 
     Returns:
         The call and the unknown keys to round-trip (Gemini's ``extra_content``).
@@ -173,7 +198,7 @@ def parse_tool_call(
     """
     function = raw.get("function") or {}
     name = function.get("name") or raw.get("name") or ""
-    call_id = raw.get("id") or f"call_{uuid.uuid4().hex[:24]}"
+    call_id = raw.get("id") or fallback_call_id(response_id, choice, position)
     text = _args_text(function.get("arguments", raw.get("arguments")))
     extras = {k: v for k, v in raw.items() if k not in ("id", "type", "function", "index")}
     try:
@@ -210,7 +235,9 @@ def _message(
     invalid: list[InvalidToolCall] = []
     call_extras: dict[str, Any] = {}
     for i, raw in enumerate(message.get("tool_calls") or ()):
-        call, extras = parse_tool_call(raw, i)
+        call, extras = parse_tool_call(
+            raw, i, response_id=data.get("id"), choice=choice.get("index") or 0
+        )
         (tool_calls if call["type"] == "tool_call" else invalid).append(call)  # type: ignore[arg-type]
         if extras:
             call_extras[call["id"] or ""] = extras
@@ -266,6 +293,9 @@ def to_chat_result(data: Any, provider: str) -> ChatResult:
         MalformedResponseError: The body is not a chat completion.
 
     """
+    if isinstance(data, list) and data and isinstance(data[0], Mapping) and "error" in data[0]:
+        # Gemini reports errors as a list of error objects.
+        raise error_from_payload(data, body=json.dumps(data)[:2000])
     if not isinstance(data, Mapping):
         raise MalformedResponseError(
             f"Expected a JSON object, got {type(data).__name__}", body=json.dumps(data)[:2000]
@@ -277,7 +307,10 @@ def to_chat_result(data: Any, provider: str) -> ChatResult:
         raise MalformedResponseError("The response has no choices", body=json.dumps(data)[:2000])
     extras = top_level_extras(data)
     generations = []
-    for choice in sorted(choices, key=lambda c: c.get("index", 0) if isinstance(c, Mapping) else 0):
+    # ``or 0``: some servers send ``"index": null`` with a single choice.
+    for choice in sorted(
+        choices, key=lambda c: (c.get("index") or 0) if isinstance(c, Mapping) else 0
+    ):
         if not isinstance(choice, Mapping):
             raise MalformedResponseError("A choice is not an object", body=json.dumps(data)[:2000])
         message = _message(choice, data, provider, extras)

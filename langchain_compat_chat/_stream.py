@@ -15,9 +15,7 @@ and emits chunks that sum to exactly the message a non-streaming call returns:
 
 from __future__ import annotations
 
-import hashlib
 import json
-import uuid
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,6 +26,7 @@ from langchain_core.outputs import ChatGenerationChunk
 from langchain_compat_chat._response import (
     KNOWN_CHOICE_KEYS,
     KNOWN_TOP_KEYS,
+    fallback_call_id,
     find_usage,
     reasoning_of,
     split_content,
@@ -40,14 +39,6 @@ __all__ = ["ChunkBuilder", "ToolCallAssembler"]
 _KNOWN_DELTA_KEYS = frozenset(
     {"role", "content", "tool_calls", "function_call", "reasoning_content", "reasoning", "refusal"}
 )
-
-
-def fallback_call_id(response_id: str | None, choice: int, position: int) -> str:
-    """A tool-call id for servers that send none, stable for one response."""
-    if not response_id:
-        return f"call_{uuid.uuid4().hex[:24]}"
-    digest = hashlib.sha1(f"{response_id}:{choice}:{position}".encode()).hexdigest()
-    return f"call_{digest[:24]}"
 
 
 class _Call:
