@@ -498,7 +498,12 @@ def test_keep_alive_and_pipelining(compat_server: ReferenceServer) -> None:
 def test_chunked_request_body(compat_server: ReferenceServer) -> None:
     body = json.dumps({"model": "m", "messages": USER}).encode()
     half = len(body) // 2
-    chunks = b"%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n" % (half, body[:half], len(body) - half, body[half:])
+    chunks = b"%x\r\n%s\r\n%x\r\n%s\r\n0\r\n\r\n" % (
+        half,
+        body[:half],
+        len(body) - half,
+        body[half:],
+    )
     req = b"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
     (resp,) = _raw_exchange(compat_server.port, req + chunks, 1)
     assert resp.startswith(b"HTTP/1.1 200 OK")
