@@ -11,6 +11,7 @@ agree.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,6 +38,16 @@ __all__ = [
 ]
 
 _BODY_LIMIT = 2000
+_MESSAGE_LIMIT = 1000
+# Credentials a server may echo back in an error ("Incorrect API key provided: sk-..."), or a
+# proxy may reflect with the request headers. Errors end up in logs and tracebacks, so these
+# are masked whatever the provider does.
+_SECRET_PATTERNS = (
+    re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"),
+    re.compile(r"(?i)(\b(?:api[-_]?key|x-api-key)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;]{8,}"),
+    re.compile(r"()\b(?:sk|gsk|xai|csk|pk|rk)[-_][A-Za-z0-9_\-]{12,}"),
+    re.compile(r"()\bAIza[0-9A-Za-z_\-]{20,}"),
+)
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-ms-request-id", "apim-request-id", "cf-ray")
 
 
@@ -69,6 +80,9 @@ class CompatChatError(lc.ModelError):
         retry_after: float | None = None,
         attempts: int = 1,
     ) -> None:
+        message = _redact(message)
+        if len(message) > _MESSAGE_LIMIT:
+            message = message[:_MESSAGE_LIMIT] + "...[truncated]"
         super().__init__(message)
         self.message = message
         self.status_code = status_code
@@ -76,7 +90,7 @@ class CompatChatError(lc.ModelError):
         self.error_type = error_type
         self.param = param
         self.request_id = request_id
-        self.body = body
+        self.body = _redact(body) if body is not None else None
         self.retry_after = retry_after
         self.attempts = attempts
 
@@ -103,6 +117,13 @@ class CompatChatError(lc.ModelError):
         # Exceptions with keyword-only args do not pickle by default; batch jobs that run
         # in worker processes need to ship them back.
         return (_rebuild, (type(self), self.message, self.__dict__))
+
+
+def _redact(text: str) -> str:
+    """Mask anything that looks like a credential (see ``_SECRET_PATTERNS``)."""
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(r"\1***", text)
+    return text
 
 
 def _rebuild(cls: type[CompatChatError], message: str, state: dict[str, Any]) -> CompatChatError:
@@ -192,6 +213,9 @@ _OVERFLOW_MARKERS = (
     "exceed_context_size",
     "context length",
     "context window",
+    "context_window",
+    "context size",
+    "maximum number of tokens",
     "maximum context",
     "too many tokens",
     "prompt is too long",
