@@ -154,6 +154,34 @@ def message_to_wire(msg: BaseMessage, profile: ProviderProfile) -> dict[str, Any
     return out
 
 
+def _relocate_tool_media(wire: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Move images and files out of ``tool`` messages into a user message after them.
+
+    Chat Completions (OpenAI and most compatible servers) accept only text parts in a tool
+    message, yet tools such as screenshots or PDF readers return media. The tool message
+    keeps its text and the media follow as the next user turn, placed after the whole run
+    of tool results because those must directly follow the assistant's ``tool_calls``.
+    """
+    out: list[dict[str, Any]] = []
+    pending: list[dict[str, Any]] = []
+    for message in wire:
+        if message["role"] != "tool" and pending:
+            out.append({"role": "user", "content": pending})
+            pending = []
+        content = message.get("content")
+        if message["role"] == "tool" and isinstance(content, list):
+            media = [p for p in content if p.get("type") != "text"]
+            if media:
+                text = "".join(p.get("text", "") for p in content if p.get("type") == "text")
+                message = {**message, "content": text or "The result is attached below."}
+                note = f"Attachments returned by tool call {message.get('tool_call_id')}:"
+                pending.extend([{"type": "text", "text": note}, *media])
+        out.append(message)
+    if pending:
+        out.append({"role": "user", "content": pending})
+    return out
+
+
 def thinking_params(thinking: bool | int | None, profile: ProviderProfile) -> dict[str, Any]:
     """Translate the portable ``thinking=`` knob into this provider's switch.
 
@@ -219,7 +247,8 @@ def build_body(
 
     """
     body: dict[str, Any] = dict(params)
-    body["messages"] = [message_to_wire(m, profile) for m in messages]
+    wire = [message_to_wire(m, profile) for m in messages]
+    body["messages"] = _relocate_tool_media(wire) if profile.tool_media == "user_message" else wire
     if "max_tokens" in body and profile.max_tokens_param != "max_tokens":
         body[profile.max_tokens_param] = body.pop("max_tokens")
     thinking = body.pop("thinking", None)

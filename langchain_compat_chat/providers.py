@@ -51,6 +51,9 @@ class ProviderProfile:
         system_role: Role used for system messages (``"developer"`` for OpenAI o-series).
         tool_content: ``"auto"`` sends a tool result as text when it is all text, else as a list;
             ``"string"`` always flattens to text for servers that reject lists.
+        tool_media: ``"user_message"`` moves images/files a tool returned into a user message
+            right after the tool results (Chat Completions allows only text in tool
+            messages); ``"inline"`` leaves them in the tool message for servers that take it.
         thinking_style: How the ``thinking=`` knob is switched on for this server.
         tool_call_id_style: ``"mistral9"`` rewrites outgoing tool-call ids to 9 alphanumerics.
         supports_video: Whether ``video_url`` / frame-list content is accepted (Qwen-VL).
@@ -76,6 +79,7 @@ class ProviderProfile:
     echo_reasoning: bool = False
     system_role: Literal["system", "developer"] = "system"
     tool_content: Literal["auto", "string"] = "auto"
+    tool_media: Literal["inline", "user_message"] = "user_message"
     thinking_style: ThinkingStyle = "reasoning_effort"
     tool_call_id_style: Literal["any", "mistral9"] = "any"
     supports_video: bool = False
