@@ -301,15 +301,17 @@ class SchemaGenerator:
         for name in required:
             if name not in out:
                 out[name] = self._string({}, depth + 1)
+        # Extra keys only where the schema asks for them: an explicit value schema for
+        # additional properties, or a minimum count. ``{"type": "object"}`` and
+        # ``"properties": {}`` (a tool without arguments) give ``{}``, as real models do.
         min_props = schema.get("minProperties")
-        addl = schema.get("additionalProperties", True)
-        if not props and addl is not False and not deep:
-            count = self.rng.randint(1, 3)
-            if isinstance(min_props, int):
-                count = max(count, min_props)
+        need = min_props - len(out) if isinstance(min_props, int) else 0
+        addl = schema.get("additionalProperties")
+        if addl is not False and (isinstance(addl, Mapping) or need > 0) and not deep:
+            count = max(need, self.rng.randint(1, 3) if isinstance(addl, Mapping) else 0)
             sub_schema = addl if isinstance(addl, Mapping) else {"type": "string"}
-            names = self.rng.sample(VOCABULARY[:90], min(count, 90))
-            for name in names:
+            names = [n for n in dict.fromkeys(VOCABULARY[:90]) if n not in out]
+            for name in self.rng.sample(names, min(count, len(names))):
                 out[name] = self._value(sub_schema, depth + 1)
         return out
 

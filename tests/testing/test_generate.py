@@ -132,6 +132,19 @@ def test_pydantic_model_accepts_generated_arguments() -> None:
         Person.model_validate(generate_from_schema(Person.model_json_schema(), random.Random(seed)))
 
 
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "object", "properties": {}},
+        {"type": "object"},
+        {"properties": {}, "type": "object"},
+    ],
+)
+def test_object_without_properties_is_empty(schema: dict[str, Any]) -> None:
+    # A tool without arguments must be called with {} (what real models send).
+    assert all(generate_from_schema(schema, random.Random(s)) == {} for s in range(20))
+
+
 def test_generation_is_deterministic() -> None:
     schema = Person.model_json_schema()
     assert generate_from_schema(schema, random.Random(1)) == generate_from_schema(
