@@ -16,6 +16,7 @@ and emits chunks that sum to exactly the message a non-streaming call returns:
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,33 +42,206 @@ _KNOWN_DELTA_KEYS = frozenset(
 )
 
 
+_INVALID, _PARTIAL, _COMPLETE = 0, 1, 2
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_HEX = frozenset("0123456789abcdefABCDEF")
+_CLOSE = {"{": "}", "[": "]"}
+
+
+def _scan_string(text: str, start: int) -> int:
+    """Index after the string opening at ``start``; -2 if the text ends inside it; -1 if bad."""
+    i, n = start + 1, len(text)
+    while i < n:
+        ch = text[i]
+        if ch == '"':
+            return i + 1
+        if ch == "\\":
+            if i + 1 == n:
+                return -2
+            esc = text[i + 1]
+            if esc == "u":
+                digits = text[i + 2 : i + 6]
+                if not all(d in _HEX for d in digits):
+                    return -1
+                if len(digits) < 4:
+                    return -2
+                i += 6
+            elif esc in '"\\/bfnrt':
+                i += 2
+            else:
+                return -1
+        elif ch < " ":
+            return -1
+        else:
+            i += 1
+    return -2
+
+
+def json_prefix(text: str) -> int:
+    """Classify ``text``: ``_INVALID``, a ``_PARTIAL`` prefix of a JSON document, or ``_COMPLETE``.
+
+    A small pushdown scanner rather than ``json.loads`` so that an unfinished document (what
+    streamed tool-call arguments are until their last delta) can be told from garbage; the
+    tool-call assembler uses it to decide whether a delta re-sends or continues the arguments.
+    """
+    stack: list[str] = []
+    expect = (
+        "value"  # value | item (value or "]") | key | member (key or "}") | colon | comma | end
+    )
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in " \t\n\r":
+            i += 1
+            continue
+        if expect == "end":
+            return _INVALID
+        if (expect == "item" and ch == "]") or (expect == "member" and ch == "}"):
+            stack.pop()
+            expect = "comma" if stack else "end"
+            i += 1
+        elif expect in ("value", "item"):
+            if ch in "{[":
+                stack.append(ch)
+                expect = "member" if ch == "{" else "item"
+                i += 1
+                continue
+            if ch == '"':
+                i = _scan_string(text, i)
+                if i < 0:
+                    return _PARTIAL if i == -2 else _INVALID
+            elif ch in "-0123456789":
+                j = i
+                while j < n and text[j] in "+-.eE0123456789":
+                    j += 1
+                token = text[i:j]
+                if j == n and not stack:
+                    full = _NUMBER.fullmatch(token)
+                    if full:
+                        return _COMPLETE
+                    return _PARTIAL if _NUMBER.fullmatch(token + "0") else _INVALID
+                if j == n:
+                    ok = _NUMBER.fullmatch(token) or _NUMBER.fullmatch(token + "0")
+                    return _PARTIAL if ok else _INVALID
+                if not _NUMBER.fullmatch(token):
+                    return _INVALID
+                i = j
+            else:
+                for literal in ("true", "false", "null"):
+                    if ch == literal[0]:
+                        seen = text[i : i + len(literal)]
+                        if not literal.startswith(seen):
+                            return _INVALID
+                        if len(seen) < len(literal):
+                            return _PARTIAL
+                        i += len(literal)
+                        break
+                else:
+                    return _INVALID
+            expect = "comma" if stack else "end"
+        elif expect in ("key", "member"):
+            if ch != '"':
+                return _INVALID
+            i = _scan_string(text, i)
+            if i < 0:
+                return _PARTIAL if i == -2 else _INVALID
+            expect = "colon"
+        elif expect == "colon":
+            if ch != ":":
+                return _INVALID
+            expect = "value"
+            i += 1
+        else:  # comma
+            if ch == ",":
+                expect = "key" if stack[-1] == "{" else "value"
+            elif ch == _CLOSE[stack[-1]]:
+                stack.pop()
+                expect = "comma" if stack else "end"
+            else:
+                return _INVALID
+            i += 1
+    return _COMPLETE if expect == "end" else _PARTIAL
+
+
 class _Call:
-    __slots__ = ("args", "extras", "id", "incremental", "index", "name", "real_id", "sent_head")
+    __slots__ = ("args", "extras", "held", "id", "index", "mode", "name", "real_id", "sent_head")
 
     def __init__(self, index: int) -> None:
         self.index = index
         self.id: str | None = None
         self.real_id = False
         self.name = ""
-        self.args = ""
-        self.incremental = False
+        self.args = ""  # argument text accepted so far
+        self.mode = ""  # "incremental" or "cumulative" once the server's habit is known
+        self.held: list[str] = []  # pieces that fit both habits, until one is ruled out
         self.sent_head = False
         self.extras: dict[str, Any] = {}
 
     def take_args(self, text: str) -> str:
-        """Return the part of ``text`` that is new, whatever the server's re-send habit."""
+        """Return the part of ``text`` that is new, whatever the server's re-send habit.
+
+        Most servers send each piece once (incremental); some re-send all arguments so far
+        on every delta (cumulative) or repeat the whole arguments in a closing delta. A piece
+        that starts with everything received so far is a re-send unless appending it still
+        gives a valid JSON prefix (``{"`` then ``{": 1}`` is the key ``"{"``). When both
+        readings are valid JSON prefixes and the habit is not yet known, the piece is held
+        back until a later piece, or the end of the call (:meth:`settle`), rules one out.
+        """
         if not text:
             return ""
+        if self.held:
+            return self._resolve(text)
         known = self.args
-        if known and text.startswith(known) and (not self.incremental or text == known):
-            # Cumulative re-send (each delta holds all arguments so far) or a closing delta
-            # that repeats the whole arguments: only the new tail counts.
+        if not known or not text.startswith(known):
+            if known:
+                self.mode = "incremental"
+            self.args = known + text
+            return text
+        if self.mode == "cumulative" or json_prefix(known + text) == _INVALID:
+            if not self.mode and json_prefix(known) != _INVALID:
+                self.mode = "cumulative"
             self.args = text
             return text[len(known) :]
-        if known:
-            self.incremental = True
-        self.args = known + text
-        return text
+        if self.mode == "incremental" or json_prefix(text) == _INVALID:
+            self.mode = "incremental"
+            self.args = known + text
+            return text
+        self.held.append(text)
+        return ""
+
+    def _resolve(self, text: str) -> str:
+        appended = self.args + "".join(self.held)
+        latest = self.held[-1]
+        fits_appended = json_prefix(appended + text) != _INVALID
+        fits_resent = text.startswith(latest) and json_prefix(text) != _INVALID
+        if fits_appended and fits_resent:
+            self.held.append(text)
+            return ""
+        if fits_resent:
+            self.mode, self.held = "cumulative", []
+            new = text[len(self.args) :]
+            self.args = text
+            return new
+        self.mode = "incremental"
+        new = "".join(self.held) + text
+        self.held = []
+        self.args += new
+        return new
+
+    def settle(self) -> str:
+        """At the end of the stream, decide held pieces: the reading that is complete JSON."""
+        if not self.held:
+            return ""
+        appended = self.args + "".join(self.held)
+        latest = self.held[-1]
+        self.held = []
+        if json_prefix(latest) == _COMPLETE and json_prefix(appended) != _COMPLETE:
+            new = latest[len(self.args) :]
+            self.args = latest
+            return new
+        new = appended[len(self.args) :]
+        self.args = appended
+        return new
 
 
 class ToolCallAssembler:
@@ -159,10 +333,20 @@ class ToolCallAssembler:
         return out
 
     def flush(self) -> list[ToolCallChunk]:
-        """Calls that never got a name: send what we have rather than lose the arguments."""
+        """End of stream: send held-back argument text, and calls that never got a name.
+
+        A call without a name is still sent (with ``name=None``) rather than lose arguments.
+        """
         out = []
         for call in self.calls:
-            if not call.sent_head:
+            rest = call.settle()
+            if call.sent_head and rest:
+                out.append(
+                    ToolCallChunk(
+                        type="tool_call_chunk", name=None, args=rest, id=None, index=call.index
+                    )
+                )
+            elif not call.sent_head:
                 call.sent_head = True
                 call.id = call.id or fallback_call_id(self._response_id, self._choice, call.index)
                 out.append(
@@ -360,7 +544,10 @@ class ChunkBuilder:
         merged = AIMessageChunk(content="", response_metadata={"model_provider": self.provider})
         for chunk in state.chunks:
             merged = merged + chunk
-        merged = merged + AIMessageChunk(content="", chunk_position="last")
+        # Like choice 0, unnamed calls and held-back argument text are only sent at the end.
+        merged = merged + AIMessageChunk(
+            content="", tool_call_chunks=state.tools.flush(), chunk_position="last"
+        )
         return {
             "index": index,
             "content": merged.text,
