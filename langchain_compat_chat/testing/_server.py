@@ -15,14 +15,12 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
-import itertools
 import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from http import HTTPStatus
 from types import TracebackType
 from typing import Any
 
@@ -45,6 +43,18 @@ from langchain_compat_chat.testing._config import (
     parse_fault,
     scripted_from_sample,
 )
+from langchain_compat_chat.testing._http import (
+    MAX_HEAD,
+    HttpError,
+    Request,
+    fault_error,
+    phrase,
+    read_request,
+    request_headers,
+    write_json_with_fault,
+    write_response,
+    write_sse,
+)
 from langchain_compat_chat.testing._validate import (
     ApiError,
     parse_body,
@@ -52,29 +62,7 @@ from langchain_compat_chat.testing._validate import (
 )
 
 DEFAULT_MODEL = "compat-reference"
-_MAX_HEAD = 64 * 1024
-_MAX_BODY = 64 * 1024 * 1024
 _PREFIX_CACHE_SIZE = 4096
-
-_DEFAULT_ERRORS: dict[int, tuple[str, str, str | None]] = {
-    400: ("Bad request.", "invalid_request_error", None),
-    401: ("Invalid API key.", "authentication_error", "invalid_api_key"),
-    403: ("You are not allowed to use this model.", "permission_error", None),
-    404: ("Not found.", "not_found_error", None),
-    408: ("Request timed out.", "timeout_error", None),
-    409: ("Conflict: the request was interrupted by another one.", "conflict_error", None),
-    413: ("Request too large.", "invalid_request_error", "request_too_large"),
-    422: ("Unprocessable entity.", "invalid_request_error", None),
-    429: (
-        "Rate limit reached for requests. Please try again later.",
-        "rate_limit_exceeded",
-        "rate_limit_exceeded",
-    ),
-    500: ("The server had an error while processing your request.", "server_error", None),
-    502: ("Bad gateway.", "server_error", None),
-    503: ("The engine is currently overloaded, please try again later.", "server_error", None),
-    504: ("Gateway timeout.", "server_error", None),
-}
 
 
 @dataclass(frozen=True)
@@ -99,23 +87,6 @@ class RecordedRequest:
     body: bytes
     json: Any
     received_at: float
-
-
-@dataclass
-class _Request:
-    method: str
-    path: str
-    query: str
-    version: str
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def keep_alive(self) -> bool:
-        conn = self.headers.get("connection", "").lower()
-        if self.version == "HTTP/1.0":
-            return "keep-alive" in conn
-        return "close" not in conn
 
 
 @dataclass
@@ -398,7 +369,7 @@ class ReferenceServer:
             st.fault_remaining -= 1
         return st.fault
 
-    def _record(self, req: _Request) -> None:
+    def _record(self, req: Request) -> None:
         parsed: Any = None
         if req.body:
             try:
@@ -451,7 +422,7 @@ class ReferenceServer:
                     self.host,
                     self._requested_port,
                     backlog=4096,
-                    limit=_MAX_HEAD,
+                    limit=MAX_HEAD,
                     reuse_address=True,
                 )
             )
@@ -497,10 +468,10 @@ class ReferenceServer:
         try:
             while True:
                 try:
-                    req = await _read_request(reader, writer)
-                except _HttpError as exc:
+                    req = await read_request(reader, writer)
+                except HttpError as exc:
                     err = ApiError(exc.status, exc.message)
-                    await _write_response(writer, exc.status, err.body(), keep_alive=False)
+                    await write_response(writer, exc.status, err.body(), keep_alive=False)
                     break
                 if req is None:
                     break
@@ -514,21 +485,21 @@ class ReferenceServer:
             with contextlib.suppress(Exception):
                 writer.close()
 
-    async def _dispatch(self, req: _Request, writer: asyncio.StreamWriter) -> bool:
+    async def _dispatch(self, req: Request, writer: asyncio.StreamWriter) -> bool:
         """Answer one request; returns whether the connection may be reused."""
         self._record(req)
         path = req.path.rstrip("/") or "/"
         route = path.removeprefix("/v1") or "/"
         try:
             if route == "/health" and req.method == "GET":
-                await _write_response(writer, 200, b'{"status":"ok"}', keep_alive=req.keep_alive)
+                await write_response(writer, 200, b'{"status":"ok"}', keep_alive=req.keep_alive)
                 return True
             if route == "/chat/completions" and req.method == "POST":
                 self._check_auth(req)
                 return await self._chat(req, writer)
             if route == "/models" and req.method == "GET":
                 self._check_auth(req)
-                await _write_response(
+                await write_response(
                     writer, 200, dumps(self._models_payload()), keep_alive=req.keep_alive
                 )
                 return True
@@ -537,18 +508,18 @@ class ReferenceServer:
                 model_id = route.removeprefix("/models/")
                 if model_id not in self.models:
                     raise _model_not_found(model_id)
-                await _write_response(
+                await write_response(
                     writer, 200, dumps(self._model_object(model_id)), keep_alive=req.keep_alive
                 )
                 return True
             raise ApiError(404, f"Invalid URL ({req.method} {req.path})")
         except ApiError as err:
-            await _write_response(
+            await write_response(
                 writer, err.status, err.body(), keep_alive=req.keep_alive, headers=err.headers
             )
             return True
 
-    def _check_auth(self, req: _Request) -> None:
+    def _check_auth(self, req: Request) -> None:
         if self.api_key is None:
             return
         auth = req.headers.get("authorization", "")
@@ -584,7 +555,7 @@ class ReferenceServer:
     # ----------------------------------------------------------------------------------
     # chat completions
     # ----------------------------------------------------------------------------------
-    def _request_dialect(self, req: _Request) -> Dialect:
+    def _request_dialect(self, req: Request) -> Dialect:
         with self._lock:
             base = self._state.dialect
         header = req.headers.get(DIALECT_HEADER)
@@ -595,7 +566,7 @@ class ReferenceServer:
         except ValueError as exc:
             raise ApiError(400, f"Invalid {DIALECT_HEADER} header: {exc}") from None
 
-    def _next_item(self, req: _Request) -> tuple[ScriptedResponse | None, Fault | None]:
+    def _next_item(self, req: Request) -> tuple[ScriptedResponse | None, Fault | None]:
         header = req.headers.get(FAULT_HEADER)
         header_fault: Fault | None = None
         if header is not None:
@@ -605,12 +576,12 @@ class ReferenceServer:
                 raise ApiError(400, f"Invalid {FAULT_HEADER} header: {exc}") from None
         with self._lock:
             queued = self._state.queue.popleft() if self._state.queue else None
-            server_fault = self._active_fault_locked(consume=True)
-        if isinstance(queued, Fault):
-            return None, queued
+            if isinstance(queued, Fault):
+                return None, queued
+            server_fault = self._active_fault_locked(consume=header_fault is None)
         return queued, header_fault or server_fault
 
-    async def _chat(self, req: _Request, writer: asyncio.StreamWriter) -> bool:
+    async def _chat(self, req: Request, writer: asyncio.StreamWriter) -> bool:
         dialect = self._request_dialect(req)
         body = parse_body(req.body)
         validate_chat_request(body, reject_unknown=dialect.reject_unknown_params)
@@ -647,7 +618,7 @@ class ReferenceServer:
             payload = dumps(render_completion(plan, dialect))
             if fault.malformed_json:
                 payload = payload[: max(1, len(payload) // 2)]
-            return await _write_json_with_fault(writer, payload, fault, req.keep_alive)
+            return await write_json_with_fault(writer, payload, fault, req.keep_alive)
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
         events = [
             b"data: " + dumps(c) + b"\n\n"
@@ -656,25 +627,25 @@ class ReferenceServer:
         if fault.malformed_json:
             events[min(1, len(events) - 1)] = b'data: {"id":"' + plan.id.encode() + b'","choi\n\n'
         events.append(b"data: [DONE]\n\n")
-        return await _write_sse(writer, events, fault, headers=_request_headers())
+        return await write_sse(writer, events, fault, headers=request_headers())
 
     async def _send_fault_status(
-        self, fault: Fault, req: _Request, writer: asyncio.StreamWriter
+        self, fault: Fault, req: Request, writer: asyncio.StreamWriter
     ) -> None:
         status = int(fault.status or 500)
-        headers = _request_headers()
+        headers = request_headers()
         if fault.retry_after_s is not None:
             headers["retry-after"] = f"{fault.retry_after_s:g}"
         if fault.retry_after_ms is not None:
             headers["retry-after-ms"] = str(fault.retry_after_ms)
         if fault.html_error:
-            phrase = _phrase(status)
+            reason = phrase(status)
             html = (
-                f"<html>\r\n<head><title>{status} {phrase}</title></head>\r\n<body>\r\n"
-                f"<center><h1>{status} {phrase}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+                f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
+                f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
                 "</body>\r\n</html>\r\n"
             ).encode()
-            await _write_response(
+            await write_response(
                 writer,
                 status,
                 html,
@@ -683,24 +654,22 @@ class ReferenceServer:
                 content_type="text/html",
             )
             return
-        err = _fault_error(fault, status)
-        await _write_response(
-            writer, status, err.body(), keep_alive=req.keep_alive, headers=headers
-        )
+        err = fault_error(fault, status)
+        await write_response(writer, status, err.body(), keep_alive=req.keep_alive, headers=headers)
 
     async def _send_scripted(
         self,
         item: ScriptedResponse,
         fault: Fault,
-        req: _Request,
+        req: Request,
         writer: asyncio.StreamWriter,
     ) -> bool:
         await asyncio.sleep(fault.latency_s + (0 if item.events is not None else fault.ttft_s))
-        headers = _request_headers()
+        headers = request_headers()
         headers.update({k.lower(): v for k, v in item.headers.items()})
         if item.events is None:
             keep = req.keep_alive and not item.close
-            await _write_response(
+            await write_response(
                 writer,
                 item.status,
                 item.body,
@@ -709,7 +678,7 @@ class ReferenceServer:
                 content_type=item.content_type,
             )
             return keep
-        keep = await _write_sse(
+        keep = await write_sse(
             writer,
             list(item.events),
             fault,
@@ -720,32 +689,6 @@ class ReferenceServer:
         return keep and not item.close
 
 
-# --------------------------------------------------------------------------------------
-# HTTP/1.1 helpers
-# --------------------------------------------------------------------------------------
-
-
-class _HttpError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-_ids = itertools.count(1)
-
-
-def _request_headers() -> dict[str, str]:
-    return {"x-request-id": f"req_{next(_ids):012d}", "openai-processing-ms": "1"}
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Unknown"
-
-
 def _model_not_found(model: str) -> ApiError:
     return ApiError(
         404,
@@ -754,199 +697,6 @@ def _model_not_found(model: str) -> ApiError:
         None,
         "model_not_found",
     )
-
-
-def _fault_error(fault: Fault, status: int) -> ApiError:
-    message, etype, code = _DEFAULT_ERRORS.get(
-        status,
-        ("Injected error.", "server_error" if status >= 500 else "invalid_request_error", None),
-    )
-    return ApiError(
-        status,
-        fault.error_message or message,
-        fault.error_type or etype,
-        None,
-        fault.error_code if fault.error_code is not None else code,
-    )
-
-
-async def _read_request(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-) -> _Request | None:
-    """Read one HTTP/1.1 request; ``None`` on a clean EOF between requests."""
-    try:
-        head = await reader.readuntil(b"\r\n\r\n")
-    except asyncio.IncompleteReadError as exc:
-        if exc.partial.strip():
-            raise _HttpError(400, "Incomplete request head.") from None
-        return None
-    except asyncio.LimitOverrunError:
-        raise _HttpError(431, "Request header fields too large.") from None
-    lines = head[:-4].decode("latin-1").split("\r\n")
-    parts = lines[0].split(" ")
-    if len(parts) != 3 or not parts[2].startswith("HTTP/"):
-        raise _HttpError(400, "Malformed request line.")
-    method, target, version = parts
-    headers: dict[str, str] = {}
-    for line in lines[1:]:
-        name, sep, value = line.partition(":")
-        if not sep:
-            raise _HttpError(400, "Malformed header line.")
-        key = name.strip().lower()
-        value = value.strip()
-        headers[key] = f"{headers[key]}, {value}" if key in headers else value
-    if headers.get("expect", "").lower() == "100-continue":
-        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        body = await _read_chunked(reader)
-    else:
-        try:
-            length = int(headers.get("content-length", "0") or 0)
-        except ValueError:
-            raise _HttpError(400, "Invalid Content-Length.") from None
-        if length < 0 or length > _MAX_BODY:
-            raise _HttpError(413, "Request body too large.")
-        body = await reader.readexactly(length) if length else b""
-    path, _, query = target.partition("?")
-    return _Request(method.upper(), path, query, version, headers, body)
-
-
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    out = bytearray()
-    while True:
-        size_line = await reader.readuntil(b"\r\n")
-        try:
-            size = int(size_line.split(b";", 1)[0].strip(), 16)
-        except ValueError:
-            raise _HttpError(400, "Invalid chunk size.") from None
-        if size == 0:
-            while (await reader.readuntil(b"\r\n")) != b"\r\n":
-                pass
-            return bytes(out)
-        out += await reader.readexactly(size)
-        await reader.readexactly(2)
-        if len(out) > _MAX_BODY:
-            raise _HttpError(413, "Request body too large.")
-
-
-def _head(
-    status: int,
-    headers: Mapping[str, str],
-    *,
-    content_type: str,
-    keep_alive: bool,
-    length: int | None,
-) -> bytes:
-    lines = [f"HTTP/1.1 {status} {_phrase(status)}", f"content-type: {content_type}"]
-    if length is None:
-        lines.append("transfer-encoding: chunked")
-    else:
-        lines.append(f"content-length: {length}")
-    lines.append("server: compat-reference")
-    lines.append(f"date: {time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime())}")
-    if not keep_alive:
-        lines.append("connection: close")
-    for key, value in headers.items():
-        if key.lower() in ("content-type", "content-length", "transfer-encoding"):
-            continue
-        lines.append(f"{key}: {value}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-
-
-async def _write_response(
-    writer: asyncio.StreamWriter,
-    status: int,
-    body: bytes,
-    *,
-    keep_alive: bool,
-    headers: Mapping[str, str] | None = None,
-    content_type: str = "application/json",
-) -> None:
-    hdrs = dict(headers or {})
-    ctype = next((v for k, v in hdrs.items() if k.lower() == "content-type"), content_type)
-    writer.write(
-        _head(status, hdrs, content_type=ctype, keep_alive=keep_alive, length=len(body)) + body
-    )
-    await writer.drain()
-
-
-async def _write_json_with_fault(
-    writer: asyncio.StreamWriter, payload: bytes, fault: Fault, keep_alive: bool
-) -> bool:
-    """Send a JSON completion; a disconnect or stall fault breaks it after the headers."""
-    head = _head(
-        200,
-        _request_headers(),
-        content_type="application/json",
-        keep_alive=keep_alive,
-        length=len(payload),
-    )
-    if fault.disconnect_after_chunks is not None:
-        writer.write(head + payload[: len(payload) // 2])
-        await writer.drain()
-        writer.close()
-        return False
-    if fault.stall_after_chunks is not None:
-        writer.write(head)
-        await writer.drain()
-        await asyncio.sleep(fault.stall_s)
-    else:
-        writer.write(head)
-    writer.write(payload)
-    await writer.drain()
-    return True
-
-
-def _http_chunk(data: bytes) -> bytes:
-    return b"%x\r\n" % len(data) + data + b"\r\n"
-
-
-async def _write_sse(
-    writer: asyncio.StreamWriter,
-    events: Sequence[bytes],
-    fault: Fault,
-    *,
-    headers: Mapping[str, str],
-    status: int = 200,
-    content_type: str = "text/event-stream; charset=utf-8",
-) -> bool:
-    """Stream SSE events, one HTTP chunk each, applying the fault's timing and breakage.
-
-    Returns whether the connection is still usable (``False`` after a disconnect).
-    """
-    hdrs = {"cache-control": "no-cache", "x-accel-buffering": "no", **headers}
-    writer.write(_head(status, hdrs, content_type=content_type, keep_alive=True, length=None))
-    if fault.ttft_s:
-        await writer.drain()
-        await asyncio.sleep(fault.ttft_s)
-    timed = bool(fault.chunk_delay_s or fault.stall_after_chunks is not None)
-    for i, event in enumerate(events):
-        if fault.disconnect_after_chunks is not None and i >= fault.disconnect_after_chunks:
-            await writer.drain()
-            writer.close()
-            return False
-        if fault.stream_error_after_chunks is not None and i >= fault.stream_error_after_chunks:
-            err = _fault_error(fault, int(fault.status or 500))
-            writer.write(_http_chunk(b"data: " + err.body() + b"\n\n"))
-            break
-        if fault.stall_after_chunks is not None and i == fault.stall_after_chunks:
-            await writer.drain()
-            await asyncio.sleep(fault.stall_s)
-        if fault.chunk_delay_s and i > 0:
-            await asyncio.sleep(fault.chunk_delay_s)
-        writer.write(_http_chunk(event))
-        if timed:
-            await writer.drain()
-    writer.write(b"0\r\n\r\n")
-    await writer.drain()
-    return True
-
-
-def iter_sse_data(text: str) -> Iterator[str]:
-    """Yield the ``data:`` payloads of an SSE text (a tiny helper for tests and demos)."""
-    for line in text.splitlines():
-        if line.startswith("data:"):
-            yield line[5:].lstrip(" ")
 
 
 def serve(

@@ -51,12 +51,14 @@ async def test_thousand_concurrent_connections(compat_server: ReferenceServer) -
             _, _, payload = raw.partition(b"\r\n\r\n")
             assert json.loads(payload)["object"] == "chat.completion"
     assert len(compat_server.chat_requests) == 1000
-    assert elapsed < 15
+    assert elapsed < 30  # serially it would take 500 s
 
 
 async def test_concurrent_httpx_keep_alive(compat_server: ReferenceServer) -> None:
     limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-    async with httpx.AsyncClient(base_url=compat_server.base_url, limits=limits) as client:
+    async with httpx.AsyncClient(
+        base_url=compat_server.base_url, limits=limits, timeout=httpx.Timeout(60)
+    ) as client:
 
         async def one(i: int) -> int:
             body = {"model": "m", "messages": USER, "seed": i, "stream": i % 2 == 0}

@@ -1,0 +1,273 @@
+"""Minimal HTTP/1.1 plumbing for the reference server (stdlib asyncio streams only).
+
+Request parsing (``Content-Length`` and chunked bodies, ``Expect: 100-continue``),
+response heads, JSON answers with ``Content-Length``, and SSE answers with chunked transfer
+encoding where each SSE event is one HTTP chunk. Faults that break the transport
+(disconnects, stalls, per-chunk delays, an error event inside the stream) are applied
+here, at the byte level where real servers and proxies produce them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from http import HTTPStatus
+
+from langchain_compat_chat.testing._config import Fault
+from langchain_compat_chat.testing._validate import ApiError
+
+MAX_HEAD = 64 * 1024
+MAX_BODY = 64 * 1024 * 1024
+
+DEFAULT_ERRORS: dict[int, tuple[str, str, str | None]] = {
+    400: ("Bad request.", "invalid_request_error", None),
+    401: ("Invalid API key.", "authentication_error", "invalid_api_key"),
+    403: ("You are not allowed to use this model.", "permission_error", None),
+    404: ("Not found.", "not_found_error", None),
+    408: ("Request timed out.", "timeout_error", None),
+    409: ("Conflict: the request was interrupted by another one.", "conflict_error", None),
+    413: ("Request too large.", "invalid_request_error", "request_too_large"),
+    422: ("Unprocessable entity.", "invalid_request_error", None),
+    429: (
+        "Rate limit reached for requests. Please try again later.",
+        "rate_limit_exceeded",
+        "rate_limit_exceeded",
+    ),
+    500: ("The server had an error while processing your request.", "server_error", None),
+    502: ("Bad gateway.", "server_error", None),
+    503: ("The engine is currently overloaded, please try again later.", "server_error", None),
+    504: ("Gateway timeout.", "server_error", None),
+}
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    query: str
+    version: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def keep_alive(self) -> bool:
+        conn = self.headers.get("connection", "").lower()
+        if self.version == "HTTP/1.0":
+            return "keep-alive" in conn
+        return "close" not in conn
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
+_ids = itertools.count(1)
+
+
+def request_headers() -> dict[str, str]:
+    return {"x-request-id": f"req_{next(_ids):012d}", "openai-processing-ms": "1"}
+
+
+def phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def fault_error(fault: Fault, status: int) -> ApiError:
+    message, etype, code = DEFAULT_ERRORS.get(
+        status,
+        ("Injected error.", "server_error" if status >= 500 else "invalid_request_error", None),
+    )
+    return ApiError(
+        status,
+        fault.error_message or message,
+        fault.error_type or etype,
+        None,
+        fault.error_code if fault.error_code is not None else code,
+    )
+
+
+async def read_request(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> Request | None:
+    """Read one HTTP/1.1 request; ``None`` on a clean EOF between requests."""
+    try:
+        head = await reader.readuntil(b"\r\n\r\n")
+    except asyncio.IncompleteReadError as exc:
+        if exc.partial.strip():
+            raise HttpError(400, "Incomplete request head.") from None
+        return None
+    except asyncio.LimitOverrunError:
+        raise HttpError(431, "Request header fields too large.") from None
+    lines = head[:-4].decode("latin-1").split("\r\n")
+    parts = lines[0].split(" ")
+    if len(parts) != 3 or not parts[2].startswith("HTTP/"):
+        raise HttpError(400, "Malformed request line.")
+    method, target, version = parts
+    headers: dict[str, str] = {}
+    for line in lines[1:]:
+        name, sep, value = line.partition(":")
+        if not sep:
+            raise HttpError(400, "Malformed header line.")
+        key = name.strip().lower()
+        value = value.strip()
+        headers[key] = f"{headers[key]}, {value}" if key in headers else value
+    if headers.get("expect", "").lower() == "100-continue":
+        writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        body = await _read_chunked(reader)
+    else:
+        try:
+            length = int(headers.get("content-length", "0") or 0)
+        except ValueError:
+            raise HttpError(400, "Invalid Content-Length.") from None
+        if length < 0 or length > MAX_BODY:
+            raise HttpError(413, "Request body too large.")
+        body = await reader.readexactly(length) if length else b""
+    path, _, query = target.partition("?")
+    return Request(method.upper(), path, query, version, headers, body)
+
+
+async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
+    out = bytearray()
+    while True:
+        size_line = await reader.readuntil(b"\r\n")
+        try:
+            size = int(size_line.split(b";", 1)[0].strip(), 16)
+        except ValueError:
+            raise HttpError(400, "Invalid chunk size.") from None
+        if size == 0:
+            while (await reader.readuntil(b"\r\n")) != b"\r\n":
+                pass
+            return bytes(out)
+        out += await reader.readexactly(size)
+        await reader.readexactly(2)
+        if len(out) > MAX_BODY:
+            raise HttpError(413, "Request body too large.")
+
+
+def response_head(
+    status: int,
+    headers: Mapping[str, str],
+    *,
+    content_type: str,
+    keep_alive: bool,
+    length: int | None,
+) -> bytes:
+    lines = [f"HTTP/1.1 {status} {phrase(status)}", f"content-type: {content_type}"]
+    if length is None:
+        lines.append("transfer-encoding: chunked")
+    else:
+        lines.append(f"content-length: {length}")
+    lines.append("server: compat-reference")
+    lines.append(f"date: {time.strftime('%a, %d %b %Y %H:%M:%S GMT', time.gmtime())}")
+    if not keep_alive:
+        lines.append("connection: close")
+    for key, value in headers.items():
+        if key.lower() in ("content-type", "content-length", "transfer-encoding"):
+            continue
+        lines.append(f"{key}: {value}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+async def write_response(
+    writer: asyncio.StreamWriter,
+    status: int,
+    body: bytes,
+    *,
+    keep_alive: bool,
+    headers: Mapping[str, str] | None = None,
+    content_type: str = "application/json",
+) -> None:
+    hdrs = dict(headers or {})
+    ctype = next((v for k, v in hdrs.items() if k.lower() == "content-type"), content_type)
+    head = response_head(status, hdrs, content_type=ctype, keep_alive=keep_alive, length=len(body))
+    writer.write(head + body)
+    await writer.drain()
+
+
+async def write_json_with_fault(
+    writer: asyncio.StreamWriter, payload: bytes, fault: Fault, keep_alive: bool
+) -> bool:
+    """Send a JSON completion; a disconnect or stall fault breaks it after the headers."""
+    head = response_head(
+        200,
+        request_headers(),
+        content_type="application/json",
+        keep_alive=keep_alive,
+        length=len(payload),
+    )
+    if fault.disconnect_after_chunks is not None:
+        writer.write(head + payload[: len(payload) // 2])
+        await writer.drain()
+        writer.close()
+        return False
+    if fault.stall_after_chunks is not None:
+        writer.write(head)
+        await writer.drain()
+        await asyncio.sleep(fault.stall_s)
+    else:
+        writer.write(head)
+    writer.write(payload)
+    await writer.drain()
+    return True
+
+
+def _http_chunk(data: bytes) -> bytes:
+    return b"%x\r\n" % len(data) + data + b"\r\n"
+
+
+async def write_sse(
+    writer: asyncio.StreamWriter,
+    events: Sequence[bytes],
+    fault: Fault,
+    *,
+    headers: Mapping[str, str],
+    status: int = 200,
+    content_type: str = "text/event-stream; charset=utf-8",
+) -> bool:
+    """Stream SSE events, one HTTP chunk each, applying the fault's timing and breakage.
+
+    Without timing faults the whole body goes out in one write (fast under load); with
+    them, bytes are flushed before every pause so the client sees exactly the events
+    sent so far. Returns whether the connection is still usable (``False`` after a
+    disconnect).
+    """
+    hdrs = {"cache-control": "no-cache", "x-accel-buffering": "no", **headers}
+    out = [response_head(status, hdrs, content_type=content_type, keep_alive=True, length=None)]
+
+    async def flush() -> None:
+        writer.write(b"".join(out))
+        out.clear()
+        await writer.drain()
+
+    if fault.ttft_s:
+        await flush()
+        await asyncio.sleep(fault.ttft_s)
+    for i, event in enumerate(events):
+        if fault.disconnect_after_chunks is not None and i >= fault.disconnect_after_chunks:
+            await flush()
+            writer.close()
+            return False
+        if fault.stream_error_after_chunks is not None and i >= fault.stream_error_after_chunks:
+            err = fault_error(fault, int(fault.status or 500))
+            out.append(_http_chunk(b"data: " + err.body() + b"\n\n"))
+            break
+        if fault.stall_after_chunks is not None and i == fault.stall_after_chunks:
+            await flush()
+            await asyncio.sleep(fault.stall_s)
+        if fault.chunk_delay_s and i > 0:
+            await flush()
+            await asyncio.sleep(fault.chunk_delay_s)
+        out.append(_http_chunk(event))
+    out.append(b"0\r\n\r\n")
+    await flush()
+    return True
