@@ -116,6 +116,9 @@ class Fault:
             ``data: {"error": {...}}`` inside the 200 stream and end it.
         times: Apply the fault to this many chat requests only, then behave normally
             ("fail the first K requests" for retry tests). ``None`` means every request.
+            Counted for server-wide and queued faults; a header fault applies to its own
+            request only, so ``times`` is ignored there (a retried request resends the
+            header, so use ``set_fault``/``enqueue_fault`` for retry tests).
 
     """
 
