@@ -405,7 +405,7 @@ class ChunkBuilder:
             CompatChatError: The payload is an error event.
 
         """
-        if data == "[DONE]":
+        if data.strip() == "[DONE]":  # some servers pad the marker with whitespace
             self.done = True
             return []
         if not data.strip():

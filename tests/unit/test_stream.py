@@ -85,6 +85,9 @@ def test_done_marker_and_blank_data() -> None:
     assert not builder.done
     assert builder.feed_data("[DONE]") == []
     assert builder.done
+    padded = ChunkBuilder("compat")
+    assert padded.feed_data(" [DONE] \r\n") == []
+    assert padded.done
 
 
 def test_text_stream_with_usage_only_final_chunk() -> None:
@@ -520,3 +523,48 @@ def test_other_choice_keeps_unnamed_call_arguments() -> None:
     msg, _b = run(events)
     (other,) = msg.response_metadata["extra_choices"]
     assert [c["args"] for c in other["tool_calls"]] == [{"q": 1}]
+
+
+def _mock(router: respx.MockRouter, body: bytes, content_type: str = "text/event-stream") -> None:
+    router.post(f"{BASE}/chat/completions").mock(
+        return_value=httpx.Response(
+            200, content=body, headers={"content-type": content_type, "x-request-id": "rq-s"}
+        )
+    )
+
+
+def test_error_event_through_model_stream() -> None:
+    body = (
+        b'data: {"id":"s","choices":[{"index":0,"delta":{"content":"par"}}]}\n\n'
+        b'data: {"error":{"message":"Rate limit reached","code":"429"}}\n\n'
+    )
+    model = ChatCompatModel(model="m", base_url=BASE, max_retries=0)
+    with respx.mock() as router:
+        _mock(router, body)
+        with pytest.raises(RateLimitError) as info:
+            list(model.stream("hi"))
+    assert info.value.request_id == "rq-s"
+
+
+async def test_astream_comment_lines_crlf_and_missing_done() -> None:
+    body = (
+        b": keep-alive\r\n\r\n"
+        b'data: {"id":"s","choices":[{"index":0,"delta":{"content":"a"}}]}\r\n\r\n'
+        b": ping\r\n\r\n"
+        b'data: {"id":"s","choices":[{"index":0,"delta":{"content":"b"},"finish_reason":"stop"}]}'
+        b"\r\n\r\n"
+    )
+    model = ChatCompatModel(model="m", base_url=BASE, max_retries=0)
+    with respx.mock() as router:
+        _mock(router, body)
+        chunks = [c async for c in model.astream("hi")]
+    msg = reduce(operator.add, chunks)
+    assert msg.content == "ab" and msg.response_metadata["finish_reason"] == "stop"
+
+
+async def test_astream_non_json_event_is_malformed() -> None:
+    model = ChatCompatModel(model="m", base_url=BASE, max_retries=0)
+    with respx.mock() as router:
+        _mock(router, b"data: {oops\n\n")
+        with pytest.raises(MalformedResponseError):
+            _ = [c async for c in model.astream("hi")]

@@ -154,7 +154,7 @@ def _interleave(data: st.DataObject, per_call: list[list[dict[str, Any]]]) -> li
     return order
 
 
-def _aggregate(deltas: list[dict[str, Any]], group: bool) -> AIMessageChunk:
+def _aggregate(deltas: list[dict[str, Any]]) -> AIMessageChunk:
     builder = ChunkBuilder("compat")
     chunks: list[AIMessageChunk] = []
     for delta in deltas:
@@ -179,7 +179,7 @@ def test_split_arguments_aggregate_to_the_original(
         deltas = _interleave(data, per_call)
     else:
         deltas = [d for call in per_call for d in call]
-    msg = _aggregate(deltas, group=False)
+    msg = _aggregate(deltas)
     assert msg.invalid_tool_calls == []
     got = [{"name": c["name"], "args": c["args"], "id": c["id"]} for c in msg.tool_calls]
     assert got == originals, (dialect, deltas)
