@@ -156,6 +156,9 @@ def reasoning_of(message: Mapping[str, Any]) -> str:
     return ""
 
 
+_CALL_KEYS = frozenset({"id", "type", "function", "index", "name", "arguments"})
+
+
 def fallback_call_id(response_id: str | None, choice: int, position: int) -> str:
     """A tool-call id for servers that send none, stable for one response.
 
@@ -200,7 +203,9 @@ def parse_tool_call(
     name = function.get("name") or raw.get("name") or ""
     call_id = raw.get("id") or fallback_call_id(response_id, choice, position)
     text = _args_text(function.get("arguments", raw.get("arguments")))
-    extras = {k: v for k, v in raw.items() if k not in ("id", "type", "function", "index")}
+    # ``name``/``arguments`` at the top level are llama.cpp's flat shape, already read above:
+    # round-tripping them as extras would send every call back with its arguments twice.
+    extras = {k: v for k, v in raw.items() if k not in _CALL_KEYS}
     try:
         args = json.loads(text) if text.strip() else {}
     except ValueError as exc:

@@ -262,6 +262,7 @@ def test_legacy_function_call() -> None:
 def test_llamacpp_flat_tool_call_shape() -> None:
     msg = parse(completion({"tool_calls": [{"id": "c", "name": "f", "arguments": {"x": 2}}]}))
     assert msg.tool_calls[0]["name"] == "f" and msg.tool_calls[0]["args"] == {"x": 2}
+    assert "tool_call_extras" not in msg.additional_kwargs
 
 
 # -- several choices ----------------------------------------------------------------------------
