@@ -254,8 +254,18 @@ def build_body(
     thinking = body.pop("thinking", None)
     if thinking is not None:
         body.update(thinking_params(thinking, profile))
-    if body.get("tool_choice") in ("any", "required"):
+    choice = body.get("tool_choice")
+    if choice in ("any", "required"):
         body["tool_choice"] = profile.tool_choice_any
+    elif isinstance(choice, Mapping) and not profile.supports_tool_choice_object:
+        # Servers that ignore or reject a named choice still honour "must call a tool";
+        # with the bound tools narrowed to the named one, the effect is the same.
+        name = (choice.get("function") or {}).get("name")
+        body["tool_choice"] = profile.tool_choice_any
+        if name and isinstance(body.get("tools"), list):
+            body["tools"] = [
+                t for t in body["tools"] if (t.get("function") or {}).get("name") == name
+            ]
     if stream:
         body["stream"] = True
         if stream_usage and profile.stream_usage and "stream_options" not in body:

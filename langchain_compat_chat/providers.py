@@ -174,6 +174,7 @@ _PRESETS: dict[str, ProviderProfile] = {
             "http://localhost:8080/v1",
             "LLAMACPP",
             thinking_style="chat_template_kwargs",
+            supports_tool_choice_object=False,  # llama.cpp treats an object choice as "auto"
         ),
         _local("lmstudio", "http://localhost:1234/v1", "LMSTUDIO", thinking_style="none"),
         _hosted(

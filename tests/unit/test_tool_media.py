@@ -58,3 +58,24 @@ def test_inline_profile_keeps_media_in_the_tool_message() -> None:
     tool = body["messages"][2]
     assert tool["role"] == "tool" and tool["content"][0]["type"] == "image_url"
     assert [m["role"] for m in body["messages"]] == ["user", "assistant", "tool", "user"]
+
+
+def test_named_tool_choice_on_servers_without_object_choice() -> None:
+    tools = [
+        {"type": "function", "function": {"name": "a", "parameters": {"type": "object"}}},
+        {"type": "function", "function": {"name": "b", "parameters": {"type": "object"}}},
+    ]
+    params = {
+        "model": "m",
+        "tools": tools,
+        "tool_choice": {"type": "function", "function": {"name": "b"}},
+    }
+    body = build_body(
+        [HumanMessage("x")], params, get_provider("llamacpp"), stream=False, stream_usage=True
+    )
+    assert body["tool_choice"] == "required"
+    assert [t["function"]["name"] for t in body["tools"]] == ["b"]
+    kept = build_body(
+        [HumanMessage("x")], params, get_provider("openai"), stream=False, stream_usage=True
+    )
+    assert kept["tool_choice"] == params["tool_choice"] and len(kept["tools"]) == 2
