@@ -10,7 +10,7 @@ Input flow::
 Output flow::
 
     JSON body  -> _response.to_chat_result  -> ChatResult(AIMessage, usage, metadata)
-    SSE events -> _transport.iter_events -> _stream.ChunkBuilder.feed_data
+    SSE events -> _transport.iter_event_batches -> _stream.ChunkBuilder.feed_data
                -> ChatGenerationChunk(AIMessageChunk) ... + ChunkBuilder.finish() (usage, metadata)
 
 Provider differences live only in :mod:`langchain_compat_chat.providers`; errors only in
@@ -58,8 +58,8 @@ from langchain_compat_chat._transport import (
     Request,
     RetryPolicy,
     Transport,
-    aiter_events,
-    iter_events,
+    aiter_event_batches,
+    iter_event_batches,
     redact_url,
 )
 from langchain_compat_chat.errors import (
@@ -401,12 +401,9 @@ class ChatCompatModel(BaseChatModel):
         except CompatChatError as exc:
             raise _with_request_id(exc, response) from None
 
+    @staticmethod
     def _feed(
-        self,
-        builder: ChunkBuilder,
-        event: str,
-        data: str,
-        response: httpx.Response,
+        builder: ChunkBuilder, event: str, data: str, response: httpx.Response
     ) -> list[ChatGenerationChunk]:
         try:
             return builder.feed_data(data, event)
@@ -451,11 +448,14 @@ class ChatCompatModel(BaseChatModel):
         request = self._request(messages, stop, True, kwargs)
         builder = ChunkBuilder(self._provider_name)
         with self._get_transport().open_stream(request) as response:
-            for event, data in iter_events(response):
-                for chunk in self._feed(builder, event, data, response):
-                    if run_manager:
-                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                    yield chunk
+            for batch in iter_event_batches(response):
+                for event, data in batch:
+                    for chunk in self._feed(builder, event, data, response):
+                        if run_manager:
+                            run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        yield chunk
+                    if builder.done:
+                        break
                 if builder.done:
                     break
         last = self._close(builder)
@@ -473,11 +473,14 @@ class ChatCompatModel(BaseChatModel):
         request = self._request(messages, stop, True, kwargs)
         builder = ChunkBuilder(self._provider_name)
         async with self._get_transport().aopen_stream(request) as response:
-            async for event, data in aiter_events(response):
-                for chunk in self._feed(builder, event, data, response):
-                    if run_manager:
-                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                    yield chunk
+            async for batch in aiter_event_batches(response):
+                for event, data in batch:
+                    for chunk in self._feed(builder, event, data, response):
+                        if run_manager:
+                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        yield chunk
+                    if builder.done:
+                        break
                 if builder.done:
                     break
         last = self._close(builder)
