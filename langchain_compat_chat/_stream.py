@@ -163,6 +163,12 @@ def json_prefix(text: str) -> int:
     return _COMPLETE if expect == "end" else _PARTIAL
 
 
+# Top-level keys that never go to metadata ("created" and "service_tier" do), and choice keys
+# that are not per-choice extras.
+_PLAIN_TOP_KEYS = KNOWN_TOP_KEYS - {"created", "service_tier"}
+_CHOICE_KEYS = KNOWN_CHOICE_KEYS | {"usage"}
+
+
 class _Call:
     __slots__ = ("args", "extras", "held", "id", "index", "mode", "name", "real_id", "sent_head")
 
@@ -438,9 +444,15 @@ class ChunkBuilder:
         usage = find_usage(payload)
         if usage is not None:
             self._usage = usage  # latest wins: cumulative and duplicated usage count once
-        for key, value in payload.items():
-            if key not in KNOWN_TOP_KEYS or key in ("created", "service_tier"):
-                self._extras[key] = value
+        if KNOWN_TOP_KEYS.issuperset(payload):  # fast path: only these two can be kept
+            if "created" in payload:
+                self._extras["created"] = payload["created"]
+            if "service_tier" in payload:
+                self._extras["service_tier"] = payload["service_tier"]
+        else:
+            for key, value in payload.items():
+                if key not in _PLAIN_TOP_KEYS:
+                    self._extras[key] = value
         choices = payload.get("choices")
         if not choices:
             return []
@@ -467,9 +479,10 @@ class ChunkBuilder:
         logprobs = choice.get("logprobs")
         if isinstance(logprobs, Mapping) and isinstance(logprobs.get("content"), list):
             state.logprobs = (state.logprobs or []) + logprobs["content"]
-        for key, value in choice.items():
-            if key not in KNOWN_CHOICE_KEYS and key != "usage":
-                state.extras[key] = value
+        if not _CHOICE_KEYS.issuperset(choice):
+            for key, value in choice.items():
+                if key not in _CHOICE_KEYS:
+                    state.extras[key] = value
         delta = choice.get("delta")
         if delta is None:
             delta = choice.get("message")
@@ -485,17 +498,23 @@ class ChunkBuilder:
             additional["function_call"] = dict(delta["function_call"])
         if delta.get("refusal"):
             additional["refusal"] = delta["refusal"]
-        for key, value in delta.items():
-            if key not in _KNOWN_DELTA_KEYS and value is not None:
-                _accumulate(state.delta_extras, key, value)
+        if not _KNOWN_DELTA_KEYS.issuperset(delta):
+            for key, value in delta.items():
+                if key not in _KNOWN_DELTA_KEYS and value is not None:
+                    _accumulate(state.delta_extras, key, value)
         if not (text or additional or tool_chunks):
             return None
+        # Only non-empty fields are passed: each one costs validation time per chunk.
+        fields: dict[str, Any] = {}
+        if additional:
+            fields["additional_kwargs"] = additional
+        if tool_chunks:
+            fields["tool_call_chunks"] = tool_chunks
         chunk = AIMessageChunk(
             content=text,
-            additional_kwargs=additional,
-            tool_call_chunks=tool_chunks,
             response_metadata={"model_provider": self.provider},
             id=self._id,
+            **fields,
         )
         if index != 0:
             state.chunks.append(chunk)
