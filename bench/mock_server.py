@@ -1,0 +1,148 @@
+"""A tiny, fast OpenAI-compatible Chat Completions server for the benchmark (stdlib only).
+
+It runs in its own process (``python bench/mock_server.py``) so that its CPU time is not
+charged to the client being measured. The ``model`` field of a request configures the answer:
+``bench/n=1000`` streams 1000 content chunks, ``bench/tool=500`` streams one tool call whose
+JSON arguments arrive in 500 fragments. Streams are written in one go (one ``write``), the
+way a fast server or a proxy that buffers delivers them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+MSG_ID = "chatcmpl-bench000000000000000000000000"
+TOOL_NAME = "record_items"
+CALL_ID = "call_bench000000000000000000"
+
+
+def tokens(n: int) -> list[str]:
+    """The content chunks of an answer with ``n`` chunks."""
+    return [f" w{i}" for i in range(n)]
+
+
+def tool_fragments(n: int) -> list[str]:
+    """JSON arguments (escapes, non-ASCII) cut into ``n`` fragments."""
+    args = {
+        "title": 'Inventory "Q3" - naïve \\ 東京',
+        "items": [{"sku": f"SKU-{i:05d}", "qty": i % 17, "note": "ü ö ä"} for i in range(120)],
+    }
+    text = json.dumps(args, ensure_ascii=False)
+    size = -(-len(text) // n)
+    return [text[i * size : (i + 1) * size] for i in range(n)]
+
+
+def _config(model: str) -> dict[str, int]:
+    cfg = {"n": 20, "tool": 0}
+    for part in model.split("/")[1:]:
+        key, _, value = part.partition("=")
+        if key in cfg:
+            cfg[key] = int(value)
+    return cfg
+
+
+def _chunk(model: str, delta: dict, finish: str | None = None) -> bytes:
+    body = {
+        "id": MSG_ID,
+        "object": "chat.completion.chunk",
+        "created": 1700000000,
+        "model": model,
+        "system_fingerprint": "fp_bench",
+        "choices": [{"index": 0, "delta": delta, "logprobs": None, "finish_reason": finish}],
+    }
+    return b"data: " + json.dumps(body, ensure_ascii=False).encode() + b"\n\n"
+
+
+def _usage(model: str, n: int) -> bytes:
+    body = {
+        "id": MSG_ID,
+        "object": "chat.completion.chunk",
+        "created": 1700000000,
+        "model": model,
+        "choices": [],
+        "usage": {"prompt_tokens": 12, "completion_tokens": n, "total_tokens": 12 + n},
+    }
+    return b"data: " + json.dumps(body).encode() + b"\n\n"
+
+
+def answer(request: dict) -> tuple[bytes, bool]:
+    """The response body for one request, and whether it is an SSE stream."""
+    model = request.get("model", "bench")
+    cfg = _config(model)
+    n = cfg["n"]
+    if not request.get("stream"):
+        body = {
+            "id": MSG_ID,
+            "object": "chat.completion",
+            "created": 1700000000,
+            "model": model,
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "".join(tokens(n))},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 12, "completion_tokens": n, "total_tokens": 12 + n},
+        }
+        return json.dumps(body).encode(), False
+    parts = [_chunk(model, {"role": "assistant", "content": ""})]
+    if cfg["tool"]:
+        head = {"index": 0, "id": CALL_ID, "type": "function"}
+        head["function"] = {"name": TOOL_NAME, "arguments": ""}
+        parts.append(_chunk(model, {"tool_calls": [head]}))
+        for frag in tool_fragments(cfg["tool"]):
+            call = {"index": 0, "function": {"arguments": frag}}
+            parts.append(_chunk(model, {"tool_calls": [call]}))
+        parts.append(_chunk(model, {}, "tool_calls"))
+    else:
+        parts.extend(_chunk(model, {"content": tok}) for tok in tokens(n))
+        parts.append(_chunk(model, {}, "stop"))
+    if (request.get("stream_options") or {}).get("include_usage"):
+        parts.append(_usage(model, n))
+    parts.append(b"data: [DONE]\n\n")
+    return b"".join(parts), True
+
+
+async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    try:
+        while True:
+            head = await reader.readuntil(b"\r\n\r\n")
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                name, _, value = line.partition(b":")
+                if name.strip().lower() == b"content-length":
+                    length = int(value)
+            raw = await reader.readexactly(length) if length else b"{}"
+            body, sse = answer(json.loads(raw))
+            ctype = b"text/event-stream" if sse else b"application/json"
+            writer.write(
+                b"HTTP/1.1 200 OK\r\ncontent-type: "
+                + ctype
+                + b"\r\ncontent-length: "
+                + str(len(body)).encode()
+                + b"\r\nconnection: keep-alive\r\n\r\n"
+                + body
+            )
+            await writer.drain()
+    except (asyncio.IncompleteReadError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+async def _main() -> None:
+    server = await asyncio.start_server(_handle, "127.0.0.1", 0, backlog=1024)
+    port = server.sockets[0].getsockname()[1]
+    print(f"LISTENING {port}", flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(_main())
+    except KeyboardInterrupt:
+        sys.exit(0)
