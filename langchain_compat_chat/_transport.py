@@ -468,16 +468,3 @@ async def aiter_event_batches(response: httpx.Response) -> AsyncIterator[list[Ev
                 yield events
     except httpx.HTTPError as exc:
         raise map_httpx_error(exc, streaming=True) from exc
-
-
-def iter_events(response: httpx.Response) -> Iterator[Event]:
-    """Yield ``(event, data)`` of an SSE response one by one (see :func:`iter_event_batches`)."""
-    for batch in iter_event_batches(response):
-        yield from batch
-
-
-async def aiter_events(response: httpx.Response) -> AsyncIterator[Event]:
-    """Async twin of :func:`iter_events`."""
-    async for batch in aiter_event_batches(response):
-        for event in batch:
-            yield event
