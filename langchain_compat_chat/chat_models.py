@@ -402,13 +402,19 @@ class ChatCompatModel(BaseChatModel):
             raise _with_request_id(exc, response) from None
 
     @staticmethod
-    def _feed(
-        builder: ChunkBuilder, event: str, data: str, response: httpx.Response
+    def _feed_batch(
+        builder: ChunkBuilder, batch: list[tuple[str, str]], response: httpx.Response
     ) -> list[ChatGenerationChunk]:
+        """Chunks of one network read's events; events after ``[DONE]`` are ignored."""
+        chunks: list[ChatGenerationChunk] = []
         try:
-            return builder.feed_data(data, event)
+            for event, data in batch:
+                chunks += builder.feed_data(data, event)
+                if builder.done:
+                    break
         except CompatChatError as exc:
             raise _with_request_id(exc, response) from None
+        return chunks
 
     @staticmethod
     def _close(builder: ChunkBuilder) -> ChatGenerationChunk:
@@ -449,13 +455,10 @@ class ChatCompatModel(BaseChatModel):
         builder = ChunkBuilder(self._provider_name)
         with self._get_transport().open_stream(request) as response:
             for batch in iter_event_batches(response):
-                for event, data in batch:
-                    for chunk in self._feed(builder, event, data, response):
-                        if run_manager:
-                            run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        yield chunk
-                    if builder.done:
-                        break
+                for chunk in self._feed_batch(builder, batch, response):
+                    if run_manager:
+                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
                 if builder.done:
                     break
         last = self._close(builder)
@@ -474,13 +477,10 @@ class ChatCompatModel(BaseChatModel):
         builder = ChunkBuilder(self._provider_name)
         async with self._get_transport().aopen_stream(request) as response:
             async for batch in aiter_event_batches(response):
-                for event, data in batch:
-                    for chunk in self._feed(builder, event, data, response):
-                        if run_manager:
-                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        yield chunk
-                    if builder.done:
-                        break
+                for chunk in self._feed_batch(builder, batch, response):
+                    if run_manager:
+                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                    yield chunk
                 if builder.done:
                     break
         last = self._close(builder)
