@@ -18,8 +18,8 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage
 from langchain_tests.integration_tests import ChatModelIntegrationTests
 
-from langchain_compat_chat import ChatCompatModel
 from langchain_compat_chat.testing import ReferenceServer
+from tests.capabilities import CompatCapabilities
 from tests.integration import media
 
 _SERVER: ReferenceServer | None = None
@@ -38,74 +38,7 @@ def _local_media(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-class _Capabilities(ChatModelIntegrationTests):
-    @property
-    def chat_model_class(self) -> type[ChatCompatModel]:
-        return ChatCompatModel
-
-    @property
-    def has_tool_calling(self) -> bool:
-        return True
-
-    @property
-    def has_tool_choice(self) -> bool:
-        return True
-
-    @property
-    def has_structured_output(self) -> bool:
-        return True
-
-    @property
-    def structured_output_kwargs(self) -> dict[str, Any]:
-        return {"method": "function_calling"}
-
-    @property
-    def supports_json_mode(self) -> bool:
-        return True
-
-    @property
-    def supports_image_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_urls(self) -> bool:
-        return True
-
-    @property
-    def supports_pdf_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_audio_inputs(self) -> bool:
-        return True
-
-    @property
-    def supports_image_tool_message(self) -> bool:
-        return True
-
-    @property
-    def supports_pdf_tool_message(self) -> bool:
-        return True
-
-    @property
-    def supports_anthropic_inputs(self) -> bool:
-        return True
-
-    @property
-    def returns_usage_metadata(self) -> bool:
-        return True
-
-    @property
-    def supported_usage_metadata_details(self) -> dict[str, list[str]]:
-        return {
-            "invoke": ["cache_read_input", "reasoning_output"],
-            "stream": ["cache_read_input", "reasoning_output"],
-        }
-
-    @property
-    def supports_model_override(self) -> bool:
-        return True
-
+class _Capabilities(CompatCapabilities, ChatModelIntegrationTests):
     @property
     def model_override_value(self) -> str:
         return "reference-model-override"
