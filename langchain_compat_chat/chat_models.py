@@ -404,17 +404,20 @@ class ChatCompatModel(BaseChatModel):
     @staticmethod
     def _feed_batch(
         builder: ChunkBuilder, batch: list[tuple[str, str]], response: httpx.Response
-    ) -> list[ChatGenerationChunk]:
-        """Chunks of one network read's events; events after ``[DONE]`` are ignored."""
-        chunks: list[ChatGenerationChunk] = []
-        try:
-            for event, data in batch:
-                chunks += builder.feed_data(data, event)
-                if builder.done:
-                    break
-        except CompatChatError as exc:
-            raise _with_request_id(exc, response) from None
-        return chunks
+    ) -> Iterator[ChatGenerationChunk]:
+        """Chunks of one network read's events, each yielded as soon as it is built.
+
+        Lazy on purpose: building a whole read's chunks first would delay the first token.
+        Events after ``[DONE]`` are ignored.
+        """
+        for event, data in batch:
+            try:
+                chunks = builder.feed_data(data, event)
+            except CompatChatError as exc:
+                raise _with_request_id(exc, response) from None
+            yield from chunks
+            if builder.done:
+                return
 
     @staticmethod
     def _close(builder: ChunkBuilder) -> ChatGenerationChunk:
