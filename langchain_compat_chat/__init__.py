@@ -1,6 +1,7 @@
 """LangChain chat model for every OpenAI-compatible Chat Completions endpoint."""
 
 from langchain_compat_chat._content import file_block, image_block
+from langchain_compat_chat._models import ModelInfo
 from langchain_compat_chat._version import __version__
 from langchain_compat_chat.chat_models import ChatCompatModel
 from langchain_compat_chat.errors import (
@@ -38,6 +39,7 @@ __all__ = [
     "ContextOverflowError",
     "InvalidRequestError",
     "MalformedResponseError",
+    "ModelInfo",
     "NotFoundError",
     "PaymentRequiredError",
     "PermissionDeniedError",
