@@ -16,7 +16,7 @@ from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from langchain_compat_chat.errors import MalformedResponseError, error_from_payload
+from langchain_compat_chat.errors import MalformedResponseError, error_from_payload, parse_boundary
 
 __all__ = [
     "KNOWN_CHOICE_KEYS",
@@ -290,6 +290,7 @@ def top_level_extras(data: Mapping[str, Any]) -> dict[str, Any]:
     return extras
 
 
+@parse_boundary
 def to_chat_result(data: Any, provider: str) -> ChatResult:
     """Convert a parsed non-streaming response into a ``ChatResult``.
 

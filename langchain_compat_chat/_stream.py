@@ -33,7 +33,7 @@ from langchain_compat_chat._response import (
     split_content,
     usage_to_metadata,
 )
-from langchain_compat_chat.errors import MalformedResponseError, error_from_payload
+from langchain_compat_chat.errors import MalformedResponseError, error_from_payload, parse_boundary
 
 __all__ = ["ChunkBuilder", "ToolCallAssembler"]
 
@@ -403,6 +403,7 @@ class ChunkBuilder:
         self._extras: dict[str, Any] = {}
         self._choices: dict[int, _Choice] = {}
 
+    @parse_boundary
     def feed_data(self, data: str, event: str = "") -> list[ChatGenerationChunk]:
         """Parse one SSE ``data`` field; ``[DONE]`` ends the stream.
 
@@ -521,6 +522,7 @@ class ChunkBuilder:
             return None
         return chunk
 
+    @parse_boundary
     def finish(self) -> ChatGenerationChunk:
         """The closing chunk: usage, finish reason, metadata and other choices, once."""
         primary = self._choices.get(0) or _Choice(self._id, 0)

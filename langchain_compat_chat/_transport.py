@@ -1,17 +1,24 @@
-"""HTTP: pooled clients, timeouts, retries, and the sync and async drivers.
+"""HTTP: pooled clients, timeouts, retries, size limits, and the sync and async drivers.
 
 Everything that decides *what* to do (URL, headers, which errors to retry, how long to wait,
-how to map an httpx failure) is plain code shared by both drivers; the drivers only differ in
-``await``. Clients are created on first use, shared between model instances with the same
-TLS/proxy settings, and for async, per event loop, so that no pooled connection ever crosses
-into a loop that did not create it (pytest-asyncio's per-test loops would otherwise see
-"Event loop is closed").
+when the call's deadline has passed, how much body to accept, how to map an httpx failure)
+lives in plain code shared by both drivers: :class:`_Call` holds one call's state across its
+attempts, :class:`_Body` counts a body against the size limit, :class:`EventStream` turns
+reads into SSE events. The drivers only differ in ``await``. Clients are created on first
+use, shared between model instances with the same TLS/proxy settings, and for async, per
+event loop, so that no pooled connection ever crosses into a loop that did not create it
+(pytest-asyncio's per-test loops would otherwise see "Event loop is closed").
+
+Every request is sent with ``stream=True``, even for JSON answers, so that the body is read
+chunk by chunk under the size limit and the total deadline instead of all at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import base64
 import email.utils
+import logging
 import random
 import ssl
 import threading
@@ -20,30 +27,38 @@ import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any, NoReturn
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
+from langchain_compat_chat._deadline import Deadline, arm
 from langchain_compat_chat._version import __version__
 from langchain_compat_chat.errors import (
     APIConnectionError,
     APITimeoutError,
     CompatChatError,
     MalformedResponseError,
+    ResponseTooLargeError,
     StreamInterruptedError,
     error_from_response,
+    redact,
+    register_secret,
+    request_id_from,
 )
 
 __all__ = [
+    "EventStream",
     "RetryPolicy",
     "SSEDecoder",
     "Transport",
-    "aiter_event_batches",
-    "iter_event_batches",
+    "basic_auth_header",
     "parse_retry_after",
     "redact_url",
+    "split_credentials",
 ]
+
+_log = logging.getLogger("langchain_compat_chat")
 
 # Many connections may be open at once (500 concurrent calls get 500 connections), but only a
 # few are kept idle: httpcore 1.0.x scans every pooled connection for every queued request, so
@@ -51,6 +66,16 @@ __all__ = [
 # ~30 in flight, while 10 idle ones keep it at the cold-pool rate (docs/performance.md).
 _LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=10, keepalive_expiry=30.0)
 _USER_AGENT = f"langchain-compat-chat/{__version__}"
+# Headers whose values are credentials: registered for redaction, never logged.
+_SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key"}
+)
+# An error body is read only to say what the server said; past this it is cut, not refused.
+_ERROR_BODY_CAP = 64 * 1024
+_HEAD_SIZE = 2000  # bytes of a body kept for error reports
+# A read that fails this close to the deadline failed because of it (socket timeouts and
+# the watchdog both fire on the deadline, give or take the clocks' rounding).
+_DEADLINE_SLACK = 0.01
 
 
 def redact_url(url: str) -> str:
@@ -60,6 +85,25 @@ def redact_url(url: str) -> str:
         return url
     host = parts.netloc.rsplit("@", 1)[1]
     return urlunsplit(parts._replace(netloc=f"***@{host}"))
+
+
+def split_credentials(url: str) -> tuple[str, str | None]:
+    """Split ``http://user:pw@host/...`` into the URL without them and ``"user:pw"`` (decoded).
+
+    The model keeps the credentials out of ``base_url`` (which repr, dumps and traces show)
+    and sends them as an ``Authorization: Basic`` header, the way httpx would have.
+    """
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, None
+    userinfo, host = parts.netloc.rsplit("@", 1)
+    user, _, password = userinfo.partition(":")
+    return urlunsplit(parts._replace(netloc=host)), f"{unquote(user)}:{unquote(password)}"
+
+
+def basic_auth_header(userinfo: str) -> str:
+    """``Authorization`` value for ``"user:password"``."""
+    return "Basic " + base64.b64encode(userinfo.encode("utf-8")).decode("ascii")
 
 
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
@@ -133,6 +177,17 @@ def map_httpx_error(exc: Exception, *, streaming: bool = False) -> CompatChatErr
     return APIConnectionError(f"Could not reach the server ({detail})")
 
 
+def _raise(error: CompatChatError, cause: BaseException) -> NoReturn:
+    """Raise ``error`` chained to ``cause``, unless the cause's text shows a credential.
+
+    (An httpx error about an illegal header value quotes the value; tracebacks print causes.)
+    """
+    if error is cause:
+        raise error
+    text = str(cause)
+    raise error from (None if redact(text) != text else cause)
+
+
 @dataclass(frozen=True)
 class Request:
     """What to send; built once, sent by either driver, possibly several times."""
@@ -142,6 +197,171 @@ class Request:
     body: bytes | None = None
     stream: bool = False
     headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class _Body:
+    """A response body being read: counted against the size limit, kept or cut.
+
+    A successful body past the limit is refused with ``ResponseTooLargeError`` (up front when
+    ``Content-Length`` already says so). An error body is read only to report what the server
+    said, so it is cut at ``_ERROR_BODY_CAP`` instead: a gateway's 5 MB HTML page must still
+    come out as the HTTP error it is.
+    """
+
+    __slots__ = ("_parts", "_status_error", "head", "limit", "response", "size")
+
+    def __init__(self, response: httpx.Response, limit: int | None, *, keep: bool) -> None:
+        self.response = response
+        self._status_error = not response.is_success
+        self.limit = _ERROR_BODY_CAP if self._status_error else limit
+        self.size = 0
+        self.head = b""
+        self._parts: list[bytes] | None = [] if keep else None
+        declared = response.headers.get("content-length", "")
+        too_long = limit is not None and declared.isdigit() and int(declared) > limit
+        if too_long and not self._status_error:
+            raise self._too_large(int(declared))
+
+    def add(self, chunk: bytes) -> bool:
+        """Count (and keep) ``chunk``; ``False`` once an error body is long enough."""
+        size = self.size + len(chunk)
+        if self.limit is not None and size > self.limit:
+            if not self._status_error:
+                raise self._too_large(size)
+            chunk = chunk[: self.limit - self.size]
+            size = self.limit
+        self.size = size
+        if len(self.head) < _HEAD_SIZE:
+            self.head += chunk[: _HEAD_SIZE - len(self.head)]
+        if self._parts is not None:
+            self._parts.append(chunk)
+        return size != self.limit or not self._status_error
+
+    def content(self) -> bytes:
+        return b"".join(self._parts or ())
+
+    def _too_large(self, size: int) -> ResponseTooLargeError:
+        return ResponseTooLargeError(
+            f"The response is larger than max_response_bytes={self.limit:,} ({size:,} bytes "
+            "so far); raise the limit if this server really sends that much",
+            status_code=self.response.status_code,
+            request_id=request_id_from(self.response.headers),
+            body=self.head.decode("utf-8", errors="replace") or None,
+        )
+
+
+class _Call:
+    """One call's state across its attempts: the deadline, the count, the last failure.
+
+    Both drivers ask it what to do (which timeouts the next attempt gets, whether and how
+    long to wait after a failure, what error a broken stream becomes), so retry, deadline
+    and error policy exist once.
+    """
+
+    __slots__ = ("attempt", "deadline", "last_error", "request", "transport")
+
+    def __init__(self, transport: Transport, request: Request) -> None:
+        self.transport = transport
+        self.request = request
+        self.attempt = 0
+        self.last_error: CompatChatError | None = None
+        total = transport.total_timeout
+        self.deadline = Deadline(total) if total is not None else None
+
+    def build(self, client: httpx.Client | httpx.AsyncClient) -> httpx.Request:
+        """The httpx request for the next attempt, its timeouts capped by the deadline."""
+        self.attempt += 1
+        request = self.request
+        timeout = self.transport.stream_timeout if request.stream else self.transport.timeout
+        if self.deadline is not None:
+            if self.deadline.remaining() <= 0:
+                raise self._expired()
+            timeout = self.deadline.cap(timeout)
+        return self.transport.build(client, request, timeout)
+
+    def body(self, response: httpx.Response, *, keep: bool = True) -> _Body:
+        """A size-limited reader for ``response``'s body."""
+        return _Body(response, self.transport.max_response_bytes, keep=keep)
+
+    @contextmanager
+    def watch(
+        self, response: httpx.Response, loop: asyncio.AbstractEventLoop | None = None
+    ) -> Iterator[None]:
+        """Enforce the deadline on reads of ``response`` (exit before closing it)."""
+        disarm = arm(self.deadline, response, loop)
+        try:
+            yield
+        finally:
+            disarm()
+
+    def check_deadline(self) -> None:
+        """Between reads: fail once the deadline has passed (for sockets the watchdog misses)."""
+        if self.deadline is not None and self.deadline.remaining() <= 0:
+            raise self._expired()
+
+    def settle(self, response: httpx.Response, body: _Body) -> None:
+        """Attach the body read; raise the typed error of a failure status."""
+        response._content = body.content()  # what httpx's own read() stores
+        if not response.is_success:
+            raise self.transport.failure(response)
+
+    def retry_wait(self, exc: Exception) -> float:
+        """Seconds to wait before the next attempt; raises the typed error to give up.
+
+        A retry that could not start before the deadline is not attempted: the caller gets
+        the server's own error (with its ``retry_after``) at once instead of a sleep that
+        ends in a timeout.
+        """
+        error = self.error(exc, streaming=False)
+        policy = self.transport.retry
+        wait = policy.delay(self.attempt, error)
+        if wait is not None and self.deadline is not None and wait >= self.deadline.remaining():
+            wait = None
+        if wait is None:
+            _raise(error, exc)
+        self.last_error = error
+        if _log.isEnabledFor(logging.DEBUG):
+            _log.debug(
+                "Retrying %s %s in %.2fs (attempt %d of %d) after %s: %s",
+                self.request.method,
+                redact_url(self.transport.base_url) + self.request.path,
+                wait,
+                self.attempt + 1,
+                policy.max_retries + 1,
+                type(error).__name__,
+                error,
+            )
+        return wait
+
+    def error(
+        self, exc: Exception, *, streaming: bool, response: httpx.Response | None = None
+    ) -> CompatChatError:
+        """The typed error for a failed attempt or read, with the attempt count and request id.
+
+        A network failure at the deadline (a capped timeout, or a read broken by the
+        watchdog) is reported as the total timeout, not as what it looks like on the wire.
+        """
+        if (
+            not isinstance(exc, CompatChatError)
+            and self.deadline is not None
+            and self.deadline.remaining() <= _DEADLINE_SLACK
+        ):
+            error: CompatChatError = self._expired()
+        else:
+            error = map_httpx_error(exc, streaming=streaming)
+        error.attempts = self.attempt
+        if response is not None and error.request_id is None:
+            error.request_id = request_id_from(response.headers)
+        return error
+
+    def _expired(self) -> APITimeoutError:
+        total = self.deadline.total if self.deadline is not None else 0.0
+        message = f"The call did not finish within total_timeout={total:g}s"
+        previous = self.last_error
+        if previous is not None:
+            message += f"; the last failed attempt ended with {type(previous).__name__}: "
+            message += str(previous)
+        return APITimeoutError(message, attempts=self.attempt, last_error=previous)
 
 
 _sync_clients: dict[tuple[Any, ...], httpx.Client] = {}
@@ -167,7 +387,8 @@ class Transport:
 
     Args:
         base_url: Endpoint root, e.g. ``https://api.deepseek.com/v1``.
-        headers: Headers for every request (auth included; never logged).
+        headers: Headers for every request (auth included; never logged, and credential
+            values are registered so that no error can show them).
         query: Query parameters for every request.
         timeout: Timeouts for ordinary requests.
         stream_timeout: Timeouts for streams; ``read`` is the idle-chunk timeout.
@@ -176,6 +397,8 @@ class Transport:
         proxy: Proxy URL.
         http_client: A user's sync client, used as is.
         http_async_client: A user's async client, used as is.
+        max_response_bytes: Largest body accepted (a stream's total); ``None``: no limit.
+        total_timeout: Deadline for a whole call, retries and the whole stream included.
 
     """
 
@@ -192,13 +415,21 @@ class Transport:
         proxy: str | None,
         http_client: httpx.Client | None,
         http_async_client: httpx.AsyncClient | None,
+        max_response_bytes: int | None = None,
+        total_timeout: float | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.headers = {"user-agent": _USER_AGENT, "content-type": "application/json", **headers}
+        for name, value in headers.items():
+            if name.lower() in _SECRET_HEADERS:
+                register_secret(value)
+                register_secret(value.partition(" ")[2])  # the token after "Bearer"/"Basic"
         self.query = dict(query)
         self.timeout = timeout
         self.stream_timeout = stream_timeout
         self.retry = retry
+        self.max_response_bytes = max_response_bytes
+        self.total_timeout = total_timeout
         self._verify = verify
         self._proxy = proxy
         self._http_client = http_client
@@ -241,21 +472,29 @@ class Transport:
         return client
 
     # -- shared steps ----------------------------------------------------------------------
-    def build(self, client: httpx.Client | httpx.AsyncClient, request: Request) -> httpx.Request:
-        """The httpx request for one attempt."""
+    def build(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        request: Request,
+        timeout: httpx.Timeout | None = None,
+    ) -> httpx.Request:
+        """The httpx request for one attempt (``timeout`` defaults to the configured one)."""
         headers = {**self.headers, **request.headers} if request.headers else self.headers
         if request.stream:
             headers = {**headers, "accept": "text/event-stream"}
+        if timeout is None:
+            timeout = self.stream_timeout if request.stream else self.timeout
         return client.build_request(
             request.method,
             self.base_url + request.path,
             content=request.body,
             headers=headers,
             params=self.query or None,
-            timeout=self.stream_timeout if request.stream else self.timeout,
+            timeout=timeout,
         )
 
-    def _failure(self, response: httpx.Response) -> CompatChatError:
+    def failure(self, response: httpx.Response) -> CompatChatError:
+        """The typed error of a response with a failure status (its body already read)."""
         return error_from_response(
             response.status_code,
             response.content,
@@ -263,95 +502,103 @@ class Transport:
             retry_after=parse_retry_after(response.headers),
         )
 
-    def _give_up_or_wait(self, attempt: int, exc: Exception) -> float:
-        error = map_httpx_error(exc, streaming=False)
-        wait = self.retry.delay(attempt, error)
-        if wait is None:
-            error.attempts = attempt
-            if error is exc:
-                raise error
-            raise error from exc
-        return wait
-
     # -- sync driver -------------------------------------------------------------------------
     def send(self, request: Request) -> httpx.Response:
         """Send with retries; return a successful response whose body has been read."""
+        call = _Call(self, request)
         client = self.client()
-        attempt = 0
         while True:
-            attempt += 1
             try:
-                response = client.send(self.build(client, request))
-                if response.is_success:
-                    return response
-                raise self._failure(response)
+                response = client.send(call.build(client), stream=True)
+                try:
+                    self._read(call, response)
+                finally:
+                    response.close()
+                return response
             except (httpx.HTTPError, CompatChatError) as exc:
-                wait = self._give_up_or_wait(attempt, exc)
+                wait = call.retry_wait(exc)
             time.sleep(wait)
 
     @contextmanager
-    def open_stream(self, request: Request) -> Iterator[httpx.Response]:
-        """Open a streaming response (retrying until the first byte), close it on exit."""
+    def open_stream(self, request: Request) -> Iterator[EventStream]:
+        """Open a stream (retrying until the first byte arrives); close it on exit."""
+        call = _Call(self, request)
         client = self.client()
-        attempt = 0
         while True:
-            attempt += 1
             try:
-                response = client.send(self.build(client, request), stream=True)
-                if not response.is_success:
-                    try:
-                        response.read()
-                    finally:
-                        response.close()
-                    raise self._failure(response)
-                break
+                response = client.send(call.build(client), stream=True)
+                if response.is_success:
+                    break
+                try:
+                    self._read(call, response)  # raises the status error
+                finally:
+                    response.close()
             except (httpx.HTTPError, CompatChatError) as exc:
-                wait = self._give_up_or_wait(attempt, exc)
+                wait = call.retry_wait(exc)
             time.sleep(wait)
         try:
-            yield response
+            with call.watch(response):
+                yield EventStream(response, call)
         finally:
             response.close()
+
+    @staticmethod
+    def _read(call: _Call, response: httpx.Response) -> None:
+        body = call.body(response)
+        with call.watch(response):
+            for chunk in response.iter_bytes():
+                if not body.add(chunk):
+                    break
+        call.settle(response, body)
 
     # -- async driver ------------------------------------------------------------------------
     async def asend(self, request: Request) -> httpx.Response:
         """Async twin of :meth:`send`."""
+        call = _Call(self, request)
         client = self.async_client()
-        attempt = 0
         while True:
-            attempt += 1
             try:
-                response = await client.send(self.build(client, request))
-                if response.is_success:
-                    return response
-                raise self._failure(response)
+                response = await client.send(call.build(client), stream=True)
+                try:
+                    await self._aread(call, response)
+                finally:
+                    await response.aclose()
+                return response
             except (httpx.HTTPError, CompatChatError) as exc:
-                wait = self._give_up_or_wait(attempt, exc)
+                wait = call.retry_wait(exc)
             await asyncio.sleep(wait)
 
     @asynccontextmanager
-    async def aopen_stream(self, request: Request) -> AsyncIterator[httpx.Response]:
+    async def aopen_stream(self, request: Request) -> AsyncIterator[EventStream]:
         """Async twin of :meth:`open_stream`."""
+        call = _Call(self, request)
         client = self.async_client()
-        attempt = 0
         while True:
-            attempt += 1
             try:
-                response = await client.send(self.build(client, request), stream=True)
-                if not response.is_success:
-                    try:
-                        await response.aread()
-                    finally:
-                        await response.aclose()
-                    raise self._failure(response)
-                break
+                response = await client.send(call.build(client), stream=True)
+                if response.is_success:
+                    break
+                try:
+                    await self._aread(call, response)  # raises the status error
+                finally:
+                    await response.aclose()
             except (httpx.HTTPError, CompatChatError) as exc:
-                wait = self._give_up_or_wait(attempt, exc)
+                wait = call.retry_wait(exc)
             await asyncio.sleep(wait)
         try:
-            yield response
+            with call.watch(response, asyncio.get_running_loop()):
+                yield EventStream(response, call)
         finally:
             await response.aclose()
+
+    @staticmethod
+    async def _aread(call: _Call, response: httpx.Response) -> None:
+        body = call.body(response)
+        with call.watch(response, asyncio.get_running_loop()):
+            async for chunk in response.aiter_bytes():
+                if not body.add(chunk):
+                    break
+        call.settle(response, body)
 
 
 def _is_sse(response: httpx.Response) -> bool:
@@ -365,9 +612,14 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def _event_of(block: bytes) -> Event | None:
-    """Parse one event block (the lines between two blank lines); ``None`` if it has no data."""
+    """Parse one event block (the lines between two blank lines); ``None`` if it has no data.
+
+    Raises:
+        UnicodeDecodeError: The block is not UTF-8 (the caller reports it).
+
+    """
     if block[:6] == b"data: " and b"\n" not in block:  # the shape nearly every server sends
-        return "", block[6:].decode("utf-8", "replace")
+        return "", block[6:].decode("utf-8")
     event = ""
     data: list[bytes] = []
     for line in block.split(b"\n"):
@@ -379,11 +631,18 @@ def _event_of(block: bytes) -> Event | None:
         if name == b"data":
             data.append(value)
         elif name == b"event":
-            event = value.decode("utf-8", "replace")
+            event = value.decode("utf-8")
         # id and retry are not used by Chat Completions; unknown fields are ignored (spec).
     if not data:
         return None
-    return event, b"\n".join(data).decode("utf-8", "replace")
+    return event, b"\n".join(data).decode("utf-8")
+
+
+def _not_utf8(raw: bytes, exc: UnicodeDecodeError) -> MalformedResponseError:
+    return MalformedResponseError(
+        f"The server sent bytes that are not UTF-8 ({exc.reason} at byte {exc.start})",
+        body=raw[:_HEAD_SIZE].decode("utf-8", errors="replace"),
+    )
 
 
 class SSEDecoder:
@@ -396,24 +655,35 @@ class SSEDecoder:
     multi-line ``data``, ``event``, one optional space after the colon, a partial event at
     the end of the stream is dropped) at a fraction of its per-event cost: the common
     single ``data:`` line event is sliced out of the buffer without any per-line work.
+
+    Two departures, both about hostile input: bytes that are not UTF-8 raise
+    ``MalformedResponseError`` instead of being replaced (text would be silently changed),
+    and the pieces of an unfinished event are kept in a list and joined once the event is
+    complete, so an event split over many reads costs linear, not quadratic, time.
     """
 
-    __slots__ = ("_buffer", "_skip_lf", "_started")
+    __slots__ = ("_pending", "_skip_lf", "_started")
 
     def __init__(self) -> None:
-        self._buffer = b""  # the unfinished event, line ends already normalised to LF
+        self._pending: list[bytes] = []  # the unfinished event, line ends normalised to LF
         self._skip_lf = False  # the last read ended in CR: an LF starting the next is its pair
         self._started = False
 
     def feed(self, chunk: bytes) -> list[Event]:
-        """Events completed by ``chunk``."""
+        """Events completed by ``chunk``.
+
+        Raises:
+            MalformedResponseError: A completed event is not valid UTF-8.
+
+        """
         if not chunk:
             return []
+        pending = self._pending
         if not self._started:
-            chunk = self._buffer + chunk
-            self._buffer = b""
+            if pending:
+                chunk = pending.pop() + chunk
             if len(chunk) < 3 and _BOM.startswith(chunk):
-                self._buffer = chunk
+                pending.append(chunk)
                 return []
             self._started = True
             if chunk.startswith(_BOM):
@@ -425,46 +695,96 @@ class SSEDecoder:
         if b"\r" in chunk:
             self._skip_lf = chunk.endswith(b"\r")
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        buffer = self._buffer + chunk if self._buffer else chunk
-        blocks = buffer.split(b"\n\n")
-        self._buffer = blocks.pop()
+        if pending:
+            # Only the new bytes, or the seam between them and the old, can end an event.
+            if b"\n\n" not in chunk and not (chunk[:1] == b"\n" and pending[-1][-1:] == b"\n"):
+                if chunk:
+                    pending.append(chunk)
+                return []
+            chunk = b"".join(pending) + chunk
+            pending.clear()
+        blocks = chunk.split(b"\n\n")
+        tail = blocks.pop()
+        if tail:
+            pending.append(tail)
         events: list[Event] = []
         for block in blocks:
-            event = _event_of(block)
+            try:
+                event = _event_of(block)
+            except UnicodeDecodeError as exc:
+                raise _not_utf8(block, exc) from None
             if event is not None:
                 events.append(event)
         return events
 
 
-def iter_event_batches(response: httpx.Response) -> Iterator[list[Event]]:
-    """Yield the events of an SSE response, one list per network read.
+class EventStream:
+    """The events of one open response, one list per network read; iterate it sync or async.
 
-    A non-SSE body comes as one ``[("", body)]``: some servers ignore ``stream: true`` and
-    answer with plain JSON, and the chunk builder accepts a whole completion.
+    Reads are counted against the size limit and, through the call, run under its deadline;
+    any failure comes out as our typed error with the attempt count and request id. A body
+    that is not SSE (a server ignoring ``stream: true``, or a gateway's JSON error with
+    status 200) comes as one event holding the whole body, which the chunk builder accepts.
+
+    Args:
+        response: The open streaming response.
+        call: The call it belongs to (deadline, limit, attempts); ``None`` for neither.
+
     """
-    try:
-        if not _is_sse(response):
-            yield [("", response.read().decode("utf-8", errors="replace"))]
-            return
-        decoder = SSEDecoder()
-        for chunk in response.iter_bytes():
-            events = decoder.feed(chunk)
-            if events:
-                yield events
-    except httpx.HTTPError as exc:
-        raise map_httpx_error(exc, streaming=True) from exc
 
+    __slots__ = ("_body", "_call", "_decoder", "response")
 
-async def aiter_event_batches(response: httpx.Response) -> AsyncIterator[list[Event]]:
-    """Async twin of :func:`iter_event_batches`."""
-    try:
-        if not _is_sse(response):
-            yield [("", (await response.aread()).decode("utf-8", errors="replace"))]
-            return
-        decoder = SSEDecoder()
-        async for chunk in response.aiter_bytes():
-            events = decoder.feed(chunk)
-            if events:
-                yield events
-    except httpx.HTTPError as exc:
-        raise map_httpx_error(exc, streaming=True) from exc
+    def __init__(self, response: httpx.Response, call: _Call | None = None) -> None:
+        self.response = response
+        self._call = call
+        sse = _is_sse(response)
+        limit = call.transport.max_response_bytes if call is not None else None
+        self._body = _Body(response, limit, keep=not sse)
+        self._decoder = SSEDecoder() if sse else None
+
+    def _feed(self, chunk: bytes) -> list[Event]:
+        self._body.add(chunk)
+        if self._call is not None:
+            self._call.check_deadline()
+        return self._decoder.feed(chunk) if self._decoder is not None else []
+
+    def _end(self) -> list[Event]:
+        if self._decoder is not None:
+            return []
+        raw = self._body.content()
+        try:
+            return [("", raw.decode("utf-8"))]
+        except UnicodeDecodeError as exc:
+            raise _not_utf8(raw, exc) from None
+
+    def _fail(self, exc: Exception) -> NoReturn:
+        if self._call is not None:
+            error = self._call.error(exc, streaming=True, response=self.response)
+        else:
+            error = map_httpx_error(exc, streaming=True)
+            error.request_id = error.request_id or request_id_from(self.response.headers)
+        _raise(error, exc)
+
+    def __iter__(self) -> Iterator[list[Event]]:
+        try:
+            for chunk in self.response.iter_bytes():
+                events = self._feed(chunk)
+                if events:
+                    yield events
+            events = self._end()
+        except (httpx.HTTPError, CompatChatError) as exc:
+            self._fail(exc)
+        if events:
+            yield events
+
+    async def __aiter__(self) -> AsyncIterator[list[Event]]:
+        try:
+            async for chunk in self.response.aiter_bytes():
+                events = self._feed(chunk)
+                if events:
+                    yield events
+            events = self._end()
+        except (httpx.HTTPError, CompatChatError) as exc:
+            self._fail(exc)
+        if events:
+            yield events

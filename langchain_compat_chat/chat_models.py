@@ -10,7 +10,7 @@ Input flow::
 Output flow::
 
     JSON body  -> _response.to_chat_result  -> ChatResult(AIMessage, usage, metadata)
-    SSE events -> _transport.iter_event_batches -> _stream.ChunkBuilder.feed_data
+    SSE events -> _transport.EventStream (per-read batches) -> _stream.ChunkBuilder.feed_data
                -> ChatGenerationChunk(AIMessageChunk) ... + ChunkBuilder.finish() (usage, metadata)
 
 Provider differences live only in :mod:`langchain_compat_chat.providers`; errors only in
@@ -59,9 +59,9 @@ from langchain_compat_chat._transport import (
     Request,
     RetryPolicy,
     Transport,
-    aiter_event_batches,
-    iter_event_batches,
+    basic_auth_header,
     redact_url,
+    split_credentials,
 )
 from langchain_compat_chat.errors import (
     CompatChatError,
@@ -75,6 +75,8 @@ __all__ = ["ChatCompatModel"]
 
 _DEFAULT_TIMEOUT = 120.0
 _DEFAULT_CONNECT_TIMEOUT = 10.0
+_DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
+_DEFAULT_MAX_RETRY_WAIT = 60.0
 _FALSY = {"0", "false", "no", "off"}
 _LIST_MODELS = Request("GET", "/models")
 # Request fields sent when set; everything else on the model is client configuration.
@@ -145,8 +147,18 @@ class ChatCompatModel(BaseChatModel):
     """Seconds to establish a connection."""
     stream_idle_timeout: float | None = Field(default=None, gt=0)
     """Longest silence allowed between two stream events; defaults to the read timeout."""
+    total_timeout: float | None = Field(default=None, gt=0)
+    """Deadline in seconds for a whole call: every attempt, every retry wait and, for
+    ``stream``, the whole stream. ``None``: no overall deadline (each read still times out)."""
     max_retries: int = Field(default=2, ge=0)
     """Extra attempts for 408/409/429/5xx and connection failures."""
+    max_retry_wait: float = Field(default=_DEFAULT_MAX_RETRY_WAIT, ge=0)
+    """Longest ``Retry-After`` we sleep through before retrying; when a server asks for more,
+    the ``RateLimitError`` (with ``retry_after``) is raised at once so the caller can
+    reschedule instead of blocking."""
+    max_response_bytes: int | None = Field(default=_DEFAULT_MAX_RESPONSE_BYTES, gt=0)
+    """Largest response body accepted (for streams: all events together); a bigger one
+    raises ``ResponseTooLargeError``. Guards memory against a runaway or misrouted server."""
     temperature: float | None = None
     top_p: float | None = None
     max_tokens: int | None = Field(
@@ -187,6 +199,7 @@ class ChatCompatModel(BaseChatModel):
 
     _profile: ProviderProfile = PrivateAttr()
     _transport: Transport | None = PrivateAttr(default=None)
+    _url_credentials: SecretStr | None = PrivateAttr(default=None)
 
     # -- construction ------------------------------------------------------------------------
     @model_validator(mode="before")
@@ -232,6 +245,11 @@ class ChatCompatModel(BaseChatModel):
         if not self.base_url.startswith(("http://", "https://")):
             msg = f"base_url must start with http:// or https://, got {redact_url(self.base_url)!r}"
             raise ValueError(msg)
+        # user:password@ in the URL would show wherever base_url does (repr, dumps, traces);
+        # keep it as a secret and send it as the Basic auth header httpx would have built.
+        self.base_url, userinfo = split_credentials(self.base_url)
+        if userinfo is not None:
+            self._url_credentials = SecretStr(userinfo)
         if self.n is not None and self.n > 1 and self.streaming:
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
             raise ValueError(msg)
@@ -256,8 +274,12 @@ class ChatCompatModel(BaseChatModel):
     def _make_transport(self) -> Transport:
         profile = self._profile
         headers: dict[str, str] = dict(profile.default_headers)
-        if self.api_key is not None and self.api_key.get_secret_value():
-            key = self.api_key.get_secret_value()
+        if self._url_credentials is not None:
+            headers["authorization"] = basic_auth_header(self._url_credentials.get_secret_value())
+        # A key read from a file often ends in a newline; no header value may, and httpx's
+        # error about it would quote the key.
+        key = self.api_key.get_secret_value().strip() if self.api_key is not None else ""
+        if key:
             if profile.auth_header == "api-key":
                 headers["api-key"] = key
             else:
@@ -281,11 +303,13 @@ class ChatCompatModel(BaseChatModel):
             query={**profile.default_query, **(self.default_query or {})},
             timeout=timeout,
             stream_timeout=stream_timeout,
-            retry=RetryPolicy(max_retries=self.max_retries),
+            retry=RetryPolicy(max_retries=self.max_retries, max_retry_after=self.max_retry_wait),
             verify=verify,
             proxy=self.proxy,
             http_client=self.http_client,
             http_async_client=self.http_async_client,
+            max_response_bytes=self.max_response_bytes,
+            total_timeout=self.total_timeout,
         )
 
     # -- LangChain identity --------------------------------------------------------------------
@@ -449,9 +473,9 @@ class ChatCompatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, True, kwargs)
         builder = ChunkBuilder(self._provider_name)
-        with self._get_transport().open_stream(request) as response:
-            for batch in iter_event_batches(response):
-                for chunk in self._feed_batch(builder, batch, response):
+        with self._get_transport().open_stream(request) as events:
+            for batch in events:
+                for chunk in self._feed_batch(builder, batch, events.response):
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
@@ -471,9 +495,9 @@ class ChatCompatModel(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, stop, True, kwargs)
         builder = ChunkBuilder(self._provider_name)
-        async with self._get_transport().aopen_stream(request) as response:
-            async for batch in aiter_event_batches(response):
-                for chunk in self._feed_batch(builder, batch, response):
+        async with self._get_transport().aopen_stream(request) as events:
+            async for batch in events:
+                for chunk in self._feed_batch(builder, batch, events.response):
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
@@ -647,7 +671,7 @@ class ChatCompatModel(BaseChatModel):
 def _json_of(response: httpx.Response) -> Any:
     try:
         return json.loads(response.content)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
         raise MalformedResponseError(
             f"The server's reply is not JSON ({exc})",
             status_code=response.status_code,

@@ -10,10 +10,12 @@ agree.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
-from collections.abc import Mapping
-from typing import Any
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, cast
 
 from langchain_core import exceptions as lc
 
@@ -32,9 +34,13 @@ __all__ = [
     "PermissionDeniedError",
     "ProviderError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "StreamInterruptedError",
     "error_from_payload",
     "error_from_response",
+    "parse_boundary",
+    "redact",
+    "register_secret",
 ]
 
 _BODY_LIMIT = 2000
@@ -48,6 +54,13 @@ _SECRET_PATTERNS = (
     re.compile(r"()\b(?:sk|gsk|xai|csk|pk|rk)[-_][A-Za-z0-9_\-]{12,}"),
     re.compile(r"()\bAIza[0-9A-Za-z_\-]{20,}"),
 )
+# Exact credentials this process sends (see ``register_secret``). A tuple swapped under a lock,
+# so readers never see it change while they iterate.
+_known_secrets: tuple[str, ...] = ()
+_secrets_lock = threading.Lock()
+# Shorter values are placeholders for servers without auth ("EMPTY", "none", "x"); masking
+# them would garble every message that happens to contain those letters.
+_MIN_SECRET_LENGTH = 8
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-ms-request-id", "apim-request-id", "cf-ray")
 
 
@@ -64,6 +77,7 @@ class CompatChatError(lc.ModelError):
         body: The raw response body, truncated to keep logs readable.
         attempts: How many HTTP attempts were made before giving up.
         retry_after: Seconds the server asked us to wait, if it said so.
+        last_error: What the final attempt failed with (see the property).
 
     """
 
@@ -79,8 +93,9 @@ class CompatChatError(lc.ModelError):
         body: str | None = None,
         retry_after: float | None = None,
         attempts: int = 1,
+        last_error: CompatChatError | None = None,
     ) -> None:
-        message = _redact(message)
+        message = redact(message)
         if len(message) > _MESSAGE_LIMIT:
             message = message[:_MESSAGE_LIMIT] + "...[truncated]"
         super().__init__(message)
@@ -90,9 +105,26 @@ class CompatChatError(lc.ModelError):
         self.error_type = error_type
         self.param = param
         self.request_id = request_id
-        self.body = _redact(body) if body is not None else None
+        self.body = redact(body) if body is not None else None
         self.retry_after = retry_after
         self.attempts = attempts
+        self._last_error = last_error
+
+    @property
+    def last_error(self) -> CompatChatError:
+        """The error the final attempt failed with.
+
+        Usually this exception itself. When the call's total deadline ran out while it was
+        still retrying, this is the timeout and ``last_error`` is the failure that caused
+        the last retry, so a caller can tell "the server kept failing" from "slow network".
+        (Stored apart from ``self`` so that the exception never refers to itself, which
+        would break pickling.)
+        """
+        return self._last_error if self._last_error is not None else self
+
+    @last_error.setter
+    def last_error(self, error: CompatChatError | None) -> None:
+        self._last_error = None if error is self else error
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -119,8 +151,27 @@ class CompatChatError(lc.ModelError):
         return (_rebuild, (type(self), self.message, self.__dict__))
 
 
-def _redact(text: str) -> str:
-    """Mask anything that looks like a credential (see ``_SECRET_PATTERNS``)."""
+def register_secret(value: str) -> None:
+    """Mask this exact string in every error created from now on.
+
+    The patterns above catch values that look like keys; the transport registers the exact
+    credentials it sends, so a server that echoes an unusually shaped key back in an error
+    message (or a proxy that reflects request headers) cannot leak it either.
+    """
+    global _known_secrets
+    if len(value) < _MIN_SECRET_LENGTH or value in _known_secrets:
+        return
+    with _secrets_lock:
+        if value not in _known_secrets:
+            # Longest first, so a key is masked whole before any registered part of it.
+            _known_secrets = tuple(sorted((*_known_secrets, value), key=len, reverse=True))
+
+
+def redact(text: str) -> str:
+    """Mask registered credentials and anything that looks like one (``_SECRET_PATTERNS``)."""
+    for secret in _known_secrets:
+        if secret in text:
+            text = text.replace(secret, "***")
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(r"\1***", text)
     return text
@@ -177,6 +228,16 @@ class ProviderError(APIError):
 
 class MalformedResponseError(APIError):
     """The server's answer could not be parsed: bad JSON, bad SSE, wrong shape, bad UTF-8."""
+
+    is_retryable = False
+
+
+class ResponseTooLargeError(APIError):
+    """The response body exceeded the model's ``max_response_bytes``.
+
+    Not retried: a server that sent too much once will send too much again, and reading
+    it again would cost the same memory and time the limit is there to protect.
+    """
 
     is_retryable = False
 
@@ -347,3 +408,49 @@ def error_from_response(
         retry_after=retry_after,
         default_message=f"HTTP {status_code}",
     )
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+# What walking a JSON value of the wrong shape raises: a list where a mapping was expected
+# (TypeError, AttributeError), a missing key or index, a field of the wrong type rejected by a
+# pydantic model (ValueError), a document nested deeper than the interpreter's stack.
+_SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError, RecursionError)
+
+
+def _preview(value: Any) -> str | None:
+    if isinstance(value, str):
+        return _truncate(value)
+    try:
+        return _truncate(json.dumps(value, default=repr))
+    except (TypeError, ValueError, RecursionError):
+        return _truncate(repr(value))
+
+
+def parse_boundary(func: _F) -> _F:
+    """Report a server payload the decorated parser cannot read as ``MalformedResponseError``.
+
+    Parsers walk untrusted JSON of any shape. Guarding every field access would bury the
+    conversion logic, and missing one guard would let a ``TypeError`` escape to callers who
+    only catch our taxonomy. So the parsers' public entry points are wrapped: our typed errors
+    pass through unchanged, and the exceptions a wrong shape produces become one typed error
+    carrying the payload (truncated), with the original exception chained for debugging.
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CompatChatError:
+            raise
+        except _SHAPE_ERRORS as exc:
+            payload = next(
+                (a for a in args if a is None or isinstance(a, (str, list, dict, int, float))),
+                None,
+            )
+            detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            raise MalformedResponseError(
+                f"The server's answer has a shape this client cannot read ({detail})",
+                body=_preview(payload) if payload is not None else None,
+            ) from exc
+
+    return cast(_F, wrapper)

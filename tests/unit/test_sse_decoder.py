@@ -8,7 +8,7 @@ from httpx_sse import EventSource
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from langchain_compat_chat._transport import SSEDecoder, iter_event_batches
+from langchain_compat_chat._transport import EventStream, SSEDecoder
 
 
 def _reference(body: bytes) -> list[tuple[str, str]]:
@@ -81,10 +81,10 @@ def test_one_batch_per_read_and_partial_tail_dropped() -> None:
             yield b"data: partial"
 
     response = httpx.Response(200, headers={"content-type": "text/event-stream"}, stream=Chunks())
-    assert list(iter_event_batches(response)) == [[("", "1"), ("", "2")], [("", "3")]]
+    assert list(EventStream(response)) == [[("", "1"), ("", "2")], [("", "3")]]
 
 
 @pytest.mark.parametrize("ctype", ["application/json", ""])
 def test_non_sse_body_is_one_event(ctype: str) -> None:
     response = httpx.Response(200, headers={"content-type": ctype}, content=b'{"id": "x"}')
-    assert list(iter_event_batches(response)) == [[("", '{"id": "x"}')]]
+    assert list(EventStream(response)) == [[("", '{"id": "x"}')]]
