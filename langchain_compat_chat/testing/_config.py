@@ -102,12 +102,23 @@ class Fault:
             completion (429, 500, 503, 408, ...).
         retry_after_s: Value of a ``Retry-After`` header (seconds) on the error response.
         retry_after_ms: Value of a ``retry-after-ms`` header on the error response.
+        retry_after_date: Send ``Retry-After`` as an HTTP-date ``retry_after_s`` seconds
+            from now (RFC 9110 allows both forms; proxies and CDNs often send the date).
         error_message: Message of the injected error (a sensible default per status).
         error_type: ``error.type`` of the injected error (default per status).
         error_code: ``error.code`` of the injected error (default per status).
         html_error: Send the error status with an HTML page instead of JSON (proxies,
             gateways and load balancers do this).
-        malformed_json: Answer 200 with a truncated, unparseable JSON body.
+        error_with_200: Send the error body of ``status`` (500 if unset) with HTTP 200
+            instead, as a JSON body even for streaming requests (gateways that wrap an
+            upstream failure in a "successful" reply do this).
+        malformed_json: Answer 200 with a truncated, unparseable JSON body; in a stream,
+            the second event is a truncated JSON line.
+        invalid_utf8: Put bytes that are not UTF-8 into the answer's text (in a stream,
+            into the second event).
+        oversize_bytes: Pad the answer with this many bytes of filler in an extra
+            top-level ``padding`` field (in a stream, of the first event): a runaway
+            server, or a misrouted download, for testing response size limits.
         disconnect_after_chunks: Close the socket after this many SSE events, without
             ending the chunked body or sending ``[DONE]``.
         stall_after_chunks: Stop sending after this many SSE events ...
@@ -128,11 +139,15 @@ class Fault:
     status: int | None = None
     retry_after_s: float | None = None
     retry_after_ms: int | None = None
+    retry_after_date: bool = False
     error_message: str | None = None
     error_type: str | None = None
     error_code: str | None = None
     html_error: bool = False
+    error_with_200: bool = False
     malformed_json: bool = False
+    invalid_utf8: bool = False
+    oversize_bytes: int | None = None
     disconnect_after_chunks: int | None = None
     stall_after_chunks: int | None = None
     stall_s: float = 0.0

@@ -10,7 +10,9 @@ here, at the byte level where real servers and proxies produce them.
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import itertools
+import math
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -79,6 +81,28 @@ def phrase(status: int) -> str:
         return HTTPStatus(status).phrase
     except ValueError:
         return "Unknown"
+
+
+def retry_after_value(seconds: float, as_date: bool) -> str:
+    """A ``Retry-After`` value: delay seconds, or the HTTP-date that many seconds from now.
+
+    The date is rounded up to the next whole second (its resolution), so a client that
+    honours it never waits less than ``seconds``.
+    """
+    if not as_date:
+        return f"{seconds:g}"
+    return email.utils.formatdate(math.ceil(time.time() + seconds), usegmt=True)
+
+
+def corrupt_utf8(data: bytes) -> bytes:
+    """Insert a byte sequence that is not UTF-8 into the first JSON string value of ``data``.
+
+    Placed inside the answer's text when there is one (``"content":"``), so a client that
+    decodes leniently would silently show replacement characters to its user.
+    """
+    at = data.find(b'"content":"')
+    at = at + len(b'"content":"') if at >= 0 else data.find(b'"') + 1
+    return data[:at] + b"\xc3\x28" + data[at:]
 
 
 def fault_error(fault: Fault, status: int) -> ApiError:

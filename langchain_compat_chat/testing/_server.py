@@ -47,10 +47,12 @@ from langchain_compat_chat.testing._http import (
     MAX_HEAD,
     HttpError,
     Request,
+    corrupt_utf8,
     fault_error,
     phrase,
     read_request,
     request_headers,
+    retry_after_value,
     write_json_with_fault,
     write_response,
     write_sse,
@@ -221,6 +223,15 @@ class ReferenceServer:
     def running(self) -> bool:
         """Whether the server thread is serving."""
         return self._thread is not None and self._port is not None
+
+    @property
+    def open_connections(self) -> int:
+        """How many client connections are open right now, seen from the server's side.
+
+        For leak tests: once clients have finished, closed or abandoned their requests, this
+        falls to the number of idle keep-alive connections their pools hold.
+        """
+        return len(self._writers)
 
     @property
     def port(self) -> int:
@@ -604,7 +615,7 @@ class ReferenceServer:
             return await self._send_scripted(scripted, fault, req, writer)
         await asyncio.sleep(fault.latency_s + (0 if body.get("stream") else fault.ttft_s))
         in_stream_error = bool(body.get("stream")) and fault.stream_error_after_chunks is not None
-        if fault.status is not None and not in_stream_error:
+        if (fault.status is not None or fault.error_with_200) and not in_stream_error:
             await self._send_fault_status(fault, req, writer)
             return req.keep_alive
         plan = plan_completion(
@@ -615,17 +626,25 @@ class ReferenceServer:
             system_fingerprint=self.system_fingerprint,
         )
         if not body.get("stream"):
-            payload = dumps(render_completion(plan, dialect))
+            completion = render_completion(plan, dialect)
+            if fault.oversize_bytes:
+                completion["padding"] = "x" * fault.oversize_bytes
+            payload = dumps(completion)
             if fault.malformed_json:
                 payload = payload[: max(1, len(payload) // 2)]
+            if fault.invalid_utf8:
+                payload = corrupt_utf8(payload)
             return await write_json_with_fault(writer, payload, fault, req.keep_alive)
         include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-        events = [
-            b"data: " + dumps(c) + b"\n\n"
-            for c in render_chunks(plan, dialect, include_usage=include_usage)
-        ]
+        chunks = render_chunks(plan, dialect, include_usage=include_usage)
+        if fault.oversize_bytes:
+            chunks[0]["padding"] = "x" * fault.oversize_bytes
+        events = [b"data: " + dumps(c) + b"\n\n" for c in chunks]
+        second = min(1, len(events) - 1)
         if fault.malformed_json:
-            events[min(1, len(events) - 1)] = b'data: {"id":"' + plan.id.encode() + b'","choi\n\n'
+            events[second] = b'data: {"id":"' + plan.id.encode() + b'","choi\n\n'
+        if fault.invalid_utf8:
+            events[second] = corrupt_utf8(events[second])
         events.append(b"data: [DONE]\n\n")
         return await write_sse(writer, events, fault, headers=request_headers())
 
@@ -635,7 +654,7 @@ class ReferenceServer:
         status = int(fault.status or 500)
         headers = request_headers()
         if fault.retry_after_s is not None:
-            headers["retry-after"] = f"{fault.retry_after_s:g}"
+            headers["retry-after"] = retry_after_value(fault.retry_after_s, fault.retry_after_date)
         if fault.retry_after_ms is not None:
             headers["retry-after-ms"] = str(fault.retry_after_ms)
         if fault.html_error:
@@ -655,7 +674,10 @@ class ReferenceServer:
             )
             return
         err = fault_error(fault, status)
-        await write_response(writer, status, err.body(), keep_alive=req.keep_alive, headers=headers)
+        wire_status = 200 if fault.error_with_200 else status
+        await write_response(
+            writer, wire_status, err.body(), keep_alive=req.keep_alive, headers=headers
+        )
 
     async def _send_scripted(
         self,
