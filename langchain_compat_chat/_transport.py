@@ -250,6 +250,14 @@ class _Body:
         )
 
 
+def _annotate(error: CompatChatError, response: httpx.Response, body: _Body | None) -> None:
+    """Fill in what the response can tell about an error raised while reading it."""
+    if error.request_id is None:
+        error.request_id = request_id_from(response.headers)
+    if error.body is None and body is not None and body.head:
+        error.body = redact(body.head.decode("utf-8", errors="replace"))
+
+
 class _Call:
     """One call's state across its attempts: the deadline, the count, the last failure.
 
@@ -334,9 +342,17 @@ class _Call:
         return wait
 
     def error(
-        self, exc: Exception, *, streaming: bool, response: httpx.Response | None = None
+        self,
+        exc: Exception,
+        *,
+        streaming: bool,
+        response: httpx.Response | None = None,
+        body: _Body | None = None,
     ) -> CompatChatError:
         """The typed error for a failed attempt or read, with the attempt count and request id.
+
+        Given the ``response`` and the ``body`` read so far, the error also carries the
+        request id and the body's first bytes: what the server said before it failed.
 
         A network failure at the deadline (a capped timeout, or a read broken by the
         watchdog) is reported as the total timeout, not as what it looks like on the wire.
@@ -350,8 +366,8 @@ class _Call:
         else:
             error = map_httpx_error(exc, streaming=streaming)
         error.attempts = self.attempt
-        if response is not None and error.request_id is None:
-            error.request_id = request_id_from(response.headers)
+        if response is not None:
+            _annotate(error, response, body)
         return error
 
     def _expired(self) -> APITimeoutError:
@@ -546,9 +562,12 @@ class Transport:
     def _read(call: _Call, response: httpx.Response) -> None:
         body = call.body(response)
         with call.watch(response):
-            for chunk in response.iter_bytes():
-                if not body.add(chunk):
-                    break
+            try:
+                for chunk in response.iter_bytes():
+                    if not body.add(chunk):
+                        break
+            except httpx.HTTPError as exc:
+                _raise(call.error(exc, streaming=False, response=response, body=body), exc)
         call.settle(response, body)
 
     # -- async driver ------------------------------------------------------------------------
@@ -595,9 +614,12 @@ class Transport:
     async def _aread(call: _Call, response: httpx.Response) -> None:
         body = call.body(response)
         with call.watch(response, asyncio.get_running_loop()):
-            async for chunk in response.aiter_bytes():
-                if not body.add(chunk):
-                    break
+            try:
+                async for chunk in response.aiter_bytes():
+                    if not body.add(chunk):
+                        break
+            except httpx.HTTPError as exc:
+                _raise(call.error(exc, streaming=False, response=response, body=body), exc)
         call.settle(response, body)
 
 
@@ -757,12 +779,18 @@ class EventStream:
         except UnicodeDecodeError as exc:
             raise _not_utf8(raw, exc) from None
 
+    def annotate(self, error: CompatChatError) -> CompatChatError:
+        """Give an error found in this stream its request id, attempt count and first bytes."""
+        if self._call is not None:
+            error.attempts = self._call.attempt
+        _annotate(error, self.response, self._body)
+        return error
+
     def _fail(self, exc: Exception) -> NoReturn:
         if self._call is not None:
-            error = self._call.error(exc, streaming=True, response=self.response)
+            error = self._call.error(exc, streaming=True, response=self.response, body=self._body)
         else:
-            error = map_httpx_error(exc, streaming=True)
-            error.request_id = error.request_id or request_id_from(self.response.headers)
+            error = self.annotate(map_httpx_error(exc, streaming=True))
         _raise(error, exc)
 
     def __iter__(self) -> Iterator[list[Event]]:

@@ -56,6 +56,7 @@ from langchain_compat_chat._request import build_body
 from langchain_compat_chat._response import to_chat_result
 from langchain_compat_chat._stream import ChunkBuilder
 from langchain_compat_chat._transport import (
+    EventStream,
     Request,
     RetryPolicy,
     Transport,
@@ -416,11 +417,12 @@ class ChatCompatModel(BaseChatModel):
         try:
             return to_chat_result(_json_of(response), self._provider_name)
         except CompatChatError as exc:
-            raise _with_request_id(exc, response) from None
+            _with_request_id(exc, response)
+            raise  # as is: a parse failure keeps the exception that caused it
 
     @staticmethod
     def _feed_batch(
-        builder: ChunkBuilder, batch: list[tuple[str, str]], response: httpx.Response
+        builder: ChunkBuilder, batch: list[tuple[str, str]], events: EventStream
     ) -> Iterator[ChatGenerationChunk]:
         """Chunks of one network read's events, each yielded as soon as it is built.
 
@@ -431,17 +433,25 @@ class ChatCompatModel(BaseChatModel):
             try:
                 chunks = builder.feed_data(data, event)
             except CompatChatError as exc:
-                raise _with_request_id(exc, response) from None
+                events.annotate(exc)
+                raise
             yield from chunks
             if builder.done:
                 return
 
     @staticmethod
-    def _close(builder: ChunkBuilder) -> ChatGenerationChunk:
-        if not (builder.done or builder.finished):
-            msg = "The stream ended before the answer was complete (no finish_reason, no [DONE])"
-            raise StreamInterruptedError(msg)
-        return builder.finish()
+    def _close(builder: ChunkBuilder, events: EventStream) -> ChatGenerationChunk:
+        """The final chunk; the stream must have reached ``[DONE]`` or a finish reason."""
+        try:
+            if not (builder.done or builder.finished):
+                msg = (
+                    "The stream ended before the answer was complete (no finish_reason, no [DONE])"
+                )
+                raise StreamInterruptedError(msg)
+            return builder.finish()
+        except CompatChatError as exc:
+            events.annotate(exc)
+            raise
 
     # -- the four hooks ------------------------------------------------------------------------
     def _generate(
@@ -475,13 +485,13 @@ class ChatCompatModel(BaseChatModel):
         builder = ChunkBuilder(self._provider_name)
         with self._get_transport().open_stream(request) as events:
             for batch in events:
-                for chunk in self._feed_batch(builder, batch, events.response):
+                for chunk in self._feed_batch(builder, batch, events):
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
                 if builder.done:
                     break
-        last = self._close(builder)
+            last = self._close(builder, events)
         if run_manager:
             run_manager.on_llm_new_token("", chunk=last)
         yield last
@@ -497,13 +507,13 @@ class ChatCompatModel(BaseChatModel):
         builder = ChunkBuilder(self._provider_name)
         async with self._get_transport().aopen_stream(request) as events:
             async for batch in events:
-                for chunk in self._feed_batch(builder, batch, events.response):
+                for chunk in self._feed_batch(builder, batch, events):
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
                 if builder.done:
                     break
-        last = self._close(builder)
+            last = self._close(builder, events)
         if run_manager:
             await run_manager.on_llm_new_token("", chunk=last)
         yield last
