@@ -19,6 +19,7 @@ from langchain_compat_chat.errors import (
     PermissionDeniedError,
     ProviderError,
     RateLimitError,
+    ResponseTooLargeError,
     StreamInterruptedError,
 )
 from langchain_compat_chat.providers import (
@@ -46,6 +47,7 @@ __all__ = [
     "ProviderError",
     "ProviderProfile",
     "RateLimitError",
+    "ResponseTooLargeError",
     "StreamInterruptedError",
     "__version__",
     "file_block",

@@ -22,6 +22,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 import httpx
 
@@ -56,13 +57,19 @@ class Deadline:
         )
 
 
-def _socket_of(response: httpx.Response) -> socket.socket | None:
+class _Shutdownable(Protocol):
+    """A socket, or asyncio's ``TransportSocket`` wrapper of one (what async streams expose)."""
+
+    def shutdown(self, how: int, /) -> None: ...
+
+
+def _socket_of(response: httpx.Response) -> _Shutdownable | None:
     stream = response.extensions.get("network_stream")
     get_info = getattr(stream, "get_extra_info", None)
     if get_info is None:
         return None
     sock = get_info("socket")
-    return sock if isinstance(sock, socket.socket) else None
+    return sock if callable(getattr(sock, "shutdown", None)) else None
 
 
 class _Timer:
@@ -75,9 +82,9 @@ class _Timer:
 
     __slots__ = ("_lock", "_sock", "at")
 
-    def __init__(self, at: float, sock: socket.socket) -> None:
+    def __init__(self, at: float, sock: _Shutdownable) -> None:
         self.at = at
-        self._sock: socket.socket | None = sock
+        self._sock: _Shutdownable | None = sock
         self._lock = threading.Lock()
 
     def cancel(self) -> None:

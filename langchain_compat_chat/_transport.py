@@ -202,13 +202,23 @@ class Request:
 class _Body:
     """A response body being read: counted against the size limit, kept or cut.
 
-    A successful body past the limit is refused with ``ResponseTooLargeError`` (up front when
-    ``Content-Length`` already says so). An error body is read only to report what the server
+    A successful body past the limit is refused with ``ResponseTooLargeError``; when
+    ``Content-Length`` already says it is too large, only its first bytes are read, for the
+    error to show what the server sent. An error body is read only to report what the server
     said, so it is cut at ``_ERROR_BODY_CAP`` instead: a gateway's 5 MB HTML page must still
     come out as the HTTP error it is.
     """
 
-    __slots__ = ("_parts", "_status_error", "head", "limit", "response", "size")
+    __slots__ = (
+        "_declared",
+        "_parts",
+        "_status_error",
+        "_stop",
+        "head",
+        "limit",
+        "response",
+        "size",
+    )
 
     def __init__(self, response: httpx.Response, limit: int | None, *, keep: bool) -> None:
         self.response = response
@@ -218,24 +228,25 @@ class _Body:
         self.head = b""
         self._parts: list[bytes] | None = [] if keep else None
         declared = response.headers.get("content-length", "")
-        too_long = limit is not None and declared.isdigit() and int(declared) > limit
-        if too_long and not self._status_error:
-            raise self._too_large(int(declared))
+        self._declared = int(declared) if declared.isdigit() else 0
+        self._stop = self.limit  # reading past this refuses (success) or cuts (error) the body
+        if self.limit is not None and not self._status_error and self._declared > self.limit:
+            self._stop = min(self.limit, _HEAD_SIZE)
 
     def add(self, chunk: bytes) -> bool:
         """Count (and keep) ``chunk``; ``False`` once an error body is long enough."""
-        size = self.size + len(chunk)
-        if self.limit is not None and size > self.limit:
-            if not self._status_error:
-                raise self._too_large(size)
-            chunk = chunk[: self.limit - self.size]
-            size = self.limit
-        self.size = size
         if len(self.head) < _HEAD_SIZE:
             self.head += chunk[: _HEAD_SIZE - len(self.head)]
+        size = self.size + len(chunk)
+        if self._stop is not None and size > self._stop:
+            if not self._status_error:
+                raise self._too_large(max(size, self._declared))
+            chunk = chunk[: self._stop - self.size]
+            size = self._stop
+        self.size = size
         if self._parts is not None:
             self._parts.append(chunk)
-        return size != self.limit or not self._status_error
+        return size != self._stop or not self._status_error
 
     def content(self) -> bytes:
         return b"".join(self._parts or ())
@@ -243,7 +254,7 @@ class _Body:
     def _too_large(self, size: int) -> ResponseTooLargeError:
         return ResponseTooLargeError(
             f"The response is larger than max_response_bytes={self.limit:,} ({size:,} bytes "
-            "so far); raise the limit if this server really sends that much",
+            "or more); raise the limit if this server really sends that much",
             status_code=self.response.status_code,
             request_id=request_id_from(self.response.headers),
             body=self.head.decode("utf-8", errors="replace") or None,
