@@ -68,6 +68,7 @@ from langchain_compat_chat.errors import (
     CompatChatError,
     MalformedResponseError,
     StreamInterruptedError,
+    register_secret,
     request_id_from,
 )
 from langchain_compat_chat.providers import ProviderProfile, get_provider
@@ -251,6 +252,7 @@ class ChatCompatModel(BaseChatModel):
         self.base_url, userinfo = split_credentials(self.base_url)
         if userinfo is not None:
             self._url_credentials = SecretStr(userinfo)
+            register_secret(userinfo.partition(":")[2])
         if self.n is not None and self.n > 1 and self.streaming:
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
             raise ValueError(msg)
