@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import heapq
 import itertools
+import os
 import socket
 import threading
 import time
@@ -104,9 +105,19 @@ class _Timer:
 
 
 class _Watchdog:
-    """A daemon thread that fires sync timers when they are due (started on first use)."""
+    """A daemon thread that fires sync timers when they are due (started on first use).
+
+    Cancelled timers stay in the heap until they come due, so it holds at most one entry per
+    response read within the last ``total_timeout`` seconds. A forked child (batch jobs on
+    ``multiprocessing``) starts with no watchdog thread, so the state is reset there.
+    """
 
     def __init__(self) -> None:
+        self._reset()
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._reset)
+
+    def _reset(self) -> None:
         self._heap: list[tuple[float, int, _Timer]] = []
         self._order = itertools.count()
         self._wake = threading.Condition()

@@ -53,7 +53,7 @@ _SECRET_PATTERNS = (
     re.compile(r"(?i)(\b(?:api[-_]?key|x-api-key)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;]{8,}"),
     re.compile(r"()\b(?:sk|gsk|xai|csk|pk|rk)[-_][A-Za-z0-9_\-]{12,}"),
     re.compile(r"()\bAIza[0-9A-Za-z_\-]{20,}"),
-    re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+@"),  # user:password@ in a URL
+    re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+(?=@)"),  # user:password@ in a URL
 )
 # Exact credentials this process sends (see ``register_secret``). A tuple swapped under a lock,
 # so readers never see it change while they iterate.
