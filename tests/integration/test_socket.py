@@ -13,9 +13,7 @@ from typing import Any
 from langchain_core.messages import AIMessageChunk, HumanMessage
 from langchain_core.prompts import ChatPromptTemplate
 
-from langchain_compat_chat import (
-    ChatCompatModel,
-)
+from langchain_compat_chat import ChatCompatModel
 from langchain_compat_chat.testing import ReferenceServer
 
 
