@@ -1,5 +1,6 @@
 """LangChain chat model for every OpenAI-compatible Chat Completions endpoint."""
 
+from langchain_compat_chat._capture import HttpCapture
 from langchain_compat_chat._content import file_block, image_block
 from langchain_compat_chat._version import __version__
 from langchain_compat_chat.chat_models import ChatCompatModel
@@ -26,6 +27,7 @@ from langchain_compat_chat.providers import (
     known_providers,
     register_provider,
 )
+from langchain_compat_chat.usage import ModelUsage, UsageStats
 
 __all__ = [
     "APIConnectionError",
@@ -36,8 +38,10 @@ __all__ = [
     "CompatChatError",
     "ContentFilterError",
     "ContextOverflowError",
+    "HttpCapture",
     "InvalidRequestError",
     "MalformedResponseError",
+    "ModelUsage",
     "NotFoundError",
     "PaymentRequiredError",
     "PermissionDeniedError",
@@ -45,6 +49,7 @@ __all__ = [
     "ProviderProfile",
     "RateLimitError",
     "StreamInterruptedError",
+    "UsageStats",
     "__version__",
     "file_block",
     "get_provider",

@@ -21,7 +21,9 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from functools import partial
 from operator import itemgetter
 from typing import Any, Literal, cast
 
@@ -50,6 +52,7 @@ from pydantic import (
 )
 from typing_extensions import Self
 
+from langchain_compat_chat._capture import CapturingTransport, HttpCapture, capture_from
 from langchain_compat_chat._content import text_of
 from langchain_compat_chat._request import build_body
 from langchain_compat_chat._response import to_chat_result
@@ -182,6 +185,12 @@ class ChatCompatModel(BaseChatModel):
     """Your own sync client (used as is; you own its lifetime)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """Your own async client (used as is; you own its lifetime)."""
+    debug_capture: HttpCapture | str | pathlib.Path | None = Field(default=None, exclude=True)
+    """Record every HTTP attempt, secrets redacted: an ``HttpCapture``, or a JSONL file path.
+
+    ``None`` reads ``COMPAT_DEBUG_CAPTURE`` (a JSONL path) and otherwise records nothing.
+    Left out of serialization: it is a local debugging aid, not part of the model.
+    """
 
     _profile: ProviderProfile = PrivateAttr()
     _transport: Transport | None = PrivateAttr(default=None)
@@ -273,7 +282,9 @@ class ChatCompatModel(BaseChatModel):
         verify = self.verify_ssl
         if verify is None:
             verify = os.environ.get("LLM_SSL_VERIFY", "true").strip().lower() not in _FALSY
-        return Transport(
+        capture = capture_from(self.debug_capture)
+        make = Transport if capture is None else partial(CapturingTransport, capture)
+        return make(
             base_url=cast(str, self.base_url),
             headers=headers,
             query={**profile.default_query, **(self.default_query or {})},
