@@ -202,7 +202,10 @@ class HttpCapture:
 
 
 def capture_from(value: HttpCapture | str | os.PathLike[str] | None) -> HttpCapture | None:
-    """The capture a model asked for: its own, a JSONL path, else ``COMPAT_DEBUG_CAPTURE``."""
+    """The capture a model asked for: its own, a JSONL path, else ``COMPAT_DEBUG_CAPTURE``.
+
+    Idempotent, so the transport can call it again on a model copied without validation.
+    """
     if isinstance(value, HttpCapture):
         return value
     if value is None:

@@ -188,7 +188,8 @@ class ChatCompatModel(BaseChatModel):
     debug_capture: HttpCapture | str | pathlib.Path | None = Field(default=None, exclude=True)
     """Record every HTTP attempt, secrets redacted: an ``HttpCapture``, or a JSONL file path.
 
-    ``None`` reads ``COMPAT_DEBUG_CAPTURE`` (a JSONL path) and otherwise records nothing.
+    A path becomes an ``HttpCapture`` at construction (so a bad path fails at once); ``None``
+    reads ``COMPAT_DEBUG_CAPTURE`` (a JSONL path) and otherwise records nothing, at no cost.
     Left out of serialization: it is a local debugging aid, not part of the model.
     """
 
@@ -239,6 +240,7 @@ class ChatCompatModel(BaseChatModel):
         if not self.base_url.startswith(("http://", "https://")):
             msg = f"base_url must start with http:// or https://, got {redact_url(self.base_url)!r}"
             raise ValueError(msg)
+        self.debug_capture = capture_from(self.debug_capture)
         if self.n is not None and self.n > 1 and self.streaming:
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
             raise ValueError(msg)

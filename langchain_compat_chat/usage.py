@@ -3,8 +3,12 @@
 :class:`UsageStats` is a plain LangChain callback handler, so it works with *any* chat model
 or runnable (``ChatCompatModel``, ``ChatOpenAI``, a fake model, an agent graph) without the
 model knowing about it: hand it to a call through ``config={"callbacks": [stats]}`` or attach
-it once with ``model.with_config(callbacks=[stats])``. LangChain passes callbacks down to
-every nested model call, so one handler given to an agent counts each model turn of its loop.
+it once with ``model.with_config(callbacks=[stats])`` or ``ChatCompatModel(...,
+callbacks=[stats])``. LangChain passes callbacks down to every nested model call, so one
+handler given to an agent run (``agent.invoke(..., config={"callbacks": [stats]})``) counts
+each model turn of its loop. For a model handed to ``create_agent``, use the call's config
+or the model's ``callbacks=`` field: the agent calls ``bind_tools``, which does not keep a
+``with_config`` binding.
 
 What is measured, and why this way:
 

@@ -53,6 +53,19 @@ def test_dumpd_leaves_the_capture_out(tmp_path: Path) -> None:
         assert "debug_capture" not in captured.model_dump()
 
 
+def test_paths_and_the_env_var_become_captures_at_construction(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = ChatCompatModel(model="m", base_url=BASE, debug_capture=str(tmp_path / "a.jsonl"))
+    assert isinstance(model.debug_capture, HttpCapture)
+    assert model.debug_capture.path == tmp_path / "a.jsonl"
+    assert ChatCompatModel(model="m", base_url=BASE).debug_capture is None
+    monkeypatch.setenv("COMPAT_DEBUG_CAPTURE", str(tmp_path / "env.jsonl"))
+    from_env = ChatCompatModel(model="m", base_url=BASE)
+    assert isinstance(from_env.debug_capture, HttpCapture)
+    assert from_env.debug_capture.path == tmp_path / "env.jsonl"
+
+
 def test_copies_of_a_model_share_its_capture() -> None:
     capture = HttpCapture()
     model = ChatCompatModel(model="m", base_url=BASE, debug_capture=capture)
@@ -99,6 +112,8 @@ def test_file_capture_can_also_keep_records(tmp_path: Path) -> None:
 def test_unusable_path_fails_at_once(tmp_path: Path) -> None:
     with pytest.raises(OSError):
         HttpCapture(tmp_path / "missing-dir" / "x.jsonl")
+    with pytest.raises(OSError):
+        ChatCompatModel(model="m", base_url=BASE, debug_capture=tmp_path / "no" / "x.jsonl")
     with pytest.raises(ValueError):
         HttpCapture(max_body_bytes=-1)
 
