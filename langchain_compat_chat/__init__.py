@@ -2,6 +2,7 @@
 
 from langchain_compat_chat._capture import HttpCapture
 from langchain_compat_chat._content import file_block, image_block
+from langchain_compat_chat._models import ModelInfo
 from langchain_compat_chat._version import __version__
 from langchain_compat_chat.chat_models import ChatCompatModel
 from langchain_compat_chat.errors import (
@@ -41,6 +42,7 @@ __all__ = [
     "HttpCapture",
     "InvalidRequestError",
     "MalformedResponseError",
+    "ModelInfo",
     "ModelUsage",
     "NotFoundError",
     "PaymentRequiredError",

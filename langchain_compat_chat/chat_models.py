@@ -54,6 +54,7 @@ from typing_extensions import Self
 
 from langchain_compat_chat._capture import CapturingTransport, HttpCapture, capture_from
 from langchain_compat_chat._content import text_of
+from langchain_compat_chat._models import ModelInfo, parse_model_list
 from langchain_compat_chat._request import build_body
 from langchain_compat_chat._response import to_chat_result
 from langchain_compat_chat._stream import ChunkBuilder
@@ -78,6 +79,7 @@ __all__ = ["ChatCompatModel"]
 _DEFAULT_TIMEOUT = 120.0
 _DEFAULT_CONNECT_TIMEOUT = 10.0
 _FALSY = {"0", "false", "no", "off"}
+_LIST_MODELS = Request("GET", "/models")
 # Request fields sent when set; everything else on the model is client configuration.
 _SAMPLING_FIELDS = (
     "temperature",
@@ -401,16 +403,7 @@ class ChatCompatModel(BaseChatModel):
     # -- response ------------------------------------------------------------------------------
     def _to_result(self, response: httpx.Response) -> ChatResult:
         try:
-            data = json.loads(response.content)
-        except ValueError as exc:
-            raise MalformedResponseError(
-                f"The server's reply is not JSON ({exc})",
-                status_code=response.status_code,
-                request_id=request_id_from(response.headers),
-                body=response.content[:2000].decode("utf-8", errors="replace"),
-            ) from None
-        try:
-            return to_chat_result(data, self._provider_name)
+            return to_chat_result(_json_of(response), self._provider_name)
         except CompatChatError as exc:
             raise _with_request_id(exc, response) from None
 
@@ -503,6 +496,33 @@ class ChatCompatModel(BaseChatModel):
         if run_manager:
             await run_manager.on_llm_new_token("", chunk=last)
         yield last
+
+    # -- model listing -------------------------------------------------------------------------
+    def _to_models(self, response: httpx.Response) -> list[ModelInfo]:
+        try:
+            return parse_model_list(_json_of(response))
+        except CompatChatError as exc:
+            raise _with_request_id(exc, response) from None
+
+    def list_models(self) -> list[ModelInfo]:
+        """The models the server offers (``GET {base_url}/models``), with retries and timeouts.
+
+        Uses the model's own key, headers, query (Azure's ``api-version``) and TLS settings, so
+        a listing that works proves the connection settings work too. Raises the same typed
+        errors as ``invoke`` (e.g. ``AuthenticationError`` for a bad key).
+
+        Example:
+            .. code-block:: python
+
+                for info in ChatCompatModel(model="x", provider="ollama").list_models():
+                    print(info.id, info.metadata.get("context_length"))
+
+        """
+        return self._to_models(self._get_transport().send(_LIST_MODELS))
+
+    async def alist_models(self) -> list[ModelInfo]:
+        """Async :meth:`list_models`."""
+        return self._to_models(await self._get_transport().asend(_LIST_MODELS))
 
     # -- tokens --------------------------------------------------------------------------------
     def get_num_tokens(self, text: str) -> int:
@@ -635,6 +655,18 @@ class ChatCompatModel(BaseChatModel):
             exception_key="parsing_error",
         )
         return RunnableMap(raw=llm) | parsed
+
+
+def _json_of(response: httpx.Response) -> Any:
+    try:
+        return json.loads(response.content)
+    except ValueError as exc:
+        raise MalformedResponseError(
+            f"The server's reply is not JSON ({exc})",
+            status_code=response.status_code,
+            request_id=request_id_from(response.headers),
+            body=response.content[:2000].decode("utf-8", errors="replace"),
+        ) from None
 
 
 def _with_request_id(exc: CompatChatError, response: httpx.Response) -> CompatChatError:
