@@ -306,3 +306,17 @@ def test_concurrent_writers_share_one_file(compat_server: ReferenceServer, tmp_p
     records = _lines(path)  # every line parses: no interleaved writes
     assert len(records) == 40
     assert all(r["response"]["status"] == 200 and r["response"]["complete"] for r in records)
+
+
+async def test_model_listing_is_captured(compat_server: ReferenceServer) -> None:
+    capture = HttpCapture()
+    model = _model(compat_server, capture)
+    listed = model.list_models()
+    await model.alist_models()
+    first, second = capture.records
+    for record in (first, second):
+        assert record["request"]["method"] == "GET" and record["request"]["body"] == ""
+        assert record["request"]["url"] == f"{compat_server.base_url}/models"
+        assert record["response"]["status"] == 200
+    ids = [m["id"] for m in json.loads(first["response"]["body"])["data"]]
+    assert ids == [m.id for m in listed]
