@@ -22,6 +22,7 @@ capture gets the plain ``Transport``: not even a flag is checked on its path.
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import threading
@@ -315,7 +316,7 @@ class _Exchange:
         self._stream = stream
         self._time = datetime.now(timezone.utc).isoformat()
         self._start = time.perf_counter()
-        self._secrets = _secrets_of(request, capture._redact)
+        self._secrets: tuple[str, ...] = ()  # found when the record is built, see _record
         self._response: httpx.Response | None = None
         self._chunks: list[bytes] = []
         self._kept = 0  # bytes held in _chunks (at most max_body_bytes)
@@ -363,6 +364,8 @@ class _Exchange:
     # -- the record --------------------------------------------------------------------------
     def _record(self) -> dict[str, Any]:
         request = self._request
+        # Only now: httpx adds auth headers (client ``auth=``, URL credentials) while sending.
+        self._secrets = _secrets_of(request, self._capture._redact)
         try:
             body = request.content
         except httpx.RequestNotRead:  # a streaming upload: not ours to consume
@@ -472,18 +475,39 @@ def _secrets_of(request: httpx.Request, extra: tuple[str, ...]) -> tuple[str, ..
     for name, value in request.headers.items():
         if _is_secret_header(name) and value:
             found.add(value)
-            _, _, token = value.partition(" ")
-            if token.strip():
-                found.add(token.strip())
+            scheme, _, token = value.partition(" ")
+            token = token.strip()
+            if token:
+                found.add(token)
+                if scheme.lower() == "basic":
+                    found.add(_basic_credentials(token))
     userinfo = urlsplit(str(request.url)).netloc.rpartition("@")[0]
     if userinfo:
-        found.update(part for part in unquote(userinfo).split(":", 1) if part)
+        found.add(_userinfo_secret(unquote(userinfo)))
     for name, value in request.url.params.multi_items():
         if _is_secret_param(name) and value:
             found.add(value)
     # The URL shows values percent-encoded, so scrub that spelling too.
     found.update({quote(s, safe="") for s in found} | {quote(s) for s in found})
     return tuple(sorted((s for s in found if s), key=len, reverse=True))
+
+
+def _basic_credentials(token: str) -> str:
+    """The secret inside a Basic auth token, as :func:`_userinfo_secret` picks it."""
+    try:
+        return _userinfo_secret(base64.b64decode(token, validate=True).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        return ""
+
+
+def _userinfo_secret(userinfo: str) -> str:
+    """The password of ``user:password``, or the user when there is none (a key as user name).
+
+    A plain user name is not scrubbed: it is no secret, and a short one would blot out
+    every occurrence of a common word.
+    """
+    user, _, password = userinfo.partition(":")
+    return password or user
 
 
 def _decoded(body: bytes, encoding: str) -> bytes:

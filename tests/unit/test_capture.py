@@ -14,7 +14,7 @@ import httpx
 import pytest
 from langchain_core.load import dumpd
 
-from langchain_compat_chat import APIConnectionError, ChatCompatModel, HttpCapture
+from langchain_compat_chat import APIConnectionError, APIError, ChatCompatModel, HttpCapture
 from langchain_compat_chat._capture import _decoded, _is_secret_header, _is_secret_param
 
 KEY = "sk-unit-Qm7RzSECRET000111"
@@ -168,3 +168,23 @@ def test_decoding_of_captured_streams() -> None:
     assert _decoded(gzip.compress(text)[:-8], "gzip") == text  # cut before the trailer
     assert _decoded(text, "") == text and _decoded(text, "identity") == text
     assert _decoded(b"\x01\x02", "br") == b"[2 bytes of br-encoded data, not decoded]"
+
+
+def test_auth_added_by_the_users_client_is_scrubbed_too() -> None:
+    token = "client-auth-token-XYZ987"
+
+    def echo(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(500, text=f'{{"error": "bad {token}"}}')
+
+    capture = HttpCapture()
+    client = httpx.Client(transport=httpx.MockTransport(echo), auth=httpx.BasicAuth("u", token))
+    model = ChatCompatModel(
+        model="m", base_url=BASE, http_client=client, max_retries=0, debug_capture=capture
+    )
+    with pytest.raises(APIError):
+        model.invoke("x")
+    [record] = capture.records
+    assert record["request"]["headers"]["authorization"] == "[REDACTED]"
+    assert token not in json.dumps(record)
+    # The user name is no secret and is left alone (else every "u" would be blotted out).
+    assert record["request"]["url"] == f"{BASE}/chat/completions"
