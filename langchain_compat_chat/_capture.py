@@ -203,10 +203,7 @@ class HttpCapture:
 
 
 def capture_from(value: HttpCapture | str | os.PathLike[str] | None) -> HttpCapture | None:
-    """The capture a model asked for: its own, a JSONL path, else ``COMPAT_DEBUG_CAPTURE``.
-
-    Idempotent, so the transport can call it again on a model copied without validation.
-    """
+    """The capture a model asked for: its own, a JSONL path, else ``COMPAT_DEBUG_CAPTURE``."""
     if isinstance(value, HttpCapture):
         return value
     if value is None:
@@ -377,7 +374,7 @@ class _Exchange:
             "stream": self._stream,
             "request": {
                 "method": request.method,
-                "url": self._scrub(_url(request.url)),
+                "url": self._scrub(redact_url(str(request.url))),
                 "headers": self._headers(request.headers),
                 **self._body(body[: self._capture.max_body_bytes], len(body)),
             },
@@ -463,10 +460,6 @@ class _Tee(httpx.SyncByteStream, httpx.AsyncByteStream):
             await self._inner.aclose()
         finally:
             self._exchange.finish()
-
-
-def _url(url: httpx.URL) -> str:
-    return redact_url(str(url))
 
 
 def _secrets_of(request: httpx.Request, extra: tuple[str, ...]) -> tuple[str, ...]:

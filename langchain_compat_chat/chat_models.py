@@ -286,7 +286,8 @@ class ChatCompatModel(BaseChatModel):
         verify = self.verify_ssl
         if verify is None:
             verify = os.environ.get("LLM_SSL_VERIFY", "true").strip().lower() not in _FALSY
-        capture = capture_from(self.debug_capture)
+        # Resolved at construction; resolved again only for a copy made without validation.
+        capture = capture_from(self.debug_capture) if self.debug_capture is not None else None
         make = Transport if capture is None else partial(CapturingTransport, capture)
         return make(
             base_url=cast(str, self.base_url),
