@@ -8,9 +8,10 @@ off or abandoned, in memory or appended to a JSONL file.
 
 Nothing secret is written: auth headers (``authorization``, ``proxy-authorization``,
 ``api-key``, ``x-api-key``, ``cookie``, ``set-cookie`` and any ``*-key`` / ``*-token``
-header) are replaced by ``[REDACTED]``, their values (and the token after ``Bearer``) are
-also scrubbed from URLs, bodies and error texts, as are ``user:password@`` in URLs and
-key-like query parameters.
+header) are replaced by ``[REDACTED]``; their values (and the token after ``Bearer``, the
+password inside ``Basic``), the password of ``user:password@`` in the base URL and the values
+of key-like query parameters are also scrubbed from URLs, bodies, headers and error texts,
+and the URL never shows ``user:password@``.
 
 How it hooks in: a model with a capture gets a :class:`CapturingTransport`, whose
 ``client()`` / ``async_client()`` hand the four drivers of :class:`~._transport.Transport`
