@@ -85,8 +85,8 @@ def _assistant(msg: AIMessage, profile: ProviderProfile) -> dict[str, Any]:
         reasoning = msg.additional_kwargs.get("reasoning_content")
         if isinstance(reasoning, str) and reasoning:
             out["reasoning_content"] = reasoning
-    if msg.additional_kwargs.get("reasoning_details"):
-        # OpenRouter and Gemini ask for these back verbatim to continue reasoning.
+    if profile.echo_reasoning_details and msg.additional_kwargs.get("reasoning_details"):
+        # OpenRouter asks for these back verbatim to continue reasoning across tool calls.
         out["reasoning_details"] = msg.additional_kwargs["reasoning_details"]
     return out
 
@@ -208,6 +208,8 @@ def thinking_params(thinking: bool | int | None, profile: ProviderProfile) -> di
         return {"thinking": {"type": "enabled" if on else "disabled"}}
     if style == "think_flag":
         return {"think": on}
+    if style == "reasoning_effort_high_none":
+        return {"reasoning_effort": "high" if on else "none"}
     if style == "reasoning_effort":
         if not on:
             return {}

@@ -167,6 +167,10 @@ class ChatCompatModel(BaseChatModel):
     """OpenAI-style effort (``"low"``, ``"medium"``, ``"high"``) for servers that take it."""
     thinking: bool | int | None = None
     """Portable reasoning switch: on/off or a token budget, mapped to the provider's own knob."""
+    think_tags: bool | Literal["starts_inside"] | None = None
+    """Split ``<think>...</think>`` out of ``content`` into reasoning, for servers that leave
+    it there. ``"starts_inside"``: the chat template opened the tag in the prompt, so only
+    ``</think>`` arrives. ``None`` uses the preset's default (off everywhere)."""
     streaming: bool = False
     """Stream under ``invoke`` too (callbacks then see every token)."""
     stream_usage: bool = True
@@ -298,6 +302,10 @@ class ChatCompatModel(BaseChatModel):
         return self._profile.name if self._profile.name != "generic" else "compat"
 
     @property
+    def _think_tags(self) -> bool | Literal["starts_inside"]:
+        return self._profile.think_tags if self.think_tags is None else self.think_tags
+
+    @property
     def _identifying_params(self) -> dict[str, Any]:
         return {
             "model": self.model,
@@ -390,7 +398,7 @@ class ChatCompatModel(BaseChatModel):
     # -- response ------------------------------------------------------------------------------
     def _to_result(self, response: httpx.Response) -> ChatResult:
         try:
-            return to_chat_result(_json_of(response), self._provider_name)
+            return to_chat_result(_json_of(response), self._provider_name, self._think_tags)
         except CompatChatError as exc:
             raise _with_request_id(exc, response) from None
 
@@ -448,7 +456,7 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, True, kwargs)
-        builder = ChunkBuilder(self._provider_name)
+        builder = ChunkBuilder(self._provider_name, self._think_tags)
         with self._get_transport().open_stream(request) as response:
             for batch in iter_event_batches(response):
                 for chunk in self._feed_batch(builder, batch, response):
@@ -470,7 +478,7 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, stop, True, kwargs)
-        builder = ChunkBuilder(self._provider_name)
+        builder = ChunkBuilder(self._provider_name, self._think_tags)
         async with self._get_transport().aopen_stream(request) as response:
             async for batch in aiter_event_batches(response):
                 for chunk in self._feed_batch(builder, batch, response):

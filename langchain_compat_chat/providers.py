@@ -13,11 +13,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from langchain_compat_chat._think import ThinkTags
+
 __all__ = ["ProviderProfile", "get_provider", "known_providers", "register_provider"]
 
 ThinkingStyle = Literal[
     "none",  # the server has no switch; reasoning models just reason
     "reasoning_effort",  # top-level "reasoning_effort": "low|medium|high" (OpenAI, Groq, xAI...)
+    "reasoning_effort_high_none",  # top-level "reasoning_effort": "high" | "none": Mistral
     "enable_thinking",  # top-level "enable_thinking" (+ "thinking_budget"): DashScope
     "chat_template_kwargs",  # "chat_template_kwargs": {"enable_thinking": ...}: vLLM, SGLang
     "reasoning_object",  # "reasoning": {"effort"|"max_tokens"|"enabled"}: OpenRouter
@@ -47,7 +50,11 @@ class ProviderProfile:
         drop_params: Top-level request fields removed before sending (the server rejects them).
         allow_message_name: Whether ``messages[].name`` may be sent (Mistral answers 422).
         echo_reasoning: Send earlier assistant turns' reasoning back as ``reasoning_content``
-            (DeepSeek thinking mode with tools requires it).
+            (DeepSeek and Kimi thinking mode with tools answer 400 without it; GLM uses it
+            for "preserved thinking").
+        echo_reasoning_details: Send earlier turns' ``reasoning_details`` back verbatim
+            (OpenRouter continues reasoning across tool calls from them; strict servers such
+            as Mistral answer 422 to the unknown field, so it is off elsewhere).
         system_role: Role used for system messages (``"developer"`` for OpenAI o-series).
         tool_content: ``"auto"`` sends a tool result as text when it is all text, else as a list;
             ``"string"`` always flattens to text for servers that reject lists.
@@ -57,7 +64,11 @@ class ProviderProfile:
         thinking_style: How the ``thinking=`` knob is switched on for this server.
         tool_call_id_style: ``"mistral9"`` rewrites outgoing tool-call ids to 9 alphanumerics.
         supports_video: Whether ``video_url`` / frame-list content is accepted (Qwen-VL).
-        strip_think_tags: Split ``<think>...</think>`` out of content by default.
+        think_tags: Default for the model's ``think_tags``: split ``<think>...</think>`` out
+            of content. Off in every preset: servers that know the model parse reasoning
+            themselves (vLLM/SGLang ``--reasoning-parser``, llama.cpp's default
+            ``--reasoning-format``, Ollama, LM Studio), and splitting an answer that merely
+            mentions the tag would corrupt it. Switch it on per deployment.
 
     """
 
@@ -77,13 +88,14 @@ class ProviderProfile:
     drop_params: frozenset[str] = frozenset()
     allow_message_name: bool = True
     echo_reasoning: bool = False
+    echo_reasoning_details: bool = False
     system_role: Literal["system", "developer"] = "system"
     tool_content: Literal["auto", "string"] = "auto"
     tool_media: Literal["inline", "user_message"] = "user_message"
     thinking_style: ThinkingStyle = "reasoning_effort"
     tool_call_id_style: Literal["any", "mistral9"] = "any"
     supports_video: bool = False
-    strip_think_tags: bool = False
+    think_tags: ThinkTags = False
 
     def replace(self, **changes: Any) -> ProviderProfile:
         """Return a copy with some switches changed, e.g. for a self-hosted variant."""
@@ -182,6 +194,7 @@ _PRESETS: dict[str, ProviderProfile] = {
             "https://openrouter.ai/api/v1",
             "OPENROUTER_API_KEY",
             default_headers={"X-Title": "langchain-compat-chat"},
+            echo_reasoning_details=True,
             thinking_style="reasoning_object",
         ),
         _hosted(
@@ -200,7 +213,7 @@ _PRESETS: dict[str, ProviderProfile] = {
             tool_call_id_style="mistral9",
             drop_params=frozenset({"logit_bias", "logprobs", "top_logprobs", "stream_options"}),
             stream_usage=False,
-            thinking_style="none",
+            thinking_style="reasoning_effort_high_none",
         ),
         _hosted(
             "groq",
@@ -214,12 +227,14 @@ _PRESETS: dict[str, ProviderProfile] = {
             "moonshot",
             "https://api.moonshot.ai/v1",
             "MOONSHOT_API_KEY",
+            echo_reasoning=True,
             thinking_style="thinking_object",
         ),
         _hosted(
             "zhipu",
             "https://open.bigmodel.cn/api/paas/v4",
             "ZHIPUAI_API_KEY",
+            echo_reasoning=True,
             thinking_style="thinking_object",
         ),
         _hosted("xai", "https://api.x.ai/v1", "XAI_API_KEY"),
