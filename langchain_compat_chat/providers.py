@@ -19,8 +19,7 @@ __all__ = ["ProviderProfile", "get_provider", "known_providers", "register_provi
 
 ThinkingStyle = Literal[
     "none",  # the server has no switch; reasoning models just reason
-    "reasoning_effort",  # top-level "reasoning_effort": "low|medium|high" (OpenAI, Groq, xAI...)
-    "reasoning_effort_high_none",  # top-level "reasoning_effort": "high" | "none": Mistral
+    "reasoning_effort",  # top-level "reasoning_effort", one of effort_levels (OpenAI, Groq...)
     "enable_thinking",  # top-level "enable_thinking" (+ "thinking_budget"): DashScope
     "chat_template_kwargs",  # "chat_template_kwargs": {"enable_thinking": ...}: vLLM, SGLang
     "reasoning_object",  # "reasoning": {"effort"|"max_tokens"|"enabled"}: OpenRouter
@@ -48,6 +47,8 @@ class ProviderProfile:
         tool_choice_any: What ``tool_choice="any"``/``"required"`` is sent as.
         supports_tool_choice_object: Whether a ``{"type": "function", ...}`` choice is accepted.
         drop_params: Top-level request fields removed before sending (the server rejects them).
+        rename_params: Top-level request fields sent under another name (Mistral's
+            ``random_seed`` for ``seed``).
         allow_message_name: Whether ``messages[].name`` may be sent (Mistral answers 422).
         echo_reasoning: Send earlier assistant turns' reasoning back as ``reasoning_content``
             (DeepSeek and Kimi thinking mode with tools answer 400 without it; GLM uses it
@@ -62,6 +63,10 @@ class ProviderProfile:
             right after the tool results (Chat Completions allows only text in tool
             messages); ``"inline"`` leaves them in the tool message for servers that take it.
         thinking_style: How the ``thinking=`` knob is switched on for this server.
+        effort_levels: The ``reasoning_effort`` values the server accepts, weakest first
+            (xAI takes only ``low``/``high``, Mistral only ``high``).
+        effort_off: The ``reasoning_effort`` that switches reasoning off (Mistral ``"none"``);
+            ``None`` sends nothing for ``thinking=False``.
         tool_call_id_style: ``"mistral9"`` rewrites outgoing tool-call ids to 9 alphanumerics.
         supports_video: Whether ``video_url`` / frame-list content is accepted (Qwen-VL).
         think_tags: Default for the model's ``think_tags``: split ``<think>...</think>`` out
@@ -86,6 +91,7 @@ class ProviderProfile:
     tool_choice_any: str = "required"
     supports_tool_choice_object: bool = True
     drop_params: frozenset[str] = frozenset()
+    rename_params: Mapping[str, str] = field(default_factory=dict)
     allow_message_name: bool = True
     echo_reasoning: bool = False
     echo_reasoning_details: bool = False
@@ -93,6 +99,8 @@ class ProviderProfile:
     tool_content: Literal["auto", "string"] = "auto"
     tool_media: Literal["inline", "user_message"] = "user_message"
     thinking_style: ThinkingStyle = "reasoning_effort"
+    effort_levels: tuple[str, ...] = ("low", "medium", "high")
+    effort_off: str | None = None
     tool_call_id_style: Literal["any", "mistral9"] = "any"
     supports_video: bool = False
     think_tags: ThinkTags = False
@@ -212,8 +220,10 @@ _PRESETS: dict[str, ProviderProfile] = {
             tool_choice_any="any",
             tool_call_id_style="mistral9",
             drop_params=frozenset({"logit_bias", "logprobs", "top_logprobs", "stream_options"}),
+            rename_params={"seed": "random_seed"},
             stream_usage=False,
-            thinking_style="reasoning_effort_high_none",
+            effort_levels=("high",),
+            effort_off="none",
         ),
         _hosted(
             "groq",
@@ -237,7 +247,7 @@ _PRESETS: dict[str, ProviderProfile] = {
             echo_reasoning=True,
             thinking_style="thinking_object",
         ),
-        _hosted("xai", "https://api.x.ai/v1", "XAI_API_KEY"),
+        _hosted("xai", "https://api.x.ai/v1", "XAI_API_KEY", effort_levels=("low", "high")),
         _hosted(
             "perplexity",
             "https://api.perplexity.ai",

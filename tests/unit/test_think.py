@@ -51,7 +51,23 @@ def test_split_think(text: str, starts_inside: bool, content: str, reasoning: st
 
 # -- streaming: any split gives the one-shot answer ------------------------------------------
 _PIECES = st.sampled_from(
-    ["<think>", "</think>", "<", "</", "<th", "ink>", "nk>", "/", ">", "t", "h", " ", "\n", "a", "é"]
+    [
+        "<think>",
+        "</think>",
+        "<",
+        "</",
+        "<th",
+        "ink>",
+        "nk>",
+        "/",
+        ">",
+        "t",
+        "h",
+        " ",
+        "\n",
+        "a",
+        "é",
+    ]
 )
 
 
