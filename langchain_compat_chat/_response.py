@@ -52,10 +52,11 @@ KNOWN_MESSAGE_KEYS = frozenset(
 def usage_to_metadata(usage: Mapping[str, Any]) -> UsageMetadata:
     """Translate a wire ``usage`` object into LangChain's ``UsageMetadata``.
 
-    Cache hits come from ``prompt_tokens_details.cached_tokens`` or DeepSeek's
-    ``prompt_cache_hit_tokens``. Where the provider counts reasoning outside
-    ``completion_tokens`` (xAI: total = prompt + completion + reasoning) the reasoning tokens
-    are added back, because LangChain's ``output_tokens`` includes them.
+    Cache hits come from ``prompt_tokens_details.cached_tokens``, DeepSeek's
+    ``prompt_cache_hit_tokens`` or Moonshot's top-level ``cached_tokens``. Where the provider
+    counts reasoning outside ``completion_tokens`` (xAI: total = prompt + completion +
+    reasoning) the reasoning tokens are added back, because LangChain's ``output_tokens``
+    includes them.
     """
     prompt = int(usage.get("prompt_tokens") or usage.get("input_tokens") or 0)
     completion = int(usage.get("completion_tokens") or usage.get("output_tokens") or 0)
@@ -71,8 +72,9 @@ def usage_to_metadata(usage: Mapping[str, Any]) -> UsageMetadata:
         total_tokens=int(total) if total is not None else prompt + completion,
     )
     cache_read = pdetails.get("cached_tokens")
-    if cache_read is None:
-        cache_read = usage.get("prompt_cache_hit_tokens")
+    for key in ("prompt_cache_hit_tokens", "cached_tokens"):  # DeepSeek; Moonshot
+        if cache_read is None:
+            cache_read = usage.get(key)
     input_details = InputTokenDetails()
     if cache_read is not None:
         input_details["cache_read"] = int(cache_read)
