@@ -35,6 +35,10 @@ class ProviderProfile:
     Attributes:
         name: Preset name users pass as ``provider=``.
         ls_provider: Provider name reported to LangSmith (``ls_provider``).
+        model_provider: ``response_metadata["model_provider"]`` when it must differ from
+            ``name``. langchain-core picks a ``content_blocks`` translator by this string,
+            and its ``"openai"`` one (written for ``ChatOpenAI``) drops
+            ``reasoning_content``, so the openai preset reports ``"openai-compat"``.
         base_url: Default base URL, used when neither the argument nor an env var gives one.
         api_key_env: Env vars read, in order, for the key when none is passed.
         base_url_env: Env vars read, in order, for the base URL when none is passed.
@@ -79,6 +83,7 @@ class ProviderProfile:
 
     name: str
     ls_provider: str
+    model_provider: str | None = None
     base_url: str | None = None
     api_key_env: tuple[str, ...] = ()
     base_url_env: tuple[str, ...] = ()
@@ -145,6 +150,7 @@ _PRESETS: dict[str, ProviderProfile] = {
         ProviderProfile(
             name="generic",
             ls_provider="openai-compatible",
+            model_provider="compat",
             api_key_env=_GENERIC_ENV,
             base_url_env=_GENERIC_URL_ENV,
         ),
@@ -152,6 +158,7 @@ _PRESETS: dict[str, ProviderProfile] = {
             "openai",
             "https://api.openai.com/v1",
             "OPENAI_API_KEY",
+            model_provider="openai-compat",
             max_tokens_param="max_completion_tokens",
         ),
         _hosted(

@@ -171,3 +171,10 @@ def test_bad_cached_tokens_field_header_is_400(client: httpx.Client) -> None:
         headers={DIALECT_HEADER: "cached_tokens_field=nowhere"},
     )
     assert resp.status_code == 400
+
+
+def test_mistral_random_seed_is_a_seed(client: httpx.Client) -> None:
+    by_seed = chat(client, seed=9).json()["choices"][0]["message"]["content"]
+    by_random_seed = chat(client, random_seed=9).json()["choices"][0]["message"]["content"]
+    other = chat(client, random_seed=10).json()["choices"][0]["message"]["content"]
+    assert by_seed == by_random_seed != other

@@ -28,8 +28,9 @@ import respx
 from langchain_core.messages import AIMessage
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat.providers import known_providers
+from langchain_compat_chat.providers import get_provider
 from tests.conftest import WIRE_SAMPLES
+from tests.unit.test_preset_requests import SHIPPED
 
 BASE = "http://preset.test/v1"
 FIXTURES = sorted((Path(__file__).parent / "fixtures" / "preset_responses").glob("*.json"))
@@ -108,7 +109,7 @@ def check(msg: AIMessage, expect: dict[str, Any], provider: str) -> None:
     assert not msg.invalid_tool_calls
     assert msg.usage_metadata == expect["usage_metadata"]
     assert msg.response_metadata["model_provider"] == (
-        "compat" if provider == "generic" else provider
+        get_provider(provider).model_provider or provider
     )
     _subset(expect.get("response_metadata", {}), msg.response_metadata, "response_metadata")
     _subset(expect.get("additional_kwargs", {}), msg.additional_kwargs, "additional_kwargs")
@@ -123,7 +124,7 @@ CASES = [
 
 def test_every_preset_has_a_parsed_response_fixture() -> None:
     covered = {_load(p)["preset"] for p in FIXTURES}
-    assert covered == set(known_providers())
+    assert covered == SHIPPED
     for path in FIXTURES:
         fixture = _load(path)
         assert path.stem == f"{fixture['preset']}__{fixture['case']}"
@@ -143,7 +144,7 @@ async def test_preset_response(path: Path, mode: str) -> None:
 RECORDED = sorted(
     p
     for p in WIRE_SAMPLES.glob("*.json")
-    if p.stem.split("__")[0] in known_providers() and not _load(p).get("expect", {}).get("error")
+    if p.stem.split("__")[0] in SHIPPED and not _load(p).get("expect", {}).get("error")
 )
 
 

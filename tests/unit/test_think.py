@@ -18,7 +18,7 @@ from langchain_compat_chat import ChatCompatModel
 from langchain_compat_chat._response import to_chat_result
 from langchain_compat_chat._stream import ChunkBuilder
 from langchain_compat_chat._think import ThinkSplitter, split_think
-from langchain_compat_chat.providers import known_providers
+from tests.unit.test_preset_requests import SHIPPED
 from tests.unit.test_stream import ev
 
 BASE = "http://think.test/v1"
@@ -193,7 +193,7 @@ def test_reasoning_field_and_tags_both_kept() -> None:
     assert msg.content == "x"
 
 
-@pytest.mark.parametrize("provider", known_providers())
+@pytest.mark.parametrize("provider", sorted(SHIPPED))
 def test_no_preset_splits_by_default(provider: str) -> None:
     model = ChatCompatModel(model="m", base_url=BASE, provider=provider)
     assert model.provider_profile.think_tags is False
