@@ -55,6 +55,7 @@ from langchain_compat_chat._models import ModelInfo, parse_model_list
 from langchain_compat_chat._request import build_body
 from langchain_compat_chat._response import to_chat_result
 from langchain_compat_chat._stream import ChunkBuilder
+from langchain_compat_chat._think import ThinkTags
 from langchain_compat_chat._transport import (
     Request,
     RetryPolicy,
@@ -303,7 +304,7 @@ class ChatCompatModel(BaseChatModel):
         return self._profile.model_provider or self._profile.name
 
     @property
-    def _think_tags(self) -> bool | Literal["starts_inside"]:
+    def _think_tags(self) -> ThinkTags:
         return self._profile.think_tags if self.think_tags is None else self.think_tags
 
     @property
