@@ -41,6 +41,7 @@ __all__ = [
     "parse_boundary",
     "redact",
     "register_secret",
+    "registered_secrets",
 ]
 
 _BODY_LIMIT = 2000
@@ -166,6 +167,11 @@ def register_secret(value: str) -> None:
         if value not in _known_secrets:
             # Longest first, so a key is masked whole before any registered part of it.
             _known_secrets = tuple(sorted((*_known_secrets, value), key=len, reverse=True))
+
+
+def registered_secrets() -> tuple[str, ...]:
+    """Every credential registered so far, longest first (for redaction outside errors)."""
+    return _known_secrets
 
 
 def redact(text: str) -> str:

@@ -29,6 +29,7 @@ from langchain_compat_chat import (
     AuthenticationError,
     ChatCompatModel,
     CompatChatError,
+    HttpCapture,
     MalformedResponseError,
 )
 from langchain_compat_chat.testing import Fault, ReferenceServer
@@ -215,3 +216,23 @@ async def test_traces_and_callbacks_show_no_secret(compat_server: ReferenceServe
     _assert_clean("\n".join(recorder.payloads))
     _assert_clean("\n".join(tracer.runs))
     assert any("Invalid key ***" in run for run in tracer.runs)  # the error was traced
+
+
+# -- debug captures ------------------------------------------------------------------------------
+
+
+def test_debug_capture_shows_no_secret(compat_server: ReferenceServer) -> None:
+    capture = HttpCapture()
+    model = _creds_model(compat_server, max_retries=1, debug_capture=capture)
+    transport = model._get_transport()
+    transport.retry = dataclasses.replace(transport.retry, initial_delay=0.01)
+    compat_server.set_fault(Fault(status=503, times=1, error_message=ECHO))
+    assert model.invoke(f"my key is {API_KEY}").text
+    assert "".join(c.text for c in model.stream("hi"))
+    compat_server.enqueue(sse=[{"error": {"message": ECHO}}])
+    with pytest.raises(CompatChatError):
+        list(model.stream("hi"))
+    records = capture.records
+    assert [r["stream"] for r in records] == [False, False, True, True]
+    assert records[0]["response"]["status"] == 503
+    _assert_clean(json.dumps(records))
