@@ -298,9 +298,9 @@ class _Call:
             timeout = self.deadline.cap(timeout)
         return self.transport.build(client, request, timeout)
 
-    def body(self, response: httpx.Response, *, keep: bool = True) -> _Body:
-        """A size-limited reader for ``response``'s body."""
-        return _Body(response, self.transport.max_response_bytes, keep=keep)
+    def body(self, response: httpx.Response) -> _Body:
+        """A size-limited reader for a whole (JSON or error) body of ``response``."""
+        return _Body(response, self.transport.max_response_bytes, keep=True)
 
     @contextmanager
     def watch(
@@ -500,17 +500,12 @@ class Transport:
 
     # -- shared steps ----------------------------------------------------------------------
     def build(
-        self,
-        client: httpx.Client | httpx.AsyncClient,
-        request: Request,
-        timeout: httpx.Timeout | None = None,
+        self, client: httpx.Client | httpx.AsyncClient, request: Request, timeout: httpx.Timeout
     ) -> httpx.Request:
-        """The httpx request for one attempt (``timeout`` defaults to the configured one)."""
+        """The httpx request for one attempt (its timeouts chosen by the call, see ``_Call``)."""
         headers = {**self.headers, **request.headers} if request.headers else self.headers
         if request.stream:
             headers = {**headers, "accept": "text/event-stream"}
-        if timeout is None:
-            timeout = self.stream_timeout if request.stream else self.timeout
         return client.build_request(
             request.method,
             self.base_url + request.path,
