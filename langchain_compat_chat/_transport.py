@@ -396,6 +396,37 @@ _async_clients: weakref.WeakKeyDictionary[
     asyncio.AbstractEventLoop, dict[tuple[Any, ...], httpx.AsyncClient]
 ] = weakref.WeakKeyDictionary()
 _clients_lock = threading.Lock()
+# The closers of the loops in ``_async_clients`` (see ``_close_with_loop``), kept alive here.
+_loop_closers: set[AsyncIterator[None]] = set()
+
+
+def _close_with_loop(loop: asyncio.AbstractEventLoop) -> None:
+    """Close ``loop``'s pooled clients when the loop shuts down.
+
+    A client's connections refer to their loop, so the weak-keyed ``_async_clients`` alone
+    would keep every loop, and its idle sockets, forever: a service calling
+    ``asyncio.run(model.ainvoke(...))`` per request would leak a connection per call.
+    asyncio has no loop-close hook, but ``asyncio.run`` (and pytest-asyncio, anyio...)
+    close every started async generator of the loop before closing it: this generator waits
+    at its ``yield`` until then, and its ``finally`` closes the clients with the loop still
+    running. A loop closed without that step falls back to garbage collection.
+    """
+
+    async def closer() -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            clients = _async_clients.pop(loop, {})
+            for client in clients.values():
+                await client.aclose()
+            _loop_closers.discard(generator)
+
+    async def start() -> None:
+        await generator.__anext__()
+
+    generator = closer()
+    _loop_closers.add(generator)
+    loop.create_task(start())
 
 
 def _verify_for(url: str, verify: bool) -> ssl.SSLContext | bool:
@@ -492,7 +523,8 @@ class Transport:
         loop = asyncio.get_running_loop()
         per_loop = _async_clients.get(loop)
         if per_loop is None:
-            per_loop = _async_clients.setdefault(loop, {})
+            per_loop = _async_clients[loop] = {}
+            _close_with_loop(loop)
         client = per_loop.get(self._key)
         if client is None or client.is_closed:
             client = per_loop[self._key] = httpx.AsyncClient(**self._client_kwargs())

@@ -189,3 +189,19 @@ async def test_thousand_abandoned_streams_async(server: ReferenceServer) -> None
     assert await _await(lambda: server.open_connections <= KEEPALIVE_POOL)
     server.set_fault(None)
     assert (await model.ainvoke("the pool still works")).text
+
+
+def test_an_event_loop_per_call_leaks_nothing(server: ReferenceServer) -> None:
+    # Sync code calling the async API through asyncio.run: each loop gets its own pooled
+    # client, which must be closed with the loop rather than kept (with its sockets) forever.
+    model = make_model(server, max_retries=0)
+
+    async def stream() -> str:
+        return "".join([c.text async for c in model.astream("hi")])
+
+    for i in range(100):
+        assert asyncio.run(model.ainvoke("hi")).text if i % 2 else asyncio.run(stream())
+    leaked = client_sockets(server.port)
+    TALLY["leaked"] += leaked
+    assert leaked == 0  # without a gc.collect(): closed when each loop shut down
+    assert wait_until(lambda: server.open_connections == 0)
