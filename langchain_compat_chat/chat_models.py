@@ -141,7 +141,9 @@ class ChatCompatModel(BaseChatModel):
     base_url: str | None = Field(
         default=None, validation_alias=AliasChoices("base_url", "api_base")
     )
-    """Endpoint root such as ``https://api.deepseek.com/v1`` (``/chat/completions`` is added)."""
+    """Endpoint root such as ``https://api.deepseek.com/v1`` (``/chat/completions`` is added).
+    ``user:password@`` in it is removed from the URL and sent as Basic auth (``api_key``, if
+    also given, wins), so that it never shows where the URL does."""
     api_key: SecretStr | None = None
     """API key; optional for local servers. Never shown in repr, logs or dumps."""
     provider: str | ProviderProfile | None = None
@@ -268,7 +270,8 @@ class ChatCompatModel(BaseChatModel):
         self.base_url, userinfo = split_credentials(self.base_url)
         if userinfo is not None:
             self._url_credentials = SecretStr(userinfo)
-            register_secret(userinfo.partition(":")[2])
+            user, _, password = userinfo.partition(":")
+            register_secret(password or user)  # no password: the user name is the key
         self.debug_capture = capture_from(self.debug_capture)
         if self.n is not None and self.n > 1 and self.streaming:
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+from collections.abc import Callable
 
 import pytest
 
@@ -31,10 +32,10 @@ SLOW = Fault(chunk_delay_s=0.05)
 STALLING = Fault(stall_after_chunks=2, stall_s=1.0)
 
 
-async def _await(predicate: object, timeout: float = 5.0) -> bool:
+async def _await(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
     """Like ``wait_until`` but yielding to the event loop (finalizers run there)."""
     for _ in range(int(timeout / 0.01)):
-        if predicate():  # type: ignore[operator]
+        if predicate():
             return True
         await asyncio.sleep(0.01)
     return False

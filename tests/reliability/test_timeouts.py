@@ -13,17 +13,17 @@ import time
 
 import pytest
 
-from langchain_compat_chat import APIError, APITimeoutError, RateLimitError
+from langchain_compat_chat import APIError, APITimeoutError, ChatCompatModel, RateLimitError
 from langchain_compat_chat.testing import Fault, ReferenceServer
 from tests.reliability._support import MODES, TALLY, make_model, run
 
 STREAMS = ("stream", "astream")
 
 
-def _timed(mode: str, model: object) -> tuple[float, APITimeoutError]:
+def _timed(mode: str, model: ChatCompatModel) -> tuple[float, APITimeoutError]:
     started = time.monotonic()
     with pytest.raises(APITimeoutError) as info:
-        run(mode, model)  # type: ignore[arg-type]
+        run(mode, model)
     TALLY["faults"] += 1
     return time.monotonic() - started, info.value
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import email.utils
 import json
 import time
+from collections.abc import Callable
 
 import httpx
 import pytest
@@ -96,17 +97,19 @@ def test_oversize_first_stream_event(client: httpx.Client, compat_server: Refere
     assert "padding" not in items[1] and items[-1] == "[DONE]"
 
 
-def _wait_for(predicate: object, timeout: float = 5.0) -> bool:
+def _wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if predicate():  # type: ignore[operator]
+        if predicate():
             return True
         time.sleep(0.01)
     return False
 
 
-def test_open_connections_counts_live_sockets(compat_server_factory: object) -> None:
-    srv: ReferenceServer = compat_server_factory()  # type: ignore[operator]
+def test_open_connections_counts_live_sockets(
+    compat_server_factory: Callable[..., ReferenceServer],
+) -> None:
+    srv = compat_server_factory()
     assert srv.open_connections == 0
     clients = [httpx.Client(base_url=srv.base_url) for _ in range(3)]
     for c in clients:
