@@ -5,7 +5,8 @@ The docs are written for real providers (``provider="deepseek"``, ``base_url=
 them offline, each page gets:
 
 * the reference server (``compat_server``) standing in for every remote host: any HTTP request
-  whose host is not ``127.0.0.1`` is delivered to it instead, keeping the path from
+  (httpx, or the ``httpx2`` fork the openai SDK may use) whose host is not ``127.0.0.1`` is
+  delivered to it instead, keeping the path from
   ``/chat/completions`` or ``/models`` on. Requests to ``127.0.0.1`` (reference servers a
   snippet starts itself) go through untouched;
 * a placeholder key in every preset's key variable and a placeholder Azure endpoint, as a
@@ -36,7 +37,7 @@ _ROUTES = ("/chat/completions", "/models")
 MAX_SKIPPED = 10
 
 
-def _redirect(request: httpx.Request, port: int) -> None:
+def _redirect(request: Any, port: int) -> None:
     if request.url.host == "127.0.0.1":
         return
     path = request.url.path
@@ -48,23 +49,36 @@ def _redirect(request: httpx.Request, port: int) -> None:
     request.url = request.url.copy_with(scheme="http", host="127.0.0.1", port=port, path=path)
 
 
-@contextlib.contextmanager
-def _network_to(server: ReferenceServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    sync_send = httpx.HTTPTransport.handle_request
-    async_send = httpx.AsyncHTTPTransport.handle_async_request
+def _http_modules() -> list[Any]:
+    """httpx, plus the ``httpx2`` fork that recent openai SDKs (``ChatOpenAI``) use instead."""
+    modules: list[Any] = [httpx]
+    with contextlib.suppress(ImportError):
+        import httpx2  # type: ignore[import-not-found]
 
-    def handle_request(self: httpx.HTTPTransport, request: httpx.Request) -> httpx.Response:
-        _redirect(request, server.port)
+        modules.append(httpx2)
+    return modules
+
+
+def _patch_transports(module: Any, port: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    sync_send = module.HTTPTransport.handle_request
+    async_send = module.AsyncHTTPTransport.handle_async_request
+
+    def handle_request(self: Any, request: Any) -> Any:
+        _redirect(request, port)
         return sync_send(self, request)
 
-    async def handle_async_request(
-        self: httpx.AsyncHTTPTransport, request: httpx.Request
-    ) -> httpx.Response:
-        _redirect(request, server.port)
+    async def handle_async_request(self: Any, request: Any) -> Any:
+        _redirect(request, port)
         return await async_send(self, request)
 
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", handle_request)
-    monkeypatch.setattr(httpx.AsyncHTTPTransport, "handle_async_request", handle_async_request)
+    monkeypatch.setattr(module.HTTPTransport, "handle_request", handle_request)
+    monkeypatch.setattr(module.AsyncHTTPTransport, "handle_async_request", handle_async_request)
+
+
+@contextlib.contextmanager
+def _network_to(server: ReferenceServer, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    for module in _http_modules():
+        _patch_transports(module, server.port, monkeypatch)
     for name in known_providers():
         for env in get_provider(name).api_key_env[:1]:
             monkeypatch.setenv(env, PLACEHOLDER_KEY)
