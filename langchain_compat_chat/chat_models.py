@@ -112,12 +112,12 @@ class ChatCompatModel(BaseChatModel):
     with httpx, without the openai SDK.
 
     Example:
-        .. code-block:: python
+        ```python
+        from langchain_compat_chat import ChatCompatModel
 
-            from langchain_compat_chat import ChatCompatModel
-
-            llm = ChatCompatModel(model="deepseek-chat", provider="deepseek")
-            llm.invoke("Hello")
+        llm = ChatCompatModel(model="deepseek-chat", provider="deepseek")
+        llm.invoke("Hello")
+        ```
 
     Keys and URLs come from arguments, else from the preset's env vars (e.g.
     ``DEEPSEEK_API_KEY``), else from ``COMPAT_API_KEY`` / ``COMPAT_BASE_URL``.
@@ -499,10 +499,10 @@ class ChatCompatModel(BaseChatModel):
         errors as ``invoke`` (e.g. ``AuthenticationError`` for a bad key).
 
         Example:
-            .. code-block:: python
-
-                for info in ChatCompatModel(model="x", provider="ollama").list_models():
-                    print(info.id, info.metadata.get("context_length"))
+            ```python
+            for info in ChatCompatModel(model="x", provider="ollama").list_models():
+                print(info.id, info.metadata.get("context_length"))
+            ```
 
         """
         return self._to_models(self._get_transport().send(_LIST_MODELS))
