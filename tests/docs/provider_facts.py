@@ -56,6 +56,9 @@ def _thinking(value: bool | int, profile: ProviderProfile) -> str:
 def _switches(profile: ProviderProfile) -> list[tuple[str, str]]:
     """Rows for the message-level switches that differ from plain OpenAI behaviour."""
     rows = []
+    if profile.rename_params:
+        renamed = ", ".join(f"`{k}` as `{v}`" for k, v in sorted(profile.rename_params.items()))
+        rows.append(("Request fields renamed", renamed))
     if profile.echo_reasoning:
         rows.append(
             (
@@ -63,6 +66,8 @@ def _switches(profile: ProviderProfile) -> list[tuple[str, str]]:
                 "echoed back as `reasoning_content` on assistant turns (required with tools)",
             )
         )
+    if profile.echo_reasoning_details:
+        rows.append(("Earlier `reasoning_details`", "sent back verbatim on assistant turns"))
     if not profile.allow_message_name:
         rows.append(("`messages[].name`", "never sent (the server rejects it)"))
     if profile.system_role != "system":
@@ -123,6 +128,12 @@ def facts_table(profile: ProviderProfile) -> str:
             else "none",
         ),
         ("Video input", "accepted" if profile.supports_video else "rejected before sending"),
+        (
+            "`<think>` in content",
+            "split into reasoning by default"
+            if profile.think_tags
+            else "left as is by default (`think_tags=True` splits it out)",
+        ),
         *_switches(profile),
         ("LangSmith `ls_provider`", _code(json.dumps(profile.ls_provider))),
     ]
