@@ -6,9 +6,8 @@ them offline, each page gets:
 
 * the reference server (``compat_server``) standing in for every remote host: any HTTP request
   (httpx, or the ``httpx2`` fork the openai SDK may use) whose host is not ``127.0.0.1`` is
-  delivered to it instead, keeping the path from
-  ``/chat/completions`` or ``/models`` on. Requests to ``127.0.0.1`` (reference servers a
-  snippet starts itself) go through untouched;
+  delivered to it instead, keeping the path from ``/chat/completions`` or ``/models`` on.
+  Requests to ``127.0.0.1`` (reference servers a snippet starts itself) go through untouched;
 * a placeholder key in every preset's key variable and a placeholder Azure endpoint, as a
   reader would have set them.
 
@@ -33,7 +32,7 @@ from tests.docs.snippets import REPO, Snippet, pages, snippets
 PLACEHOLDER_KEY = "sk-docs-placeholder-key"
 PLACEHOLDER_AZURE = "https://docs-example.openai.azure.com/openai/v1"
 _ROUTES = ("/chat/completions", "/models")
-# Snippets a page may skip in total; raising it needs a reason in the PR, not a reflex.
+# Skipped snippets allowed across all the docs; raising it needs a reason, not a reflex.
 MAX_SKIPPED = 10
 
 
@@ -119,7 +118,7 @@ def test_skipped_snippets_stay_few() -> None:
     assert len(skipped) <= MAX_SKIPPED, "\n".join(f"{s.where}: {s.skip_reason}" for s in skipped)
 
 
-def test_every_page_with_code_is_collected() -> None:
+def test_no_page_skips_all_its_code() -> None:
     """A page whose blocks are all skipped would silently test nothing; only allow it knowingly."""
     all_skipped = [
         p.relative_to(REPO)
