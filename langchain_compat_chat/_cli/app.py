@@ -14,6 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from langchain_compat_chat._cli import chat
 from langchain_compat_chat._cli.errors import (
@@ -37,9 +38,16 @@ unreachable or timed out, 4 credentials refused, 5 request rejected, 6 rate limi
 130 interrupted (Ctrl-C)"""
 
 
+class _Parser(argparse.ArgumentParser):
+    """Argparse with usage errors on one line, like every other failure of the command."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The whole command line (exposed for tests and the docs)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="compat-chat",
         description="Chat with any OpenAI-compatible Chat Completions server.",
         epilog=_EPILOG,
