@@ -68,9 +68,12 @@ class HumanRenderer:
         self._line_open = False
 
     def _write(self, text: str) -> None:
+        # Decided before writing: Ctrl-C can land inside write() or flush(), and abort()
+        # must still know that the line was left open.
+        if text:
+            self._line_open = not text.endswith("\n")
         self._out.write(text)
         self._out.flush()
-        self._line_open = not text.endswith("\n")
 
     def first_token(self) -> None:
         """Hide the spinner before the first character is printed."""

@@ -51,6 +51,7 @@ def _one_error_line(result: Result, code: int) -> str:
         ("chat --base-url http://x/v1 -m m -p lmstudio --thinking on x", "no switch for thinking"),
         ("chat --base-url http://x/v1 -m m --tools /nonexistent/t.json x", "cannot read --tools"),
         ("models --base-url http://x/v1 --max-retries -1", "must be 0 or more"),
+        ("serve-test --port nope", "--port: invalid int value"),
         ("nonsense", "invalid choice"),
         ("", "required: COMMAND"),
     ],
