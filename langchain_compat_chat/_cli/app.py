@@ -14,7 +14,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
-from typing import NoReturn
+from typing import NoReturn, cast
 
 from langchain_compat_chat._cli import chat
 from langchain_compat_chat._cli.errors import (
@@ -53,7 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOG,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    # Subcommand parsers are _Parser too (argparse uses the parent's class); the cast only
+    # lets typeshed accept plain ArgumentParsers as their ``parents``.
+    sub = cast(
+        "argparse._SubParsersAction[argparse.ArgumentParser]",
+        parser.add_subparsers(dest="command", required=True, metavar="COMMAND"),
+    )
     debug = debug_option()
     connection = connection_options()
 

@@ -170,7 +170,8 @@ def _read_prompt(args: argparse.Namespace, console: Console) -> str | None:
         if not text.strip():
             raise UsageError("empty prompt: stdin had no text")
         return text
-    return args.prompt  # type: ignore[no-any-return]
+    prompt: str | None = args.prompt
+    return prompt
 
 
 def _read_line(console: Console) -> str | None:

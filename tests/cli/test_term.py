@@ -28,7 +28,7 @@ def _turn(**kwargs: object) -> Turn:
             "input_token_details": {"cache_read": 3},
             "output_token_details": {"reasoning": 10},
         },
-        **kwargs,  # type: ignore[arg-type]
+        **kwargs,
     )
     return Turn(message=message, ttft_s=0.035, total_s=1.5)
 

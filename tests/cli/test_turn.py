@@ -54,7 +54,7 @@ def test_finished_turn_merges_and_times(compat_server: ReferenceServer) -> None:
     model = _model(compat_server, responses).bind(reasoning_effort="low")
     ticks = iter([10.0, 10.25, 11.0])
     sink = Sink()
-    turn = stream_turn(model, [HumanMessage("hi")], sink, clock=lambda: next(ticks))  # type: ignore[arg-type]
+    turn = stream_turn(model, [HumanMessage("hi")], sink, clock=lambda: next(ticks))
     assert responses[0].is_closed
     assert sink.firsts == 1
     assert turn.ttft_s == 0.25 and turn.total_s == 1.0
