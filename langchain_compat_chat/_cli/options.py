@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from pydantic import SecretStr, ValidationError
 
@@ -23,36 +24,33 @@ __all__ = ["build_model", "connection_options", "debug_option", "positive_float"
 MODEL_ENV = "COMPAT_MODEL"
 
 
+_N = TypeVar("_N", int, float)
+
+
+def _number(text: str, kind: Callable[[str], _N], minimum: _N, *, inclusive: bool) -> _N:
+    try:
+        value = kind(text)
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise argparse.ArgumentTypeError(f"not {what}: {text!r}") from None
+    if value < minimum or (value == minimum and not inclusive):
+        bound = "at least" if inclusive else "greater than"
+        raise argparse.ArgumentTypeError(f"must be {bound} {minimum:g}, got {text}")
+    return value
+
+
 def positive_float(text: str) -> float:
     """Argparse type for durations."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
-    return value
+    return _number(text, float, 0.0, inclusive=False)
 
 
 def positive_int(text: str) -> int:
     """Argparse type for counts that must be at least one."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be greater than 0, got {text}")
-    return value
+    return _number(text, int, 0, inclusive=False)
 
 
 def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more, got {text}")
-    return value
+    return _number(text, int, 0, inclusive=True)
 
 
 def _header(text: str) -> tuple[str, str]:
