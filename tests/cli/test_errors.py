@@ -45,7 +45,7 @@ def _one_error_line(result: Result, code: int) -> str:
         ("chat --base-url http://x/v1 -m m -p nope hi", "Unknown provider 'nope'. Known"),
         ("chat --base-url ftp://x -m m hi", "must start with http"),
         ("chat -p deepseek -m m hi", "needs an API key: pass --api-key or set DEEPSEEK_API_KEY"),
-        ("chat --base-url http://x/v1 -m m --timeout 0 hi", "--timeout: must be greater than 0, got 0"),
+        ("chat --base-url http://x/v1 -m m --timeout 0 hi", "--timeout: must be greater than 0"),
         ("chat --base-url http://x/v1 -m m --thinking lots hi", "on, off or a token budget"),
         ("chat --base-url http://x/v1 -m m -H novalue hi", "expected 'Name: value'"),
         ("chat --base-url http://x/v1 -m m -p lmstudio --thinking on x", "no switch for thinking"),
