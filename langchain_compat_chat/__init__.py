@@ -1,5 +1,6 @@
 """LangChain chat model for every OpenAI-compatible Chat Completions endpoint."""
 
+from langchain_compat_chat._capture import HttpCapture
 from langchain_compat_chat._content import file_block, image_block
 from langchain_compat_chat._models import ModelInfo
 from langchain_compat_chat._version import __version__
@@ -27,6 +28,7 @@ from langchain_compat_chat.providers import (
     known_providers,
     register_provider,
 )
+from langchain_compat_chat.usage import ModelUsage, UsageStats
 
 __all__ = [
     "APIConnectionError",
@@ -37,9 +39,11 @@ __all__ = [
     "CompatChatError",
     "ContentFilterError",
     "ContextOverflowError",
+    "HttpCapture",
     "InvalidRequestError",
     "MalformedResponseError",
     "ModelInfo",
+    "ModelUsage",
     "NotFoundError",
     "PaymentRequiredError",
     "PermissionDeniedError",
@@ -47,6 +51,7 @@ __all__ = [
     "ProviderProfile",
     "RateLimitError",
     "StreamInterruptedError",
+    "UsageStats",
     "__version__",
     "file_block",
     "get_provider",

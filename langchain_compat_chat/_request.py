@@ -85,8 +85,8 @@ def _assistant(msg: AIMessage, profile: ProviderProfile) -> dict[str, Any]:
         reasoning = msg.additional_kwargs.get("reasoning_content")
         if isinstance(reasoning, str) and reasoning:
             out["reasoning_content"] = reasoning
-    if msg.additional_kwargs.get("reasoning_details"):
-        # OpenRouter and Gemini ask for these back verbatim to continue reasoning.
+    if profile.echo_reasoning_details and msg.additional_kwargs.get("reasoning_details"):
+        # OpenRouter asks for these back verbatim to continue reasoning across tool calls.
         out["reasoning_details"] = msg.additional_kwargs["reasoning_details"]
     return out
 
@@ -209,21 +209,31 @@ def thinking_params(thinking: bool | int | None, profile: ProviderProfile) -> di
     if style == "think_flag":
         return {"think": on}
     if style == "reasoning_effort":
-        if not on:
-            return {}
-        if budget:
-            return {
-                "reasoning_effort": "low"
-                if budget <= 2048
-                else "high"
-                if budget > 8192
-                else "medium"
-            }
-        return {"reasoning_effort": "medium"}
+        return _effort(on, budget, profile)
     if on:
         msg = f"Provider {profile.name!r} has no switch for thinking; leave thinking=None."
         raise ValueError(msg)
     return {}
+
+
+def _effort(on: bool, budget: int | None, profile: ProviderProfile) -> dict[str, Any]:
+    """Pick one of the provider's accepted ``reasoning_effort`` values.
+
+    No budget means "medium" where that exists, else the strongest level; a budget maps to
+    the weakest level up to 2048 tokens, the strongest above 8192, the middle one between.
+    """
+    levels = profile.effort_levels
+    if not on:
+        return {"reasoning_effort": profile.effort_off} if profile.effort_off else {}
+    if budget is None:
+        level = "medium" if "medium" in levels else levels[-1]
+    elif budget <= 2048:
+        level = levels[0]
+    elif budget > 8192:
+        level = levels[-1]
+    else:
+        level = levels[len(levels) // 2]
+    return {"reasoning_effort": level}
 
 
 def build_body(
@@ -275,6 +285,9 @@ def build_body(
         body.pop("stream_options", None)
     for name in profile.drop_params:
         body.pop(name, None)
+    for name, wire_name in profile.rename_params.items():
+        if name in body:
+            body[wire_name] = body.pop(name)
     if extra_body:
         body.update(extra_body)  # the user's explicit word beats a preset's drop list
     return body

@@ -16,6 +16,7 @@ from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatResult
 
+from langchain_compat_chat._think import ThinkTags, split_think
 from langchain_compat_chat.errors import MalformedResponseError, error_from_payload
 
 __all__ = [
@@ -51,10 +52,11 @@ KNOWN_MESSAGE_KEYS = frozenset(
 def usage_to_metadata(usage: Mapping[str, Any]) -> UsageMetadata:
     """Translate a wire ``usage`` object into LangChain's ``UsageMetadata``.
 
-    Cache hits come from ``prompt_tokens_details.cached_tokens`` or DeepSeek's
-    ``prompt_cache_hit_tokens``. Where the provider counts reasoning outside
-    ``completion_tokens`` (xAI: total = prompt + completion + reasoning) the reasoning tokens
-    are added back, because LangChain's ``output_tokens`` includes them.
+    Cache hits come from ``prompt_tokens_details.cached_tokens``, DeepSeek's
+    ``prompt_cache_hit_tokens`` or Moonshot's top-level ``cached_tokens``. Where the provider
+    counts reasoning outside ``completion_tokens`` (xAI: total = prompt + completion +
+    reasoning) the reasoning tokens are added back, because LangChain's ``output_tokens``
+    includes them.
     """
     prompt = int(usage.get("prompt_tokens") or usage.get("input_tokens") or 0)
     completion = int(usage.get("completion_tokens") or usage.get("output_tokens") or 0)
@@ -70,8 +72,9 @@ def usage_to_metadata(usage: Mapping[str, Any]) -> UsageMetadata:
         total_tokens=int(total) if total is not None else prompt + completion,
     )
     cache_read = pdetails.get("cached_tokens")
-    if cache_read is None:
-        cache_read = usage.get("prompt_cache_hit_tokens")
+    for key in ("prompt_cache_hit_tokens", "cached_tokens"):  # DeepSeek; Moonshot
+        if cache_read is None:
+            cache_read = usage.get(key)
     input_details = InputTokenDetails()
     if cache_read is not None:
         input_details["cache_read"] = int(cache_read)
@@ -224,7 +227,11 @@ def parse_tool_call(
 
 
 def _message(
-    choice: Mapping[str, Any], data: Mapping[str, Any], provider: str, extra_meta: dict[str, Any]
+    choice: Mapping[str, Any],
+    data: Mapping[str, Any],
+    provider: str,
+    extra_meta: dict[str, Any],
+    think_tags: ThinkTags,
 ) -> AIMessage:
     message = choice.get("message")
     if not isinstance(message, Mapping):
@@ -234,6 +241,9 @@ def _message(
     text, list_reasoning = split_content(message.get("content"))
     additional: dict[str, Any] = {}
     reasoning = reasoning_of(message) or list_reasoning
+    if think_tags:
+        text, tagged = split_think(text, starts_inside=think_tags == "starts_inside")
+        reasoning += tagged
     if reasoning:
         additional["reasoning_content"] = reasoning
     tool_calls: list[ToolCall] = []
@@ -290,8 +300,10 @@ def top_level_extras(data: Mapping[str, Any]) -> dict[str, Any]:
     return extras
 
 
-def to_chat_result(data: Any, provider: str) -> ChatResult:
+def to_chat_result(data: Any, provider: str, think_tags: ThinkTags = False) -> ChatResult:
     """Convert a parsed non-streaming response into a ``ChatResult``.
+
+    ``think_tags`` splits ``<think>`` blocks out of content (see :mod:`._think`).
 
     Raises:
         ProviderError: The body is an error object (some servers send those with HTTP 200).
@@ -318,7 +330,7 @@ def to_chat_result(data: Any, provider: str) -> ChatResult:
     ):
         if not isinstance(choice, Mapping):
             raise MalformedResponseError("A choice is not an object", body=json.dumps(data)[:2000])
-        message = _message(choice, data, provider, extras)
+        message = _message(choice, data, provider, extras, think_tags)
         info = {"finish_reason": choice.get("finish_reason")}
         if choice.get("logprobs") is not None:
             info["logprobs"] = choice["logprobs"]

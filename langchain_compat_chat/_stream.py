@@ -33,6 +33,7 @@ from langchain_compat_chat._response import (
     split_content,
     usage_to_metadata,
 )
+from langchain_compat_chat._think import ThinkSplitter, ThinkTags, splitter_for
 from langchain_compat_chat.errors import MalformedResponseError, error_from_payload
 
 __all__ = ["ChunkBuilder", "ToolCallAssembler"]
@@ -372,10 +373,13 @@ class ToolCallAssembler:
 
 
 class _Choice:
-    __slots__ = ("chunks", "delta_extras", "extras", "finish_reason", "logprobs", "tools")
+    __slots__ = ("chunks", "delta_extras", "extras", "finish_reason", "logprobs", "think", "tools")
 
-    def __init__(self, response_id: str | None, index: int) -> None:
+    def __init__(
+        self, response_id: str | None, index: int, think: ThinkSplitter | None = None
+    ) -> None:
         self.tools = ToolCallAssembler(response_id, index)
+        self.think = think  # splits <think> tags out of content when switched on
         self.finish_reason: str | None = None
         self.logprobs: list[Any] | None = None
         self.extras: dict[str, Any] = {}
@@ -389,11 +393,13 @@ class ChunkBuilder:
     Args:
         provider: Our ``model_provider`` string, put on every chunk so that
             ``content_blocks`` works on single chunks too.
+        think_tags: Split ``<think>`` blocks out of content (see :mod:`._think`).
 
     """
 
-    def __init__(self, provider: str) -> None:
+    def __init__(self, provider: str, think_tags: ThinkTags = False) -> None:
         self.provider = provider
+        self._think_tags = think_tags
         self.done = False
         self.finished = False  # a finish_reason was seen
         self._id: str | None = None
@@ -467,7 +473,7 @@ class ChunkBuilder:
     def _state(self, index: int) -> _Choice:
         state = self._choices.get(index)
         if state is None:
-            state = self._choices[index] = _Choice(self._id, index)
+            state = self._choices[index] = _Choice(self._id, index, splitter_for(self._think_tags))
         return state
 
     def _feed_choice(self, choice: Mapping[str, Any]) -> AIMessageChunk | None:
@@ -490,6 +496,9 @@ class ChunkBuilder:
             return None
         text, list_reasoning = split_content(delta.get("content"))
         reasoning = reasoning_of(delta) or list_reasoning
+        if state.think is not None and text:
+            text, tagged = state.think.feed(text)
+            reasoning += tagged
         tool_chunks = state.tools.feed(delta.get("tool_calls"))
         additional: dict[str, Any] = {}
         if reasoning:
@@ -546,8 +555,11 @@ class ChunkBuilder:
         call_extras = primary.tools.extras()
         if call_extras:
             additional["tool_call_extras"] = call_extras
+        text, reasoning = _flush_think(primary)
+        if reasoning:
+            additional["reasoning_content"] = reasoning
         chunk = AIMessageChunk(
-            content="",
+            content=text,
             additional_kwargs=additional,
             tool_call_chunks=primary.tools.flush(),
             response_metadata=metadata,
@@ -564,8 +576,12 @@ class ChunkBuilder:
         for chunk in state.chunks:
             merged = merged + chunk
         # Like choice 0, unnamed calls and held-back argument text are only sent at the end.
+        text, reasoning = _flush_think(state)
         merged = merged + AIMessageChunk(
-            content="", tool_call_chunks=state.tools.flush(), chunk_position="last"
+            content=text,
+            additional_kwargs={"reasoning_content": reasoning} if reasoning else {},
+            tool_call_chunks=state.tools.flush(),
+            chunk_position="last",
         )
         return {
             "index": index,
@@ -575,6 +591,11 @@ class ChunkBuilder:
             "invalid_tool_calls": list(merged.invalid_tool_calls),
             "finish_reason": state.finish_reason,
         }
+
+
+def _flush_think(state: _Choice) -> tuple[str, str]:
+    """Text a ``<think>`` splitter still held back (a possible tag) at the end of the stream."""
+    return state.think.flush() if state.think is not None else ("", "")
 
 
 def _accumulate(target: dict[str, Any], key: str, value: Any) -> None:

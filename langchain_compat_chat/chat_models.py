@@ -21,14 +21,16 @@ from __future__ import annotations
 
 import json
 import os
+import pathlib
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from functools import partial
 from operator import itemgetter
 from typing import Any, Literal, cast
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
-from langchain_core.messages import AIMessage, BaseMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
@@ -50,11 +52,13 @@ from pydantic import (
 )
 from typing_extensions import Self
 
+from langchain_compat_chat._capture import CapturingTransport, HttpCapture, capture_from
 from langchain_compat_chat._content import text_of
 from langchain_compat_chat._models import ModelInfo, parse_model_list
 from langchain_compat_chat._request import build_body
 from langchain_compat_chat._response import to_chat_result
 from langchain_compat_chat._stream import ChunkBuilder
+from langchain_compat_chat._think import ThinkTags
 from langchain_compat_chat._transport import (
     Request,
     RetryPolicy,
@@ -63,6 +67,7 @@ from langchain_compat_chat._transport import (
     iter_event_batches,
     redact_url,
 )
+from langchain_compat_chat._v1 import V1StreamBlocks, to_v1
 from langchain_compat_chat.errors import (
     CompatChatError,
     MalformedResponseError,
@@ -167,6 +172,10 @@ class ChatCompatModel(BaseChatModel):
     """OpenAI-style effort (``"low"``, ``"medium"``, ``"high"``) for servers that take it."""
     thinking: bool | int | None = None
     """Portable reasoning switch: on/off or a token budget, mapped to the provider's own knob."""
+    think_tags: bool | Literal["starts_inside"] | None = None
+    """Split ``<think>...</think>`` out of ``content`` into reasoning, for servers that leave
+    it there. ``"starts_inside"``: the chat template opened the tag in the prompt, so only
+    ``</think>`` arrives. ``None`` uses the preset's default (off everywhere)."""
     streaming: bool = False
     """Stream under ``invoke`` too (callbacks then see every token)."""
     stream_usage: bool = True
@@ -184,6 +193,13 @@ class ChatCompatModel(BaseChatModel):
     """Your own sync client (used as is; you own its lifetime)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """Your own async client (used as is; you own its lifetime)."""
+    debug_capture: HttpCapture | str | pathlib.Path | None = Field(default=None, exclude=True)
+    """Record every HTTP attempt, secrets redacted: an ``HttpCapture``, or a JSONL file path.
+
+    A path becomes an ``HttpCapture`` at construction (so a bad path fails at once); ``None``
+    reads ``COMPAT_DEBUG_CAPTURE`` (a JSONL path) and otherwise records nothing, at no cost.
+    Left out of serialization: it is a local debugging aid, not part of the model.
+    """
 
     _profile: ProviderProfile = PrivateAttr()
     _transport: Transport | None = PrivateAttr(default=None)
@@ -232,6 +248,7 @@ class ChatCompatModel(BaseChatModel):
         if not self.base_url.startswith(("http://", "https://")):
             msg = f"base_url must start with http:// or https://, got {redact_url(self.base_url)!r}"
             raise ValueError(msg)
+        self.debug_capture = capture_from(self.debug_capture)
         if self.n is not None and self.n > 1 and self.streaming:
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
             raise ValueError(msg)
@@ -275,7 +292,10 @@ class ChatCompatModel(BaseChatModel):
         verify = self.verify_ssl
         if verify is None:
             verify = os.environ.get("LLM_SSL_VERIFY", "true").strip().lower() not in _FALSY
-        return Transport(
+        # Resolved at construction; resolved again only for a copy made without validation.
+        capture = capture_from(self.debug_capture) if self.debug_capture is not None else None
+        make = Transport if capture is None else partial(CapturingTransport, capture)
+        return make(
             base_url=cast(str, self.base_url),
             headers=headers,
             query={**profile.default_query, **(self.default_query or {})},
@@ -295,7 +315,11 @@ class ChatCompatModel(BaseChatModel):
 
     @property
     def _provider_name(self) -> str:
-        return self._profile.name if self._profile.name != "generic" else "compat"
+        return self._profile.model_provider or self._profile.name
+
+    @property
+    def _think_tags(self) -> ThinkTags:
+        return self._profile.think_tags if self.think_tags is None else self.think_tags
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -390,13 +414,24 @@ class ChatCompatModel(BaseChatModel):
     # -- response ------------------------------------------------------------------------------
     def _to_result(self, response: httpx.Response) -> ChatResult:
         try:
-            return to_chat_result(_json_of(response), self._provider_name)
+            result = to_chat_result(_json_of(response), self._provider_name, self._think_tags)
         except CompatChatError as exc:
             raise _with_request_id(exc, response) from None
+        if self.output_version == "v1":
+            for generation in result.generations:
+                to_v1(cast(AIMessage, generation.message))
+        return result
+
+    def _v1_blocks(self) -> V1StreamBlocks | None:
+        """Per-stream block numbering when ``output_version="v1"`` (see :mod:`._v1`)."""
+        return V1StreamBlocks() if self.output_version == "v1" else None
 
     @staticmethod
     def _feed_batch(
-        builder: ChunkBuilder, batch: list[tuple[str, str]], response: httpx.Response
+        builder: ChunkBuilder,
+        batch: list[tuple[str, str]],
+        response: httpx.Response,
+        v1: V1StreamBlocks | None,
     ) -> Iterator[ChatGenerationChunk]:
         """Chunks of one network read's events, each yielded as soon as it is built.
 
@@ -408,16 +443,22 @@ class ChatCompatModel(BaseChatModel):
                 chunks = builder.feed_data(data, event)
             except CompatChatError as exc:
                 raise _with_request_id(exc, response) from None
+            if v1 is not None:
+                for chunk in chunks:
+                    v1.convert(cast(AIMessageChunk, chunk.message))
             yield from chunks
             if builder.done:
                 return
 
     @staticmethod
-    def _close(builder: ChunkBuilder) -> ChatGenerationChunk:
+    def _close(builder: ChunkBuilder, v1: V1StreamBlocks | None) -> ChatGenerationChunk:
         if not (builder.done or builder.finished):
             msg = "The stream ended before the answer was complete (no finish_reason, no [DONE])"
             raise StreamInterruptedError(msg)
-        return builder.finish()
+        last = builder.finish()
+        if v1 is not None:
+            v1.convert(cast(AIMessageChunk, last.message))
+        return last
 
     # -- the four hooks ------------------------------------------------------------------------
     def _generate(
@@ -448,16 +489,17 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, True, kwargs)
-        builder = ChunkBuilder(self._provider_name)
+        builder = ChunkBuilder(self._provider_name, self._think_tags)
+        v1 = self._v1_blocks()
         with self._get_transport().open_stream(request) as response:
             for batch in iter_event_batches(response):
-                for chunk in self._feed_batch(builder, batch, response):
+                for chunk in self._feed_batch(builder, batch, response, v1):
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
                 if builder.done:
                     break
-        last = self._close(builder)
+        last = self._close(builder, v1)
         if run_manager:
             run_manager.on_llm_new_token("", chunk=last)
         yield last
@@ -470,16 +512,17 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, stop, True, kwargs)
-        builder = ChunkBuilder(self._provider_name)
+        builder = ChunkBuilder(self._provider_name, self._think_tags)
+        v1 = self._v1_blocks()
         async with self._get_transport().aopen_stream(request) as response:
             async for batch in aiter_event_batches(response):
-                for chunk in self._feed_batch(builder, batch, response):
+                for chunk in self._feed_batch(builder, batch, response, v1):
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
                 if builder.done:
                     break
-        last = self._close(builder)
+        last = self._close(builder, v1)
         if run_manager:
             await run_manager.on_llm_new_token("", chunk=last)
         yield last

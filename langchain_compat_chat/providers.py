@@ -13,11 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from langchain_compat_chat._think import ThinkTags
+
 __all__ = ["ProviderProfile", "get_provider", "known_providers", "register_provider"]
 
 ThinkingStyle = Literal[
     "none",  # the server has no switch; reasoning models just reason
-    "reasoning_effort",  # top-level "reasoning_effort": "low|medium|high" (OpenAI, Groq, xAI...)
+    "reasoning_effort",  # top-level "reasoning_effort", one of effort_levels (OpenAI, Groq...)
     "enable_thinking",  # top-level "enable_thinking" (+ "thinking_budget"): DashScope
     "chat_template_kwargs",  # "chat_template_kwargs": {"enable_thinking": ...}: vLLM, SGLang
     "reasoning_object",  # "reasoning": {"effort"|"max_tokens"|"enabled"}: OpenRouter
@@ -33,6 +35,10 @@ class ProviderProfile:
     Attributes:
         name: Preset name users pass as ``provider=``.
         ls_provider: Provider name reported to LangSmith (``ls_provider``).
+        model_provider: ``response_metadata["model_provider"]`` when it must differ from
+            ``name``. langchain-core picks a ``content_blocks`` translator by this string,
+            and its ``"openai"`` one (written for ``ChatOpenAI``) drops
+            ``reasoning_content``, so the openai preset reports ``"openai-compat"``.
         base_url: Default base URL, used when neither the argument nor an env var gives one.
         api_key_env: Env vars read, in order, for the key when none is passed.
         base_url_env: Env vars read, in order, for the base URL when none is passed.
@@ -45,9 +51,15 @@ class ProviderProfile:
         tool_choice_any: What ``tool_choice="any"``/``"required"`` is sent as.
         supports_tool_choice_object: Whether a ``{"type": "function", ...}`` choice is accepted.
         drop_params: Top-level request fields removed before sending (the server rejects them).
+        rename_params: Top-level request fields sent under another name (Mistral's
+            ``random_seed`` for ``seed``).
         allow_message_name: Whether ``messages[].name`` may be sent (Mistral answers 422).
         echo_reasoning: Send earlier assistant turns' reasoning back as ``reasoning_content``
-            (DeepSeek thinking mode with tools requires it).
+            (DeepSeek and Kimi thinking mode with tools answer 400 without it; GLM uses it
+            for "preserved thinking").
+        echo_reasoning_details: Send earlier turns' ``reasoning_details`` back verbatim
+            (OpenRouter continues reasoning across tool calls from them; strict servers such
+            as Mistral answer 422 to the unknown field, so it is off elsewhere).
         system_role: Role used for system messages (``"developer"`` for OpenAI o-series).
         tool_content: ``"auto"`` sends a tool result as text when it is all text, else as a list;
             ``"string"`` always flattens to text for servers that reject lists.
@@ -55,14 +67,23 @@ class ProviderProfile:
             right after the tool results (Chat Completions allows only text in tool
             messages); ``"inline"`` leaves them in the tool message for servers that take it.
         thinking_style: How the ``thinking=`` knob is switched on for this server.
+        effort_levels: The ``reasoning_effort`` values the server accepts, weakest first
+            (xAI takes only ``low``/``high``, Mistral only ``high``).
+        effort_off: The ``reasoning_effort`` that switches reasoning off (Mistral ``"none"``);
+            ``None`` sends nothing for ``thinking=False``.
         tool_call_id_style: ``"mistral9"`` rewrites outgoing tool-call ids to 9 alphanumerics.
         supports_video: Whether ``video_url`` / frame-list content is accepted (Qwen-VL).
-        strip_think_tags: Split ``<think>...</think>`` out of content by default.
+        think_tags: Default for the model's ``think_tags``: split ``<think>...</think>`` out
+            of content. Off in every preset: servers that know the model parse reasoning
+            themselves (vLLM/SGLang ``--reasoning-parser``, llama.cpp's default
+            ``--reasoning-format``, Ollama, LM Studio), and splitting an answer that merely
+            mentions the tag would corrupt it. Switch it on per deployment.
 
     """
 
     name: str
     ls_provider: str
+    model_provider: str | None = None
     base_url: str | None = None
     api_key_env: tuple[str, ...] = ()
     base_url_env: tuple[str, ...] = ()
@@ -75,15 +96,19 @@ class ProviderProfile:
     tool_choice_any: str = "required"
     supports_tool_choice_object: bool = True
     drop_params: frozenset[str] = frozenset()
+    rename_params: Mapping[str, str] = field(default_factory=dict)
     allow_message_name: bool = True
     echo_reasoning: bool = False
+    echo_reasoning_details: bool = False
     system_role: Literal["system", "developer"] = "system"
     tool_content: Literal["auto", "string"] = "auto"
     tool_media: Literal["inline", "user_message"] = "user_message"
     thinking_style: ThinkingStyle = "reasoning_effort"
+    effort_levels: tuple[str, ...] = ("low", "medium", "high")
+    effort_off: str | None = None
     tool_call_id_style: Literal["any", "mistral9"] = "any"
     supports_video: bool = False
-    strip_think_tags: bool = False
+    think_tags: ThinkTags = False
 
     def replace(self, **changes: Any) -> ProviderProfile:
         """Return a copy with some switches changed, e.g. for a self-hosted variant."""
@@ -125,6 +150,7 @@ _PRESETS: dict[str, ProviderProfile] = {
         ProviderProfile(
             name="generic",
             ls_provider="openai-compatible",
+            model_provider="compat",
             api_key_env=_GENERIC_ENV,
             base_url_env=_GENERIC_URL_ENV,
         ),
@@ -132,6 +158,7 @@ _PRESETS: dict[str, ProviderProfile] = {
             "openai",
             "https://api.openai.com/v1",
             "OPENAI_API_KEY",
+            model_provider="openai-compat",
             max_tokens_param="max_completion_tokens",
         ),
         _hosted(
@@ -182,6 +209,7 @@ _PRESETS: dict[str, ProviderProfile] = {
             "https://openrouter.ai/api/v1",
             "OPENROUTER_API_KEY",
             default_headers={"X-Title": "langchain-compat-chat"},
+            echo_reasoning_details=True,
             thinking_style="reasoning_object",
         ),
         _hosted(
@@ -199,8 +227,10 @@ _PRESETS: dict[str, ProviderProfile] = {
             tool_choice_any="any",
             tool_call_id_style="mistral9",
             drop_params=frozenset({"logit_bias", "logprobs", "top_logprobs", "stream_options"}),
+            rename_params={"seed": "random_seed"},
             stream_usage=False,
-            thinking_style="none",
+            effort_levels=("high",),
+            effort_off="none",
         ),
         _hosted(
             "groq",
@@ -214,15 +244,17 @@ _PRESETS: dict[str, ProviderProfile] = {
             "moonshot",
             "https://api.moonshot.ai/v1",
             "MOONSHOT_API_KEY",
+            echo_reasoning=True,
             thinking_style="thinking_object",
         ),
         _hosted(
             "zhipu",
             "https://open.bigmodel.cn/api/paas/v4",
             "ZHIPUAI_API_KEY",
+            echo_reasoning=True,
             thinking_style="thinking_object",
         ),
-        _hosted("xai", "https://api.x.ai/v1", "XAI_API_KEY"),
+        _hosted("xai", "https://api.x.ai/v1", "XAI_API_KEY", effort_levels=("low", "high")),
         _hosted(
             "perplexity",
             "https://api.perplexity.ai",

@@ -82,22 +82,35 @@ class CompletionPlan:
         """Tokens generated over all choices."""
         return sum(c.completion_tokens for c in self.choices)
 
-    def usage(self, completion_tokens: int | None = None) -> dict[str, Any]:
-        """The ``usage`` object (optionally for a partial completion count)."""
+    def usage(self, dialect: Dialect, completion_tokens: int | None = None) -> dict[str, Any]:
+        """The ``usage`` object as the dialect words it (optionally for a partial count)."""
         done = self.completion_tokens if completion_tokens is None else completion_tokens
         reasoning = sum(len(c.reasoning) for c in self.choices) if self.reasoning_in_field else 0
-        return {
+        reasoning = min(reasoning, done)
+        # xAI counts reasoning in total_tokens and reasoning_tokens only
+        shown = done - reasoning if dialect.completion_excludes_reasoning else done
+        usage: dict[str, Any] = {
             "prompt_tokens": self.prompt_tokens,
-            "completion_tokens": done,
+            "completion_tokens": shown,
             "total_tokens": self.prompt_tokens + done,
-            "prompt_tokens_details": {"cached_tokens": self.cached_tokens, "audio_tokens": 0},
-            "completion_tokens_details": {
-                "reasoning_tokens": min(reasoning, done),
-                "audio_tokens": 0,
-                "accepted_prediction_tokens": 0,
-                "rejected_prediction_tokens": 0,
-            },
         }
+        if dialect.cached_tokens_field == "prompt_tokens_details":
+            usage["prompt_tokens_details"] = {
+                "cached_tokens": self.cached_tokens,
+                "audio_tokens": 0,
+            }
+        elif dialect.cached_tokens_field == "prompt_cache_hit_tokens":
+            usage["prompt_cache_hit_tokens"] = self.cached_tokens
+            usage["prompt_cache_miss_tokens"] = self.prompt_tokens - self.cached_tokens
+        else:
+            usage["cached_tokens"] = self.cached_tokens
+        usage["completion_tokens_details"] = {
+            "reasoning_tokens": reasoning,
+            "audio_tokens": 0,
+            "accepted_prediction_tokens": 0,
+            "rejected_prediction_tokens": 0,
+        }
+        return usage
 
 
 # --------------------------------------------------------------------------------------
@@ -292,7 +305,8 @@ def _plan_choice(
     else:
         text = generate_text(rng)
     if reasoning_on and dialect.reasoning_field == "think_tags":
-        text = f"<think>\n{generate_reasoning(rng)}\n</think>\n\n{text}"
+        opening = "" if dialect.think_open_in_prompt else "<think>\n"
+        text = f"{opening}{generate_reasoning(rng)}\n</think>\n\n{text}"
     text = _truncate_at_stop(text, body.get("stop"))[0]
     tokens = split_tokens(text)
     if remaining is not None and len(tokens) > remaining:
@@ -347,7 +361,7 @@ def render_completion(plan: CompletionPlan, dialect: Dialect) -> dict[str, Any]:
             "annotations": [],
         }
         if c.reasoning and dialect.reasoning_field not in (None, "think_tags"):
-            message[str(dialect.reasoning_field)] = "".join(c.reasoning)
+            _put_reasoning(message, "".join(c.reasoning), dialect)
         if c.tool_calls:
             message["tool_calls"] = [
                 {
@@ -372,7 +386,7 @@ def render_completion(plan: CompletionPlan, dialect: Dialect) -> dict[str, Any]:
         "created": plan.created,
         "model": plan.model,
         "choices": choices,
-        "usage": plan.usage(),
+        "usage": plan.usage(dialect),
         "service_tier": "default",
         "system_fingerprint": plan.system_fingerprint,
     }
@@ -385,12 +399,11 @@ def _choice_deltas(
     out: list[tuple[dict[str, Any], str | None, Any, int]] = [
         ({"role": "assistant", "content": "", "refusal": None}, None, None, 0)
     ]
-    field_name = dialect.reasoning_field
     for tok in c.reasoning:
-        if field_name == "reasoning_content":
-            out.append(({"content": None, "reasoning_content": tok}, None, None, 1))
-        else:
-            out.append(({str(field_name): tok}, None, None, 1))
+        delta: dict[str, Any] = (
+            {"content": None} if dialect.reasoning_field == "reasoning_content" else {}
+        )
+        out.append((_put_reasoning(delta, tok, dialect), None, None, 1))
     for k, tok in enumerate(c.content or ()):
         lp = None
         if c.logprobs is not None:
@@ -416,6 +429,23 @@ def _choice_deltas(
             out.append(({"tool_calls": [_index_quirk(part, dialect)]}, None, None, 1))
     out.append(({}, c.finish_reason, None, 0))
     return out
+
+
+def _put_reasoning(target: dict[str, Any], text: str, dialect: Dialect) -> dict[str, Any]:
+    """Write reasoning text into a message or delta the way the dialect does."""
+    where = dialect.reasoning_field
+    if where == "reasoning_details":
+        target[where] = [{"type": "reasoning.text", "text": text, "format": "unknown", "index": 0}]
+    elif where == "thinking_parts":
+        # Magistral: the reasoning is a content part; answer text joins as a "text" part.
+        parts = [{"type": "thinking", "thinking": [{"type": "text", "text": text}]}]
+        answer = target.get("content")
+        if answer:
+            parts.append({"type": "text", "text": answer})
+        target["content"] = parts
+    else:
+        target[str(where)] = text
+    return target
 
 
 def _index_quirk(part: dict[str, Any], dialect: Dialect) -> dict[str, Any]:
@@ -463,12 +493,12 @@ def render_chunks(
             "choices": [choice],
         }
         if dialect.cumulative_usage:
-            chunk["usage"] = plan.usage(produced)
+            chunk["usage"] = plan.usage(dialect, produced)
         elif include_usage and not special_usage:
             chunk["usage"] = None
         if pos == last_finish:
             if dialect.usage_in_x_groq:
-                usage = plan.usage()
+                usage = plan.usage(dialect)
                 chunk["x_groq"] = {
                     "id": "req_" + plan.id.removeprefix("chatcmpl-"),
                     "usage": {
@@ -482,7 +512,7 @@ def render_chunks(
                     },
                 }
             elif dialect.usage_in_choice:
-                choice["usage"] = plan.usage()
+                choice["usage"] = plan.usage(dialect)
         chunks.append(chunk)
     if include_usage and not special_usage:
         chunks.append(
@@ -494,7 +524,7 @@ def render_chunks(
                 "service_tier": "default",
                 "system_fingerprint": plan.system_fingerprint,
                 "choices": [],
-                "usage": plan.usage(),
+                "usage": plan.usage(dialect),
             }
         )
     return chunks

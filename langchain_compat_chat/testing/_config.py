@@ -14,8 +14,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeAlias, Union, get_args
 
-ReasoningField = Literal["reasoning_content", "reasoning", "think_tags"]
-"""Where reasoning text goes: a message/delta field, or ``<think>`` tags inside content."""
+ReasoningField = Literal[
+    "reasoning_content", "reasoning", "reasoning_details", "thinking_parts", "think_tags"
+]
+"""Where reasoning text goes: a message/delta field, content parts, or ``<think>`` tags."""
+
+CachedTokensField = Literal["prompt_tokens_details", "prompt_cache_hit_tokens", "cached_tokens"]
+"""Where usage reports prompt-cache hits."""
 
 DIALECT_HEADER = "x-compat-dialect"
 """Request header that selects a dialect for one request (see :func:`parse_dialect`)."""
@@ -35,10 +40,14 @@ class Dialect:
 
     Attributes:
         reasoning_field: Where reasoning text is written when reasoning is on:
-            ``"reasoning_content"`` (DeepSeek, Qwen, vLLM, xAI), ``"reasoning"`` (Groq,
-            OpenRouter, Ollama ``/v1``), ``"think_tags"`` (``<think>...</think>`` at the
-            start of ``content``, servers that do not parse it) or ``None`` (never emit
-            reasoning, like api.openai.com).
+            ``"reasoning_content"`` (DeepSeek, Qwen, xAI), ``"reasoning"`` (Groq,
+            OpenRouter, Ollama ``/v1``, current vLLM), ``"reasoning_details"`` (OpenRouter's
+            ``[{"type": "reasoning.text", ...}]`` parts only), ``"thinking_parts"``
+            (Mistral Magistral: ``content`` becomes a list with ``thinking`` parts),
+            ``"think_tags"`` (``<think>...</think>`` at the start of ``content``, servers
+            that do not parse it) or ``None`` (never emit reasoning, like api.openai.com).
+        think_open_in_prompt: With ``think_tags``, leave out the opening ``<think>``: chat
+            templates that put it in the prompt make the model generate only the rest.
         always_reason: Emit reasoning even when the request does not ask for it
             (a "thinking" model such as ``deepseek-reasoner``).
         null_tool_call_index: Streamed tool-call deltas carry ``"index": null``.
@@ -51,12 +60,19 @@ class Dialect:
             (Perplexity, vLLM continuous usage stats) and there is no usage-only chunk.
         usage_in_choice: Stream usage is sent inside ``choices[0].usage`` of the finish
             chunk (Moonshot), with no usage chunk.
+        completion_excludes_reasoning: ``completion_tokens`` leaves out the reasoning
+            tokens, which only ``total_tokens`` and ``reasoning_tokens`` count (xAI).
+        cached_tokens_field: Where prompt-cache hits are reported:
+            ``prompt_tokens_details.cached_tokens`` (OpenAI), top-level
+            ``prompt_cache_hit_tokens``/``prompt_cache_miss_tokens`` (DeepSeek's own field)
+            or a top-level ``cached_tokens`` (Moonshot).
         reject_unknown_params: Answer 400 ``Unrecognized request argument`` for body keys
             that api.openai.com does not know (compatible servers usually ignore them).
 
     """
 
     reasoning_field: ReasoningField | None = "reasoning_content"
+    think_open_in_prompt: bool = False
     always_reason: bool = False
     null_tool_call_index: bool = False
     omit_tool_call_index: bool = False
@@ -64,6 +80,8 @@ class Dialect:
     usage_in_x_groq: bool = False
     cumulative_usage: bool = False
     usage_in_choice: bool = False
+    completion_excludes_reasoning: bool = False
+    cached_tokens_field: CachedTokensField = "prompt_tokens_details"
     reject_unknown_params: bool = False
 
     def replace(self, **changes: Any) -> Dialect:
@@ -80,7 +98,13 @@ DIALECT_PRESETS: dict[str, Dialect] = {
     "ollama": Dialect(reasoning_field="reasoning", null_tool_call_index=True),
     "vllm": Dialect(reasoning_field="reasoning_content", omit_tool_call_index=True),
     "perplexity": Dialect(reasoning_field=None, cumulative_usage=True),
-    "moonshot": Dialect(reasoning_field="reasoning_content", usage_in_choice=True),
+    "moonshot": Dialect(
+        reasoning_field="reasoning_content",
+        usage_in_choice=True,
+        cached_tokens_field="cached_tokens",
+    ),
+    "xai": Dialect(reasoning_field="reasoning_content", completion_excludes_reasoning=True),
+    "mistral": Dialect(reasoning_field="thinking_parts"),
     "think-tags": Dialect(reasoning_field="think_tags", always_reason=True),
 }
 """Named dialects, usable as ``x-compat-dialect: groq`` or ``Dialect`` values."""
@@ -324,6 +348,7 @@ def _parse_pairs(text: str) -> list[tuple[str, str | None]]:
 _DIALECT_FIELDS = {f.name: f for f in dataclasses.fields(Dialect)}
 _FAULT_FIELDS = {f.name: f for f in dataclasses.fields(Fault)}
 _REASONING_CHOICES = set(get_args(ReasoningField))
+_CACHED_CHOICES = set(get_args(CachedTokensField))
 
 
 def parse_dialect(text: str, base: Dialect | None = None) -> Dialect:
@@ -354,6 +379,12 @@ def parse_dialect(text: str, base: Dialect | None = None) -> Dialect:
                 changes[key] = rf
             else:
                 raise ValueError(f"unknown reasoning_field: {rf!r}")
+            continue
+        if key == "cached_tokens_field":
+            where = (val or "").strip()
+            if where not in _CACHED_CHOICES:
+                raise ValueError(f"unknown cached_tokens_field: {where!r}")
+            changes[key] = where
             continue
         changes[key] = _coerce(val if val is not None else "true", _DIALECT_FIELDS[key].type)
     return dataclasses.replace(dialect, **changes)

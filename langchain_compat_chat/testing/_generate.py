@@ -160,7 +160,7 @@ def request_rng(body: Mapping[str, Any], salt: str = "") -> random.Random:
     seed and greedy decoding on a nonsense model. Without one, the seed is a hash of the
     whole request body, so an identical request gives an identical answer.
     """
-    seed = body.get("seed")
+    seed = body.get("seed", body.get("random_seed"))  # random_seed: Mistral's name
     if isinstance(seed, int) and not isinstance(seed, bool):
         material = f"seed:{seed}:{salt}"
     else:

@@ -364,6 +364,79 @@ def test_reasoning_echoed_only_when_profile_says_so() -> None:
     assert wire(msg, "deepseek")["reasoning_content"] == "thinking..."
 
 
+@pytest.mark.parametrize(
+    ("provider", "echoed"),
+    [("openrouter", True), ("generic", False), ("mistral", False), ("gemini", False)],
+)
+def test_reasoning_details_echoed_only_where_the_profile_says(provider: str, echoed: bool) -> None:
+    details = [{"type": "reasoning.encrypted", "data": "opaque==", "index": 0}]
+    msg = AIMessage(
+        content="",
+        additional_kwargs={"reasoning_details": details},
+        tool_calls=[{"name": "f", "args": {}, "id": "c"}],
+    )
+    out = wire(msg, provider)
+    assert out.get("reasoning_details") == (details if echoed else None)
+
+
+def test_reasoning_details_round_trip_from_an_openrouter_stream() -> None:
+    """What OpenRouter streamed comes back, fragment by fragment, in the next request."""
+    parts = [
+        {"type": "reasoning.text", "text": "Need ", "format": "anthropic-claude-v1", "index": 0},
+        {"type": "reasoning.text", "text": "a tool.", "signature": "sig", "index": 0},
+    ]
+    events = [
+        {"id": "or-1", "choices": [{"index": 0, "delta": {"reasoning_details": [p]}}]}
+        for p in parts
+    ] + [
+        {
+            "id": "or-1",
+            "choices": [
+                {
+                    "index": 0,
+                    "delta": {
+                        "tool_calls": [
+                            {
+                                "index": 0,
+                                "id": "call_1",
+                                "type": "function",
+                                "function": {"name": "f", "arguments": "{}"},
+                            }
+                        ]
+                    },
+                    "finish_reason": "tool_calls",
+                }
+            ],
+        }
+    ]
+    sse = "".join(f"data: {json.dumps(e)}\n\n" for e in events) + "data: [DONE]\n\n"
+    model = ChatCompatModel(model="m", provider="openrouter", api_key="k", max_retries=0)
+    url = "https://openrouter.ai/api/v1/chat/completions"
+    with respx.mock() as router:
+        route = router.post(url)
+        route.mock(
+            return_value=httpx.Response(
+                200, text=sse, headers={"content-type": "text/event-stream"}
+            )
+        )
+        first = None
+        for chunk in model.stream("q"):
+            first = chunk if first is None else first + chunk
+        assert first is not None
+        assert first.additional_kwargs["reasoning_content"] == "Need a tool."
+        route.mock(return_value=httpx.Response(200, json=OK))
+        model.invoke(["q", first, ToolMessage("42", tool_call_id="call_1")])
+    sent = json.loads(route.calls.last.request.content)["messages"][1]
+    assert sent["reasoning_details"] == parts
+    assert "reasoning_content" not in sent
+
+
+def test_rename_params_mistral_seed() -> None:
+    b = body(params={"seed": 7}, provider="mistral")
+    assert b["random_seed"] == 7 and "seed" not in b
+    assert body(params={"seed": 7})["seed"] == 7
+
+
 def test_legacy_function_call_echoed() -> None:
     fc = {"name": "f", "arguments": "{}"}
     msg = AIMessage(content="", additional_kwargs={"function_call": fc})
@@ -562,6 +635,14 @@ THINKING_CASES = [
     ("generic", False, {}),
     ("lmstudio", False, {}),
     ("generic", None, {}),
+    # providers that accept only some effort values
+    ("xai", True, {"reasoning_effort": "high"}),
+    ("xai", 1000, {"reasoning_effort": "low"}),
+    ("xai", 4000, {"reasoning_effort": "high"}),
+    ("xai", False, {}),
+    ("mistral", True, {"reasoning_effort": "high"}),
+    ("mistral", 1000, {"reasoning_effort": "high"}),
+    ("mistral", False, {"reasoning_effort": "none"}),
 ]
 
 
