@@ -7,10 +7,11 @@ block before the ``text`` block), and the reasoning token count in ``usage_metad
 Reasoning is printed dimmed on a colour terminal (not when ``NO_COLOR`` is set or output
 is piped).
 
-Against the bundled reference server, the same question is asked in three provider
+Against the bundled reference server, the same question is asked in four provider
 dialects, selected per request with the server's ``x-compat-dialect`` header: DeepSeek's
-``reasoning_content`` field, OpenRouter's ``reasoning`` field, and a thinking model that
-reasons without being asked. The client reads them all the same way.
+``reasoning_content`` field, OpenRouter's ``reasoning`` field, a thinking model that
+reasons without being asked, and a server that leaves ``<think>...</think>`` inside the
+content, which ``think_tags=True`` splits out. The client reads them all the same way.
 
 Run: ``python examples/reasoning_display.py`` (offline), or with ``COMPAT_BASE_URL`` and
 ``COMPAT_MODEL`` set to a reasoning model on your own server.
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import os
 import sys
+from typing import Any
 
 from _endpoint import endpoint
 from langchain_core.messages import AIMessageChunk
@@ -67,14 +69,15 @@ def main() -> None:
         if not ep.bundled:
             show(ep.chat_model(thinking=True))
             return
-        dialects = [
-            ("deepseek", "reasoning_content field", True),
-            ("openrouter", "reasoning field", True),
-            ("deepseek-reasoner", "always reasons, not asked", None),
+        dialects: list[tuple[str, str, dict[str, Any]]] = [
+            ("deepseek", "reasoning_content field", {"thinking": True}),
+            ("openrouter", "reasoning field", {"thinking": True}),
+            ("deepseek-reasoner", "always reasons, not asked", {}),
+            ("think-tags", "<think> inside the content", {"think_tags": True}),
         ]
-        for dialect, what, thinking in dialects:
+        for dialect, what, options in dialects:
             print(f"{dialect} ({what}):")
-            show(ep.chat_model(thinking=thinking, default_headers={DIALECT_HEADER: dialect}))
+            show(ep.chat_model(default_headers={DIALECT_HEADER: dialect}, **options))
 
 
 if __name__ == "__main__":

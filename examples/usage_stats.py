@@ -1,12 +1,12 @@
-"""Usage statistics: token counts per call and totals across calls.
+"""Usage statistics: token counts per call, and running totals with ``UsageStats``.
 
 Shows the ``usage_metadata`` every answer carries, for ``invoke`` and for streams alike
 (``ChatCompatModel`` asks streaming servers for their usage chunk): input, output and
 total tokens, prompt tokens served from the provider's cache
 (``input_token_details.cache_read``) and reasoning tokens
-(``output_token_details.reasoning``). Totals per model are collected by langchain-core's
-``get_usage_metadata_callback``, which sees every model call made inside its ``with``
-block, batches and chains included.
+(``output_token_details.reasoning``). A ``UsageStats`` callback handler attached to the
+models keeps totals per model across every call, batches included: requests, errors,
+tokens, latency and time to first token, printed as a table and read field by field.
 
 Run: ``python examples/usage_stats.py`` (offline), or with ``COMPAT_BASE_URL`` and
 ``COMPAT_MODEL`` set to use your own server.
@@ -17,8 +17,10 @@ from __future__ import annotations
 import time
 
 from _endpoint import endpoint
-from langchain_core.callbacks import get_usage_metadata_callback
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, SystemMessage
+
+from langchain_compat_chat import RateLimitError, UsageStats
+from langchain_compat_chat.testing import FAULT_HEADER
 
 # A long, fixed prefix: servers with prompt caching bill its second use as cached tokens.
 HANDBOOK = SystemMessage(
@@ -44,8 +46,9 @@ def describe(label: str, message: AIMessage | AIMessageChunk, seconds: float | N
 
 def main() -> None:
     """Make several kinds of calls, then print per-call usage and the totals."""
-    with endpoint() as ep, get_usage_metadata_callback() as totals:
-        model = ep.chat_model(max_tokens=60)
+    stats = UsageStats()
+    with endpoint() as ep:
+        model = ep.chat_model(max_tokens=60, callbacks=[stats])
 
         for attempt in ("first", "second"):
             started = time.perf_counter()
@@ -59,8 +62,9 @@ def main() -> None:
         assert merged is not None
         describe("stream", merged, time.perf_counter() - started)
 
+        thinker = ep.chat_model(max_tokens=200, thinking=True, callbacks=[stats])
         started = time.perf_counter()
-        thought = ep.chat_model(max_tokens=200, thinking=True).invoke("Plan a 3-day bike tour.")
+        thought = thinker.invoke("Plan a 3-day bike tour.")
         describe("invoke (thinking)", thought, time.perf_counter() - started)
 
         started = time.perf_counter()
@@ -69,13 +73,25 @@ def main() -> None:
         for number, reply in enumerate(replies, 1):
             describe(f"  batch #{number}", reply, None)
 
-        print("totals per model:")
-        for name, usage in totals.usage_metadata.items():
-            print(
-                f"  {name}: {usage['input_tokens']} in, {usage['output_tokens']} out, "
-                f"{usage['total_tokens']} total, details "
-                f"{usage.get('input_token_details')} / {usage.get('output_token_details')}"
+        if ep.bundled:  # ask the reference server for a 429, to show errors are counted too
+            limited = ep.chat_model(
+                max_retries=0, callbacks=[stats], default_headers={FAULT_HEADER: "429"}
             )
+            try:
+                limited.invoke("One more?")
+            except RateLimitError as exc:
+                print(f"rate limited: {exc.message}")
+
+    print("\nUsageStats totals:")
+    print(stats.summary())
+    totals = stats.total()
+    mean_ttft = totals.ttft_mean_s
+    print(
+        f"\n{totals.requests} requests, {totals.errors} failed; "
+        f"{totals.cache_read_tokens} cached and {totals.reasoning_tokens} reasoning tokens; "
+        f"mean time to first token (streams): "
+        f"{'n/a' if mean_ttft is None else f'{mean_ttft * 1000:.0f} ms'}"
+    )
 
 
 if __name__ == "__main__":

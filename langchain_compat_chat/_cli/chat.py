@@ -77,6 +77,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="reasoning switch or token budget, mapped to the provider's own knob",
     )
     parser.add_argument(
+        "--think-tags",
+        action="store_const",
+        const=True,
+        help="split <think>...</think> out of the answer into reasoning (servers that leave it "
+        "in the content)",
+    )
+    parser.add_argument(
         "--tools",
         type=Path,
         metavar="FILE",
@@ -222,6 +229,7 @@ def run(args: argparse.Namespace, console: Console, reporter: Reporter) -> int:
         temperature=args.temperature,
         max_tokens=args.max_tokens,
         thinking=args.thinking,
+        think_tags=args.think_tags,
     )
     reporter.model = model
     runnable = _runnable(model, args)

@@ -102,6 +102,17 @@ def test_reasoning_is_shown_marked_or_hidden(
     assert hidden.out == content + "\n"
 
 
+def test_think_tags_are_split_into_reasoning(cli: CliRunner, at: list[str]) -> None:
+    inline = ["-H", "x-compat-dialect: think-tags"]
+    raw = json.loads(cli("chat", *at, *inline, "--json", "why?").out)
+    assert raw["reasoning"] is None and raw["content"].startswith("<think>")
+    split = json.loads(cli("chat", *at, *inline, "--think-tags", "--json", "why?").out)
+    assert split["reasoning"] and split["reasoning"] in raw["content"]
+    assert "<think>" not in split["content"] and split["content"] in raw["content"]
+    shown = cli("chat", *at, *inline, "--think-tags", "why?")
+    assert shown.out.startswith("[thinking] ") and "<think>" not in shown.out
+
+
 def test_thinking_off_and_budget(
     cli: CliRunner, at: list[str], compat_server: ReferenceServer
 ) -> None:

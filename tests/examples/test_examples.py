@@ -63,7 +63,9 @@ EXPECTED: dict[str, list[str]] = {
         r"^deepseek \(reasoning_content field\):\n  reasoning: \S.*\n  answer:    \S",
         r"^openrouter \(reasoning field\):\n  reasoning: \S.*\n  answer:    \S",
         r"^deepseek-reasoner \(always reasons, not asked\):\n  reasoning: \S",
-        # all three dialects: a reasoning block first and reasoning tokens counted
+        r"^think-tags \(<think> inside the content\):\n  reasoning: [^<\s].*\n"
+        r"  answer:    [^<\s].*\n  content blocks: \['reasoning', 'text'\]",
+        # the three field dialects also count reasoning tokens
         r"(?:  content blocks: \['reasoning', 'text'\]; reasoning tokens: [1-9]\d*\n(?:.*\n)*?){3}",
     ],
     "batch_rate_limit.py": [
@@ -78,8 +80,12 @@ EXPECTED: dict[str, list[str]] = {
         r"^stream +[1-9]\d* in",
         r"^invoke \(thinking\) .*\([1-9]\d* reasoning\)",
         r"^batch of 3 in ",
-        r"^totals per model:\n  reference-model: \d+ in, \d+ out, \d+ total, details "
-        r"\{'cache_read': [1-9]\d*\} / \{'reasoning': [1-9]\d*\}",
+        r"^rate limited: ",
+        r"^model +requests +errors +cancelled +input +output +total +cache_read +reasoning",
+        r"^reference-model +8 +1 +0 +\d+ +\d+ +\d+ +[1-9]\d* +[1-9]\d* ",
+        r"^last error: RateLimitError$",
+        r"^8 requests, 1 failed; [1-9]\d* cached and [1-9]\d* reasoning tokens; "
+        r"mean time to first token \(streams\): \d+ ms$",
     ],
 }
 
@@ -139,6 +145,14 @@ def test_example_runs_offline(runs: dict[str, subprocess.CompletedProcess[str]],
 def test_rate_limit_is_honoured(runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
     match = re.search(r"^8 requests in (\d+\.\d\d) s", runs["batch_rate_limit.py"].stdout, re.M)
     assert match and float(match.group(1)) >= 0.87
+
+
+def test_usage_totals_add_up(runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
+    out = runs["usage_stats.py"].stdout
+    per_call = [int(n) for n in re.findall(r" (\d+) total", out)]
+    row = re.search(r"^reference-model +8 +1 +0 +(\d+) +(\d+) +(\d+) ", out, re.M)
+    assert len(per_call) == 7 and row  # two invokes, a stream, a thinking call, a batch of 3
+    assert int(row.group(3)) == sum(per_call)
 
 
 def test_examples_use_the_configured_server(compat_server: ReferenceServer) -> None:
