@@ -19,8 +19,8 @@ demo: $(STAMP)
 	$(BIN)/python -m langchain_compat_chat demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check langchain_compat_chat tests
-	$(BIN)/ruff format --check langchain_compat_chat tests
+	$(BIN)/ruff check langchain_compat_chat tests examples
+	$(BIN)/ruff format --check langchain_compat_chat tests examples
 
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict langchain_compat_chat
