@@ -259,6 +259,17 @@ class ChatCompatModel(BaseChatModel):
         """Build from a preset: ``ChatCompatModel.for_provider("deepseek", model=...)``."""
         return cls(provider=provider, **kwargs)
 
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """Copy, re-deriving the preset and connection settings from the copy's own fields.
+
+        Without this, the copy would share the original's already-built transport and send
+        with the old key, timeout or headers whatever ``update`` said.
+        """
+        copy = super().model_copy(update=update, deep=deep)
+        copy._profile = get_provider(copy.provider)
+        copy._transport = None
+        return copy
+
     @property
     def provider_profile(self) -> ProviderProfile:
         """The resolved provider profile."""
