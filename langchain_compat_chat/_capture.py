@@ -78,29 +78,31 @@ class HttpCapture:
     One capture may be shared by several models and used from many threads and event loops.
 
     Example:
-        .. code-block:: python
+        ```python
+        from langchain_compat_chat import ChatCompatModel, HttpCapture
 
-            from langchain_compat_chat import ChatCompatModel, HttpCapture
+        capture = HttpCapture()  # in memory; HttpCapture("wire.jsonl") for a file
+        llm = ChatCompatModel(model="qwen3", base_url=..., debug_capture=capture)
+        llm.invoke("Hello")
+        record = capture.records[-1]
+        print(record["request"]["body"])  # the exact JSON sent
+        print(record["response"]["status"], record["response"]["body"])
 
-            capture = HttpCapture()  # in memory; HttpCapture("wire.jsonl") for a file
-            llm = ChatCompatModel(model="qwen3", base_url=..., debug_capture=capture)
-            llm.invoke("Hello")
-            record = capture.records[-1]
-            print(record["request"]["body"])  # the exact JSON sent
-            print(record["response"]["status"], record["response"]["body"])
+        # or straight to a file (appended, one JSON object per line):
+        llm = ChatCompatModel(model="qwen3", base_url=..., debug_capture="wire.jsonl")
+        ```
 
-            # or straight to a file (appended, one JSON object per line):
-            llm = ChatCompatModel(model="qwen3", base_url=..., debug_capture="wire.jsonl")
+    Each record is a dict (one JSONL line):
 
-    Each record is a dict (one JSONL line)::
-
-        {"seq": 1, "time": "2025-01-01T12:00:00.000000+00:00", "duration_s": 0.42,
-         "stream": true,
-         "request": {"method": "POST", "url": "...", "headers": {...},
-                     "body": "...", "body_bytes": 812, "body_truncated": false},
-         "response": {"status": 200, "headers": {...}, "body": "data: {...}\n\n...",
-                      "body_bytes": 5120, "body_truncated": false, "complete": true},
-         "error": null}
+    ```text
+    {"seq": 1, "time": "2025-01-01T12:00:00.000000+00:00", "duration_s": 0.42,
+     "stream": true,
+     "request": {"method": "POST", "url": "...", "headers": {...},
+                 "body": "...", "body_bytes": 812, "body_truncated": false},
+     "response": {"status": 200, "headers": {...}, "body": "data: {...}\n\n...",
+                  "body_bytes": 5120, "body_truncated": false, "complete": true},
+     "error": null}
+    ```
 
     ``response`` is ``null`` when no response arrived (connection refused, timeout before
     the headers); ``error`` is the exception text when the attempt failed in the transport

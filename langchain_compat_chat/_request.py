@@ -206,8 +206,6 @@ def thinking_params(thinking: bool | int | None, profile: ProviderProfile) -> di
         return {"reasoning": {"max_tokens": budget} if budget else {"enabled": True}}
     if style == "thinking_object":
         return {"thinking": {"type": "enabled" if on else "disabled"}}
-    if style == "think_flag":
-        return {"think": on}
     if style == "reasoning_effort":
         return _effort(on, budget, profile)
     if on:

@@ -121,12 +121,12 @@ class ChatCompatModel(BaseChatModel):
     with httpx, without the openai SDK.
 
     Example:
-        .. code-block:: python
+        ```python
+        from langchain_compat_chat import ChatCompatModel
 
-            from langchain_compat_chat import ChatCompatModel
-
-            llm = ChatCompatModel(model="deepseek-chat", provider="deepseek")
-            llm.invoke("Hello")
+        llm = ChatCompatModel(model="deepseek-chat", provider="deepseek")
+        llm.invoke("Hello")
+        ```
 
     Keys and URLs come from arguments, else from the preset's env vars (e.g.
     ``DEEPSEEK_API_KEY``), else from ``COMPAT_API_KEY`` / ``COMPAT_BASE_URL``.
@@ -282,6 +282,17 @@ class ChatCompatModel(BaseChatModel):
     def for_provider(cls, provider: str | ProviderProfile, **kwargs: Any) -> ChatCompatModel:
         """Build from a preset: ``ChatCompatModel.for_provider("deepseek", model=...)``."""
         return cls(provider=provider, **kwargs)
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """Copy, re-deriving the preset and connection settings from the copy's own fields.
+
+        Without this, the copy would share the original's already-built transport and send
+        with the old key, timeout or headers whatever ``update`` said.
+        """
+        copy = super().model_copy(update=update, deep=deep)
+        copy._profile = get_provider(copy.provider)
+        copy._transport = None
+        return copy
 
     @property
     def provider_profile(self) -> ProviderProfile:
@@ -583,10 +594,10 @@ class ChatCompatModel(BaseChatModel):
         errors as ``invoke`` (e.g. ``AuthenticationError`` for a bad key).
 
         Example:
-            .. code-block:: python
-
-                for info in ChatCompatModel(model="x", provider="ollama").list_models():
-                    print(info.id, info.metadata.get("context_length"))
+            ```python
+            for info in ChatCompatModel(model="x", provider="ollama").list_models():
+                print(info.id, info.metadata.get("context_length"))
+            ```
 
         """
         return self._to_models(self._get_transport().send(_LIST_MODELS))

@@ -24,7 +24,6 @@ ThinkingStyle = Literal[
     "chat_template_kwargs",  # "chat_template_kwargs": {"enable_thinking": ...}: vLLM, SGLang
     "reasoning_object",  # "reasoning": {"effort"|"max_tokens"|"enabled"}: OpenRouter
     "thinking_object",  # "thinking": {"type": "enabled"|"disabled"}: DeepSeek, Zhipu, Moonshot
-    "think_flag",  # top-level "think": bool: Ollama
 ]
 
 
@@ -195,7 +194,9 @@ _PRESETS: dict[str, ProviderProfile] = {
         _local(
             "sglang", "http://localhost:30000/v1", "SGLANG", thinking_style="chat_template_kwargs"
         ),
-        _local("ollama", "http://localhost:11434/v1", "OLLAMA", thinking_style="think_flag"),
+        # Ollama's /v1 takes reasoning_effort ("none" switches thinking off); its top-level
+        # "think" flag belongs to the native /api/chat and is ignored here.
+        _local("ollama", "http://localhost:11434/v1", "OLLAMA", effort_off="none"),
         _local(
             "llamacpp",
             "http://localhost:8080/v1",

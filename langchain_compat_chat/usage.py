@@ -32,18 +32,18 @@ What is measured, and why this way:
   invocation parameters), else the one the response names, else the model's class name.
 
 Example:
-    .. code-block:: python
+    ```python
+    from langchain_compat_chat import ChatCompatModel, UsageStats
 
-        from langchain_compat_chat import ChatCompatModel, UsageStats
-
-        stats = UsageStats()
-        llm = ChatCompatModel(model="deepseek-chat", provider="deepseek")
-        llm.invoke("Hello", config={"callbacks": [stats]})
-        for _ in llm.stream("Tell me a story", config={"callbacks": [stats]}):
-            pass
-        print(stats)  # a table: one row per model (a total row when there are several)
-        stats["deepseek-chat"].output_tokens  # one model's numbers
-        json.dumps(stats.as_dict())  # everything, JSON-ready
+    stats = UsageStats()
+    llm = ChatCompatModel(model="deepseek-chat", provider="deepseek")
+    llm.invoke("Hello", config={"callbacks": [stats]})
+    for _ in llm.stream("Tell me a story", config={"callbacks": [stats]}):
+        pass
+    print(stats)  # a table: one row per model (a total row when there are several)
+    stats["deepseek-chat"].output_tokens  # one model's numbers
+    json.dumps(stats.as_dict())  # everything, JSON-ready
+    ```
 
 """
 
@@ -160,16 +160,16 @@ class UsageStats(BaseCallbackHandler):
     inline on the event loop in async code instead of costing a thread hop per token.
 
     Example:
-        .. code-block:: python
-
-            stats = UsageStats()
-            llm = ChatCompatModel(model="qwen3", base_url="http://localhost:8000/v1")
-            counted = llm.with_config(callbacks=[stats])
-            counted.batch(["a", "b", "c"])
-            await asyncio.gather(*(counted.ainvoke(q) for q in questions))
-            print(stats.summary())
-            stats.total().input_tokens
-            stats.reset()
+        ```python
+        stats = UsageStats()
+        llm = ChatCompatModel(model="qwen3", base_url="http://localhost:8000/v1")
+        counted = llm.with_config(callbacks=[stats])
+        counted.batch(["a", "b", "c"])
+        await asyncio.gather(*(counted.ainvoke(q) for q in questions))
+        print(stats.summary())
+        stats.total().input_tokens
+        stats.reset()
+        ```
 
     """
 

@@ -7,7 +7,7 @@ deterministic content from the request's schemas (never from the prompt's meanin
 can be scripted: exact queued responses, provider :class:`Dialect` switches and
 :class:`Fault` injection. It is stdlib-only, so it runs anywhere.
 
-Example:
+Examples:
     >>> from langchain_compat_chat.testing import Fault, ReferenceServer
     >>> with ReferenceServer() as srv:  # doctest: +SKIP
     ...     srv.enqueue_fault(Fault(status=429, retry_after_s=1))

@@ -114,7 +114,7 @@ class ReferenceServer:
     Exact responses can be queued, provider dialects switched on and faults injected,
     server-wide or per request.
 
-    Example:
+    Examples:
         >>> with ReferenceServer() as srv:  # doctest: +SKIP
         ...     client = ChatCompatModel(base_url=srv.base_url, model="m")
 

@@ -11,8 +11,9 @@ import pytest
 import respx
 from langchain_core.load import dumps
 from langchain_core.messages import AIMessage, HumanMessage
+from pydantic import SecretStr
 
-from langchain_compat_chat import ChatCompatModel, ProviderProfile, register_provider
+from langchain_compat_chat import ChatCompatModel, ProviderProfile, providers, register_provider
 from langchain_compat_chat._transport import redact_url
 
 BASE = "http://cfg.test/v1"
@@ -74,7 +75,9 @@ def test_unknown_provider_lists_known() -> None:
         ChatCompatModel(model="m", provider="nope")
 
 
-def test_register_custom_provider() -> None:
+def test_register_custom_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A private copy of the registry so that the custom name does not leak into other tests.
+    monkeypatch.setattr(providers, "_PRESETS", dict(providers._PRESETS))
     profile = ProviderProfile(name="acme-test", ls_provider="acme", base_url="http://acme.test/v1")
     register_provider(profile, replace=True)
     model = ChatCompatModel(model="m", provider="acme-test")
@@ -213,3 +216,20 @@ def test_call_kwargs_and_extra_body_reach_the_wire() -> None:
     assert body["temperature"] == 0.1 and body["max_tokens"] == 9 and body["top_k"] == 5
     assert body["a"] == 1 and body["stop"] == ["END"] and body["seed"] == 3
     assert "stream" not in body
+
+
+@respx.mock
+def test_model_copy_uses_the_copys_settings_not_the_originals_transport() -> None:
+    route = respx.post("http://copy.test/v1/chat/completions").mock(
+        return_value=httpx.Response(
+            200, json={"choices": [{"message": {"role": "assistant", "content": "ok"}}]}
+        )
+    )
+    original = ChatCompatModel(model="m", base_url="http://copy.test/v1", api_key="sk-old")
+    original.invoke("hi")  # builds and caches the original's transport
+    copy = original.model_copy(update={"api_key": SecretStr("sk-new"), "provider": "mistral"})
+    copy.invoke("hi")
+    assert route.calls[0].request.headers["authorization"] == "Bearer sk-old"
+    assert route.calls[1].request.headers["authorization"] == "Bearer sk-new"
+    assert copy.provider_profile.name == "mistral"
+    assert original.provider_profile.name == "generic"
