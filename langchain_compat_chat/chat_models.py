@@ -19,6 +19,7 @@ Provider differences live only in :mod:`langchain_compat_chat.providers`; errors
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import pathlib
@@ -205,6 +206,7 @@ class ChatCompatModel(BaseChatModel):
     verify_ssl: bool | None = None
     """Verify TLS certificates; ``None`` reads ``LLM_SSL_VERIFY`` (default true)."""
     proxy: str | None = None
+    """Proxy URL. ``user:password@`` in it is shown masked in repr and kept out of dumps."""
     http_client: httpx.Client | None = Field(default=None, exclude=True)
     """Your own sync client (used as is; you own its lifetime)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
@@ -227,12 +229,9 @@ class ChatCompatModel(BaseChatModel):
     def _reject_unknown(cls, values: Any) -> Any:
         if not isinstance(values, dict):
             return values
-        known = set(cls.model_fields)
-        for f in cls.model_fields.values():
-            if isinstance(f.validation_alias, AliasChoices):
-                known.update(c for c in f.validation_alias.choices if isinstance(c, str))
-        unknown = sorted(k for k in values if k not in known)
-        if unknown:
+        known = _accepted_names(cls)
+        if not known.issuperset(values):
+            unknown = sorted(k for k in values if k not in known)
             msg = (
                 f"Unknown parameter(s) for ChatCompatModel: {', '.join(unknown)}. "
                 "Request fields the class does not model go in extra_body={...}."
@@ -272,6 +271,11 @@ class ChatCompatModel(BaseChatModel):
             self._url_credentials = SecretStr(userinfo)
             user, _, password = userinfo.partition(":")
             register_secret(password or user)  # no password: the user name is the key
+        if self.proxy is not None:
+            proxy_credentials = split_credentials(self.proxy)[1]
+            if proxy_credentials is not None:
+                user, _, password = proxy_credentials.partition(":")
+                register_secret(password or user)
         self.debug_capture = capture_from(self.debug_capture)
         if self.n is not None and self.n > 1 and self.streaming:
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
@@ -399,8 +403,16 @@ class ChatCompatModel(BaseChatModel):
 
     @property
     def lc_secrets(self) -> dict[str, str]:
-        """Secrets are serialised as references to this env var, never as values."""
-        return {"api_key": "COMPAT_API_KEY"}
+        """Secrets are serialised as references to these env vars, never as values."""
+        secrets = {"api_key": "COMPAT_API_KEY"}
+        if self.proxy is not None and split_credentials(self.proxy)[1] is not None:
+            secrets["proxy"] = "COMPAT_PROXY"
+        return secrets
+
+    def __repr_args__(self) -> Any:
+        """Fields as repr shows them, with a proxy URL's credentials masked."""
+        for name, value in super().__repr_args__():
+            yield name, redact_url(value) if name == "proxy" and value else value
 
     # -- request -------------------------------------------------------------------------------
     @property
@@ -737,6 +749,16 @@ class ChatCompatModel(BaseChatModel):
             exception_key="parsing_error",
         )
         return RunnableMap(raw=llm) | parsed
+
+
+@functools.cache
+def _accepted_names(cls: type[BaseModel]) -> frozenset[str]:
+    """Field names and their aliases; cached per class because every construction asks."""
+    names = set(cls.model_fields)
+    for f in cls.model_fields.values():
+        if isinstance(f.validation_alias, AliasChoices):
+            names.update(c for c in f.validation_alias.choices if isinstance(c, str))
+    return frozenset(names)
 
 
 def _json_of(response: httpx.Response) -> Any:

@@ -233,3 +233,14 @@ def test_model_copy_uses_the_copys_settings_not_the_originals_transport() -> Non
     assert route.calls[1].request.headers["authorization"] == "Bearer sk-new"
     assert copy.provider_profile.name == "mistral"
     assert original.provider_profile.name == "generic"
+
+
+def test_proxy_credentials_never_shown() -> None:
+    model = ChatCompatModel(
+        model="m", base_url=BASE, proxy="http://proxyuser:proxy-pass-123@proxy.test:3128"
+    )
+    assert "proxy-pass-123" not in repr(model) and "proxy.test:3128" in repr(model)
+    assert "proxy-pass-123" not in dumps(model)
+    assert model.proxy == "http://proxyuser:proxy-pass-123@proxy.test:3128"  # still usable
+    plain = ChatCompatModel(model="m", base_url=BASE, proxy="http://proxy.test:3128")
+    assert "proxy.test:3128" in dumps(plain)  # nothing secret: kept as is
