@@ -71,6 +71,7 @@ from langchain_compat_chat._transport import (
 )
 from langchain_compat_chat._v1 import V1StreamBlocks, to_v1
 from langchain_compat_chat.errors import (
+    AuthenticationError,
     CompatChatError,
     MalformedResponseError,
     StreamInterruptedError,
@@ -323,6 +324,15 @@ class ChatCompatModel(BaseChatModel):
             else:
                 headers["authorization"] = f"Bearer {key}"
         headers.update(self.default_headers or {})
+        if (
+            profile.requires_api_key
+            and self.base_url == profile.base_url
+            and not {"authorization", "api-key"} & {h.lower() for h in headers}
+        ):
+            # The hosted API would answer 401; say which variable is missing instead.
+            names = " or ".join(profile.api_key_env)
+            msg = f"Provider {profile.name!r} needs an API key: pass api_key=... or set {names}."
+            raise AuthenticationError(msg)
         timeout = _timeout(self.timeout, self.connect_timeout)
         stream_timeout = timeout
         if self.stream_idle_timeout is not None:

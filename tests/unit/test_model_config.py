@@ -13,7 +13,13 @@ from langchain_core.load import dumps
 from langchain_core.messages import AIMessage, HumanMessage
 from pydantic import SecretStr
 
-from langchain_compat_chat import ChatCompatModel, ProviderProfile, providers, register_provider
+from langchain_compat_chat import (
+    AuthenticationError,
+    ChatCompatModel,
+    ProviderProfile,
+    providers,
+    register_provider,
+)
 from langchain_compat_chat._transport import redact_url
 
 BASE = "http://cfg.test/v1"
@@ -244,3 +250,28 @@ def test_proxy_credentials_never_shown() -> None:
     assert model.proxy == "http://proxyuser:proxy-pass-123@proxy.test:3128"  # still usable
     plain = ChatCompatModel(model="m", base_url=BASE, proxy="http://proxy.test:3128")
     assert "proxy.test:3128" in dumps(plain)  # nothing secret: kept as is
+
+
+def test_hosted_preset_without_a_key_fails_before_any_request() -> None:
+    model = ChatCompatModel(model="deepseek-chat", provider="deepseek")
+    with pytest.raises(AuthenticationError, match="DEEPSEEK_API_KEY"):
+        model.invoke("hi")  # no socket is opened: pytest-socket would refuse api.deepseek.com
+    with pytest.raises(AuthenticationError):
+        model.list_models()
+
+
+@respx.mock
+def test_a_gateway_or_own_auth_header_needs_no_preset_key() -> None:
+    respx.post("http://gateway.test/v1/chat/completions").mock(
+        return_value=httpx.Response(
+            200, json={"choices": [{"message": {"role": "assistant", "content": "ok"}}]}
+        )
+    )
+    gateway = ChatCompatModel(model="m", provider="deepseek", base_url="http://gateway.test/v1")
+    assert gateway.invoke("hi").text == "ok"
+    own = ChatCompatModel(
+        model="m",
+        provider="deepseek",
+        default_headers={"Authorization": "Bearer from-elsewhere"},
+    )
+    assert own._get_transport().headers["Authorization"] == "Bearer from-elsewhere"
