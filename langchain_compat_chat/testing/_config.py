@@ -68,6 +68,8 @@ class Dialect:
             or a top-level ``cached_tokens`` (Moonshot).
         reject_unknown_params: Answer 400 ``Unrecognized request argument`` for body keys
             that api.openai.com does not know (compatible servers usually ignore them).
+        accept_video: Take Qwen-VL video parts in user messages (``video_url`` objects and
+            ``video`` frame lists), as DashScope and vLLM do; otherwise they are a 400.
 
     """
 
@@ -83,6 +85,7 @@ class Dialect:
     completion_excludes_reasoning: bool = False
     cached_tokens_field: CachedTokensField = "prompt_tokens_details"
     reject_unknown_params: bool = False
+    accept_video: bool = False
 
     def replace(self, **changes: Any) -> Dialect:
         """Return a copy with some fields changed (``dataclasses.replace`` shorthand)."""
@@ -96,7 +99,10 @@ DIALECT_PRESETS: dict[str, Dialect] = {
     "groq": Dialect(reasoning_field="reasoning", usage_in_x_groq=True),
     "openrouter": Dialect(reasoning_field="reasoning"),
     "ollama": Dialect(reasoning_field="reasoning", null_tool_call_index=True),
-    "vllm": Dialect(reasoning_field="reasoning_content", omit_tool_call_index=True),
+    "vllm": Dialect(
+        reasoning_field="reasoning_content", omit_tool_call_index=True, accept_video=True
+    ),
+    "dashscope": Dialect(reasoning_field="reasoning_content", accept_video=True),
     "perplexity": Dialect(reasoning_field=None, cumulative_usage=True),
     "moonshot": Dialect(
         reasoning_field="reasoning_content",

@@ -595,7 +595,11 @@ class ReferenceServer:
     async def _chat(self, req: Request, writer: asyncio.StreamWriter) -> bool:
         dialect = self._request_dialect(req)
         body = parse_body(req.body)
-        validate_chat_request(body, reject_unknown=dialect.reject_unknown_params)
+        validate_chat_request(
+            body,
+            reject_unknown=dialect.reject_unknown_params,
+            accept_video=dialect.accept_video,
+        )
         if self.strict_models and body["model"] not in self.models:
             raise _model_not_found(str(body["model"]))
         prompt_tokens, cached = self._cached_tokens(body)

@@ -16,7 +16,9 @@ from typing import Any
 from langchain_compat_chat.testing._config import dumps
 
 ROLES = ("system", "assistant", "user", "function", "tool", "developer")
-CONTENT_PART_TYPES = ("text", "image_url", "input_audio", "refusal", "audio", "file")
+USER_PART_TYPES = ("text", "image_url", "input_audio", "file")
+VIDEO_PART_TYPES = ("video_url", "video")
+CONTENT_PART_TYPES = (*USER_PART_TYPES, "refusal", "audio")
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
 _TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
@@ -178,8 +180,13 @@ def parse_body(raw: bytes) -> dict[str, Any]:
     return body
 
 
-def validate_chat_request(body: Mapping[str, Any], *, reject_unknown: bool = False) -> None:
+def validate_chat_request(
+    body: Mapping[str, Any], *, reject_unknown: bool = False, accept_video: bool = False
+) -> None:
     """Validate a Chat Completions request body.
+
+    ``accept_video`` admits the Qwen-VL ``video_url`` / ``video`` (frame list) user parts
+    that DashScope and vLLM take and api.openai.com rejects.
 
     Raises:
         ApiError: 400 with the first problem found, worded like the real API.
@@ -190,7 +197,7 @@ def validate_chat_request(body: Mapping[str, Any], *, reject_unknown: bool = Fal
             if key not in KNOWN_PARAMS:
                 raise _bad(f"Unrecognized request argument supplied: {key}", key)
     _validate_model(body)
-    _validate_messages(body)
+    _validate_messages(body, accept_video)
     tool_names = _validate_tools(body)
     _validate_tool_choice(body, tool_names)
     _validate_sampling(body)
@@ -207,7 +214,8 @@ def _validate_model(body: Mapping[str, Any]) -> None:
         raise _bad("you must provide a model parameter")
 
 
-def _validate_messages(body: Mapping[str, Any]) -> None:
+def _validate_messages(body: Mapping[str, Any], accept_video: bool = False) -> None:
+    user_parts = USER_PART_TYPES + VIDEO_PART_TYPES if accept_video else USER_PART_TYPES
     if "messages" not in body:
         raise _missing("messages")
     messages = body["messages"]
@@ -236,9 +244,7 @@ def _validate_messages(body: Mapping[str, Any]) -> None:
         if role in ("system", "developer"):
             _validate_content(msg, where, allowed=("text",), required=True)
         elif role == "user":
-            _validate_content(
-                msg, where, allowed=("text", "image_url", "input_audio", "file"), required=True
-            )
+            _validate_content(msg, where, allowed=user_parts, required=True)
         elif role == "assistant":
             calls = msg.get("tool_calls")
             has_calls = isinstance(calls, list) and bool(calls)
@@ -321,7 +327,7 @@ def _validate_content(
         ptype = part.get("type")
         if ptype is None:
             raise _missing(f"{ppath}.type")
-        if ptype not in CONTENT_PART_TYPES:
+        if ptype not in CONTENT_PART_TYPES and ptype not in allowed:
             raise _invalid_value(f"{ppath}.type", ptype, CONTENT_PART_TYPES)
         if ptype not in allowed:
             role = msg.get("role")
@@ -358,6 +364,16 @@ def _validate_content(
                 raise _invalid_value(
                     f"{ppath}.input_audio.format", audio.get("format"), ("wav", "mp3")
                 )
+        elif ptype == "video_url":
+            video = part.get("video_url")
+            if not isinstance(video, dict) or not isinstance(video.get("url"), str):
+                raise _missing(f"{ppath}.video_url.url")
+        elif ptype == "video":
+            frames = part.get("video")
+            if not (
+                isinstance(frames, list) and frames and all(isinstance(f, str) for f in frames)
+            ):
+                raise _invalid_type(f"{ppath}.video", "a non-empty array of image URLs", frames)
         elif ptype == "file":
             file = part.get("file")
             if not isinstance(file, dict):
