@@ -10,7 +10,7 @@ Input flow::
 Output flow::
 
     JSON body  -> _response.to_chat_result  -> ChatResult(AIMessage, usage, metadata)
-    SSE events -> _transport.iter_event_batches -> _stream.ChunkBuilder.feed_data
+    SSE events -> _transport.iter_event_batches -> _stream.ChunkBuilder.feed_batch
                -> ChatGenerationChunk(AIMessageChunk) ... + ChunkBuilder.finish() (usage, metadata)
 
 Provider differences live only in :mod:`langchain_compat_chat.providers`; errors only in
@@ -402,24 +402,6 @@ class ChatCompatModel(BaseChatModel):
             raise _with_request_id(exc, response) from None
 
     @staticmethod
-    def _feed_batch(
-        builder: ChunkBuilder, batch: list[tuple[str, str]], response: httpx.Response
-    ) -> Iterator[ChatGenerationChunk]:
-        """Chunks of one network read's events, each yielded as soon as it is built.
-
-        Lazy on purpose: building a whole read's chunks first would delay the first token.
-        Events after ``[DONE]`` are ignored.
-        """
-        for event, data in batch:
-            try:
-                chunks = builder.feed_data(data, event)
-            except CompatChatError as exc:
-                raise _with_request_id(exc, response) from None
-            yield from chunks
-            if builder.done:
-                return
-
-    @staticmethod
     def _close(builder: ChunkBuilder) -> ChatGenerationChunk:
         if not (builder.done or builder.finished):
             msg = "The stream ended before the answer was complete (no finish_reason, no [DONE])"
@@ -455,10 +437,10 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, True, kwargs)
-        builder = ChunkBuilder(self._provider_name)
         with self._get_transport().open_stream(request) as response:
+            builder = ChunkBuilder(self._provider_name, request_id_from(response.headers))
             for batch in iter_event_batches(response):
-                for chunk in self._feed_batch(builder, batch, response):
+                for chunk in builder.feed_batch(batch):
                     if run_manager:
                         run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
@@ -477,10 +459,10 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, stop, True, kwargs)
-        builder = ChunkBuilder(self._provider_name)
         async with self._get_transport().aopen_stream(request) as response:
+            builder = ChunkBuilder(self._provider_name, request_id_from(response.headers))
             async for batch in aiter_event_batches(response):
-                for chunk in self._feed_batch(builder, batch, response):
+                for chunk in builder.feed_batch(batch):
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
