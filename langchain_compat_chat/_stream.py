@@ -458,6 +458,8 @@ class ChunkBuilder:
         """
         held: list[ToolCallChunk] = []
         for event, data in batch:
+            if self.done:
+                break
             try:
                 payload = self._parse(data, event)
                 deltas = _NOTHING if payload is None else self._deltas(payload)
@@ -473,8 +475,6 @@ class ChunkBuilder:
                     held = []
                 self._sent = True
                 yield ChatGenerationChunk(message=self._message(text, additional, tool_chunks))
-            if self.done:
-                break
         if held:
             yield from self._merged(held)
 
