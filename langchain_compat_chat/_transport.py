@@ -11,6 +11,7 @@ into a loop that did not create it (pytest-asyncio's per-test loops would otherw
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import random
 import ssl
@@ -39,6 +40,7 @@ __all__ = [
     "RetryPolicy",
     "SSEDecoder",
     "Transport",
+    "adrain",
     "aiter_event_batches",
     "iter_event_batches",
     "parse_retry_after",
@@ -51,6 +53,7 @@ __all__ = [
 # ~30 in flight, while 10 idle ones keep it at the cold-pool rate (docs/performance.md).
 _LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=10, keepalive_expiry=30.0)
 _USER_AGENT = f"langchain-compat-chat/{__version__}"
+_DRAIN_SECONDS = 0.1  # longest wait for the end of a response after [DONE] (see adrain)
 
 
 def redact_url(url: str) -> str:
@@ -468,3 +471,26 @@ async def aiter_event_batches(response: httpx.Response) -> AsyncIterator[list[Ev
                 yield events
     except httpx.HTTPError as exc:
         raise map_httpx_error(exc, streaming=True) from exc
+
+
+async def adrain(response: httpx.Response, batches: AsyncIterator[list[Event]]) -> None:
+    """After ``[DONE]``, read the rest of an HTTP/1.1 response so its connection is reused.
+
+    HTTP/1.1 can only pool a connection whose response was read to the end, and the end
+    (the last, empty chunk) normally follows ``[DONE]`` at once, often in the same read:
+    without this, every stream would pay a new TCP and TLS handshake. A server that keeps
+    the response open costs at most ``_DRAIN_SECONDS``; the connection is then closed, as
+    it would have been without draining. The sync driver cannot bound a blocking read and
+    does not drain (neither does the openai SDK's).
+    """
+    if response.http_version != "HTTP/1.1" or response.is_closed:
+        return
+
+    async def rest() -> None:
+        async for _ in batches:
+            pass
+
+    # On a timeout or a broken connection, what was delivered stays delivered; the
+    # connection is just not reused.
+    with contextlib.suppress(asyncio.TimeoutError, CompatChatError):
+        await asyncio.wait_for(rest(), _DRAIN_SECONDS)

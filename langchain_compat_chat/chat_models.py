@@ -58,6 +58,7 @@ from langchain_compat_chat._transport import (
     Request,
     RetryPolicy,
     Transport,
+    adrain,
     aiter_event_batches,
     iter_event_batches,
     redact_url,
@@ -461,12 +462,14 @@ class ChatCompatModel(BaseChatModel):
         request = self._request(messages, stop, True, kwargs)
         async with self._get_transport().aopen_stream(request) as response:
             builder = ChunkBuilder(self._provider_name, request_id_from(response.headers))
-            async for batch in aiter_event_batches(response):
+            batches = aiter_event_batches(response)
+            async for batch in batches:
                 for chunk in builder.feed_batch(batch):
                     if run_manager:
                         await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                     yield chunk
                 if builder.done:
+                    await adrain(response, batches)
                     break
         last = self._close(builder)
         if run_manager:
