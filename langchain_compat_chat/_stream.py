@@ -526,10 +526,10 @@ class ChunkBuilder:
             raise self._tagged(error_from_payload(payload, body=json.dumps(payload)[:2000]))
         if not self._id and payload.get("id"):
             self._id = payload["id"]
-        if payload.get("model"):
-            self._model = payload["model"]
-        if payload.get("system_fingerprint"):
-            self._fingerprint = payload["system_fingerprint"]
+        if model := payload.get("model"):
+            self._model = model
+        if fingerprint := payload.get("system_fingerprint"):
+            self._fingerprint = fingerprint
         choices = payload.get("choices")
         usage = payload.get("usage")
         if usage and isinstance(usage, dict):
@@ -619,18 +619,16 @@ class ChunkBuilder:
         additional: dict[str, Any] | None,
         tool_chunks: list[ToolCallChunk] | None,
     ) -> AIMessageChunk:
+        metadata = {"model_provider": self.provider}
+        if not (additional or tool_chunks):  # nearly every chunk: text only
+            return AIMessageChunk(content=text, response_metadata=metadata, id=self._id)
         # Only non-empty fields are passed: each one costs validation time per chunk.
         fields: dict[str, Any] = {}
         if additional:
             fields["additional_kwargs"] = additional
         if tool_chunks:
             fields["tool_call_chunks"] = tool_chunks
-        return AIMessageChunk(
-            content=text,
-            response_metadata={"model_provider": self.provider},
-            id=self._id,
-            **fields,
-        )
+        return AIMessageChunk(content=text, response_metadata=metadata, id=self._id, **fields)
 
     # -- merged tool-call fragments ------------------------------------------------------------
     def _merged(self, held: list[ToolCallChunk]) -> Iterator[ChatGenerationChunk]:
