@@ -190,3 +190,38 @@ def test_error_after_fragments_sends_them_first() -> None:
         got.extend(g.message for g in builder.feed_batch([("", d) for d in datas]))
     assert info.value.request_id == "rq-1"
     assert "".join(c["args"] for m in got for c in m.tool_call_chunks) == args
+
+
+@pytest.mark.parametrize("output_version", ["v0", "v1"])
+def test_one_read_or_one_read_per_event_streams_the_same_message(output_version: str) -> None:
+    """End to end: two parallel calls and text, the body in one read or event by event."""
+    first, second = json.dumps({"rows": [[i, str(i)] for i in range(30)]}), '{"q": "a b c"}'
+    datas = [_event({"role": "assistant", "content": "Hi "})]
+    for index, (call_id, name) in enumerate((("c1", "f"), ("c2", "g"))):
+        head = {"index": index, "id": call_id, "type": "function", "function": {"name": name}}
+        datas.append(_event({"tool_calls": [head]}))
+    for i in range(0, len(first), 7):
+        for index, args in enumerate((first, second)):
+            if args[i : i + 7]:
+                piece = {"index": index, "function": {"arguments": args[i : i + 7]}}
+                datas.append(_event({"tool_calls": [piece]}))
+    datas += [_event({}, finish_reason="tool_calls"), "[DONE]"]
+    events = [f"data: {d}\n\n".encode() for d in datas]
+    model = ChatCompatModel(model="m", base_url=BASE, max_retries=0, output_version=output_version)
+    results = []
+    for body in (b"".join(events), iter(events)):
+        with respx.mock() as router:
+            router.post(f"{BASE}/chat/completions").mock(
+                return_value=httpx.Response(
+                    200, content=body, headers={"content-type": "text/event-stream"}
+                )
+            )
+            results.append(list(model.stream("hi")))
+    merged, separate = results
+    assert len(merged) < 10 < len(separate)
+    assert reduce(operator.add, merged) == reduce(operator.add, separate)
+    calls = reduce(operator.add, merged).tool_calls
+    assert [(c["name"], c["args"]) for c in calls] == [
+        ("f", json.loads(first)),
+        ("g", json.loads(second)),
+    ]
