@@ -207,6 +207,10 @@ class Transport:
         self._http_client = http_client
         self._http_async_client = http_async_client
         self._key = (verify, proxy, self.base_url.startswith("https:"))
+        # Parsed once: httpx otherwise re-parses the URL and re-encodes every header per call.
+        self._urls: dict[str, httpx.URL] = {}
+        self._headers = httpx.Headers(self.headers)
+        self._stream_headers = httpx.Headers({**self.headers, "accept": "text/event-stream"})
 
     # -- clients ---------------------------------------------------------------------------
     def _client_kwargs(self) -> dict[str, Any]:
@@ -246,12 +250,19 @@ class Transport:
     # -- shared steps ----------------------------------------------------------------------
     def build(self, client: httpx.Client | httpx.AsyncClient, request: Request) -> httpx.Request:
         """The httpx request for one attempt."""
-        headers = {**self.headers, **request.headers} if request.headers else self.headers
-        if request.stream:
-            headers = {**headers, "accept": "text/event-stream"}
+        headers: Mapping[str, str]
+        if request.headers:
+            headers = {**self.headers, **request.headers}
+            if request.stream:
+                headers["accept"] = "text/event-stream"
+        else:
+            headers = self._stream_headers if request.stream else self._headers
+        url = self._urls.get(request.path)
+        if url is None:
+            url = self._urls[request.path] = httpx.URL(self.base_url + request.path)
         return client.build_request(
             request.method,
-            self.base_url + request.path,
+            url,
             content=request.body,
             headers=headers,
             params=self.query or None,
