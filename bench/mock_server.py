@@ -3,8 +3,10 @@
 It runs in its own process (``python bench/mock_server.py``) so that its CPU time is not
 charged to the client being measured. The ``model`` field of a request configures the answer:
 ``bench/n=1000`` streams 1000 content chunks, ``bench/tool=500`` streams one tool call whose
-JSON arguments arrive in 500 fragments. Streams are written in one go (one ``write``), the
-way a fast server or a proxy that buffers delivers them.
+JSON arguments arrive in 500 fragments, ``bench/d=50`` holds the request 50 ms before
+answering. Streams are written in one go (one ``write``), the way a fast server or a proxy
+that buffers delivers them. ``GET /stats`` reports the connections accepted and the most
+requests held at once since ``POST /stats/reset`` (for the pool burst, ``pool_burst.py``).
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ def tool_fragments(n: int) -> list[str]:
 
 
 def _config(model: str) -> dict[str, int]:
-    cfg = {"n": 20, "tool": 0}
+    cfg = {"n": 20, "tool": 0, "d": 0}
     for part in model.split("/")[1:]:
         key, _, value = part.partition("=")
         if key in cfg:
@@ -106,7 +108,17 @@ def answer(request: dict) -> tuple[bytes, bool]:
     return b"".join(parts), True
 
 
+STATS = {"connections": 0, "in_flight": 0, "peak_in_flight": 0}
+
+
+def _stats(method: bytes) -> bytes:
+    if method == b"POST":
+        STATS.update(connections=0, peak_in_flight=STATS["in_flight"])
+    return json.dumps(STATS).encode()
+
+
 async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    STATS["connections"] += 1
     try:
         while True:
             head = await reader.readuntil(b"\r\n\r\n")
@@ -116,7 +128,18 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
                 if name.strip().lower() == b"content-length":
                     length = int(value)
             raw = await reader.readexactly(length) if length else b"{}"
-            body, sse = answer(json.loads(raw))
+            method, path = head.split(b" ", 2)[:2]
+            if path == b"/stats":
+                body, sse = _stats(method), False
+            else:
+                request = json.loads(raw)
+                delay = _config(request.get("model", "bench"))["d"]
+                if delay:
+                    STATS["in_flight"] += 1
+                    STATS["peak_in_flight"] = max(STATS["peak_in_flight"], STATS["in_flight"])
+                    await asyncio.sleep(delay / 1000)
+                    STATS["in_flight"] -= 1
+                body, sse = answer(request)
             ctype = b"text/event-stream" if sse else b"application/json"
             writer.write(
                 b"HTTP/1.1 200 OK\r\ncontent-type: "

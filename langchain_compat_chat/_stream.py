@@ -17,8 +17,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from json.scanner import make_scanner
+from typing import Any, cast
 
 from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk
@@ -34,9 +35,14 @@ from langchain_compat_chat._response import (
     usage_to_metadata,
 )
 from langchain_compat_chat._think import ThinkSplitter, ThinkTags, splitter_for
-from langchain_compat_chat.errors import MalformedResponseError, error_from_payload, parse_boundary
+from langchain_compat_chat.errors import (
+    CompatChatError,
+    MalformedResponseError,
+    error_from_payload,
+    parse_boundary,
+)
 
-__all__ = ["ChunkBuilder", "ToolCallAssembler"]
+__all__ = ["ChunkBuilder", "Delta", "ToolCallAssembler"]
 
 _KNOWN_DELTA_KEYS = frozenset(
     {"role", "content", "tool_calls", "function_call", "reasoning_content", "reasoning", "refusal"}
@@ -372,6 +378,18 @@ class ToolCallAssembler:
         return {c.id or "": c.extras for c in self.calls if c.extras}
 
 
+# At most this much argument text of one call goes into a merged piece that contains no
+# closing bracket (see ``ChunkBuilder._merged``).
+_PIECE_CHARS = 128
+_TEXT_DELTA_KEYS = frozenset({"role", "content"})
+# ``json.loads`` minus its Python-level wrappers (the C scanner, returning (value, end)).
+_scan_json: Callable[[str, int], tuple[Any, int]] = make_scanner(cast(Any, json.JSONDecoder()))
+_NOTHING: list[Any] = []
+
+Delta = tuple[str, dict[str, Any] | None, list[ToolCallChunk] | None]
+"""What one event adds to choice 0: text, ``additional_kwargs``, tool-call chunks."""
+
+
 class _Choice:
     __slots__ = ("chunks", "delta_extras", "extras", "finish_reason", "logprobs", "think", "tools")
 
@@ -388,20 +406,28 @@ class _Choice:
 
 
 class ChunkBuilder:
-    """Feed it each SSE ``data`` payload; it returns the chunks to yield for choice 0.
+    """Feed it SSE ``data`` payloads; it returns the chunks to yield for choice 0.
+
+    Payloads are parsed JSON, so objects are plain ``dict``s: the per-event path checks
+    ``isinstance(x, dict)``, which costs a fraction of an ABC ``Mapping`` check.
 
     Args:
         provider: Our ``model_provider`` string, put on every chunk so that
             ``content_blocks`` works on single chunks too.
         think_tags: Split ``<think>`` blocks out of content (see :mod:`._think`).
+        request_id: The id the server gave the response, attached to errors found in it.
 
     """
 
-    def __init__(self, provider: str, think_tags: ThinkTags = False) -> None:
+    def __init__(
+        self, provider: str, think_tags: ThinkTags = False, request_id: str | None = None
+    ) -> None:
         self.provider = provider
         self._think_tags = think_tags
+        self.request_id = request_id
         self.done = False
         self.finished = False  # a finish_reason was seen
+        self._sent = False  # a chunk of choice 0 went out
         self._id: str | None = None
         self._model: str | None = None
         self._fingerprint: str | None = None
@@ -409,6 +435,7 @@ class ChunkBuilder:
         self._extras: dict[str, Any] = {}
         self._choices: dict[int, _Choice] = {}
 
+    # -- entry points --------------------------------------------------------------------------
     @parse_boundary
     def feed_data(self, data: str, event: str = "") -> list[ChatGenerationChunk]:
         """Parse one SSE ``data`` field; ``[DONE]`` ends the stream.
@@ -418,39 +445,117 @@ class ChunkBuilder:
             CompatChatError: The payload is an error event.
 
         """
-        if data.strip() == "[DONE]":  # some servers pad the marker with whitespace
-            self.done = True
-            return []
-        if not data.strip():
-            return []
-        try:
-            payload = json.loads(data)
-        except json.JSONDecodeError as exc:
-            raise MalformedResponseError(
-                f"Stream event is not valid JSON ({exc.msg} at {exc.pos})", body=data[:2000]
-            ) from None
-        if event == "error" and isinstance(payload, Mapping) and "error" not in payload:
-            payload = {"error": payload}
-        return self.feed(payload)
+        payload = self._parse(data, event)
+        return [] if payload is None else self.feed(payload)
 
     def feed(self, payload: Any) -> list[ChatGenerationChunk]:
         """Consume one parsed event (a chunk, or a whole completion from a non-SSE reply)."""
-        if not isinstance(payload, Mapping):
-            raise MalformedResponseError(
-                f"Stream event is a JSON {type(payload).__name__}, not an object",
-                body=json.dumps(payload)[:2000],
+        out = [ChatGenerationChunk(message=self._message(*d)) for d in self._deltas(payload)]
+        self._sent = self._sent or bool(out)
+        return out
+
+    def feed_batch(self, batch: Iterable[tuple[str, str]]) -> Iterator[ChatGenerationChunk]:
+        """Chunks for the ``(event, data)`` pairs of one network read, each yielded once built.
+
+        Lazy, so the first token is not delayed by the rest of the read. Tool-call argument
+        fragments that arrived together are held until something else comes (text, reasoning,
+        the end of the read) and sent as one chunk per call: langchain-core re-parses the
+        partial JSON of every chunk it gets, so 200 fragments of one read cost 200 parses
+        where one merged chunk costs about one. Text and the stream's first chunk are never
+        held, and the chunks add up to exactly the message that unmerged ones would. Events
+        after ``[DONE]`` are ignored.
+
+        Raises:
+            MalformedResponseError: An event is not JSON.
+            CompatChatError: An event is an error event (held fragments are sent first).
+
+        """
+        held: list[ToolCallChunk] = []
+        for event, data in batch:
+            if self.done:
+                break
+            try:
+                payload = self._parse(data, event)
+                deltas = _NOTHING if payload is None else self._deltas(payload)
+            except CompatChatError:
+                yield from self._merged(held)
+                raise
+            for text, additional, tool_chunks in deltas:
+                if tool_chunks and not text and not additional and self._sent:
+                    held += tool_chunks
+                    continue
+                if held:
+                    yield from self._merged(held)
+                    held = []
+                self._sent = True
+                yield ChatGenerationChunk(message=self._message(text, additional, tool_chunks))
+        if held:
+            yield from self._merged(held)
+
+    # -- one event -----------------------------------------------------------------------------
+    def _parse(self, data: str, event: str) -> Any:
+        """The JSON of one ``data`` field; ``None`` for ``[DONE]`` and blank data."""
+        payload: Any = _NOTHING
+        if data[:1] == "{":  # nearly every event: scan it directly, fall back on anything odd
+            try:
+                payload, end = _scan_json(data, 0)
+            except (StopIteration, ValueError):
+                end = -1
+            if end != len(data):
+                payload = _NOTHING
+        if payload is _NOTHING:
+            stripped = data.strip()
+            if stripped == "[DONE]":  # some servers pad the marker with whitespace
+                self.done = True
+                return None
+            if not stripped:
+                return None
+            try:
+                payload = json.loads(data)
+            except json.JSONDecodeError as exc:
+                raise self._tagged(
+                    MalformedResponseError(
+                        f"Stream event is not valid JSON ({exc.msg} at {exc.pos})",
+                        body=data[:2000],
+                    )
+                ) from None
+        if event == "error" and isinstance(payload, dict) and "error" not in payload:
+            payload = {"error": payload}
+        return payload
+
+    def _tagged(self, exc: CompatChatError) -> CompatChatError:
+        exc.request_id = exc.request_id or self.request_id
+        return exc
+
+    @parse_boundary
+    def _deltas(self, payload: Any) -> list[Delta]:
+        """Absorb one event; return what it adds to choice 0 (usually one delta or none)."""
+        if not isinstance(payload, dict):
+            raise self._tagged(
+                MalformedResponseError(
+                    f"Stream event is a JSON {type(payload).__name__}, not an object",
+                    body=json.dumps(payload)[:2000],
+                )
             )
         if payload.get("error"):
-            raise error_from_payload(payload, body=json.dumps(payload)[:2000])
+            raise self._tagged(error_from_payload(payload, body=json.dumps(payload)[:2000]))
         if not self._id and payload.get("id"):
             self._id = payload["id"]
-        if payload.get("model"):
-            self._model = payload["model"]
-        if payload.get("system_fingerprint"):
-            self._fingerprint = payload["system_fingerprint"]
-        usage = find_usage(payload)
-        if usage is not None:
+        if model := payload.get("model"):
+            self._model = model
+        if fingerprint := payload.get("system_fingerprint"):
+            self._fingerprint = fingerprint
+        choices = payload.get("choices")
+        usage = payload.get("usage")
+        if usage and isinstance(usage, dict):
             self._usage = usage  # latest wins: cumulative and duplicated usage count once
+        elif "x_groq" in payload or (
+            choices
+            and isinstance(choices, list)
+            and isinstance(choices[0], dict)
+            and "usage" in choices[0]
+        ):
+            self._usage = find_usage(payload) or self._usage
         if KNOWN_TOP_KEYS.issuperset(payload):  # fast path: only these two can be kept
             if "created" in payload:
                 self._extras["created"] = payload["created"]
@@ -460,15 +565,21 @@ class ChunkBuilder:
             for key, value in payload.items():
                 if key not in _PLAIN_TOP_KEYS:
                     self._extras[key] = value
-        choices = payload.get("choices")
         if not choices:
-            return []
-        out: list[ChatGenerationChunk] = []
+            return _NOTHING
+        if not isinstance(choices, list):
+            raise self._tagged(
+                MalformedResponseError(
+                    f"'choices' is a JSON {type(choices).__name__}, not an array",
+                    body=json.dumps(payload)[:2000],
+                )
+            )
+        out: list[Delta] = []
         for choice in choices:
-            if isinstance(choice, Mapping):
-                chunk = self._feed_choice(choice)
-                if chunk is not None:
-                    out.append(ChatGenerationChunk(message=chunk))
+            if isinstance(choice, dict):
+                delta = self._feed_choice(choice)
+                if delta is not None:
+                    out.append(delta)
         return out
 
     def _state(self, index: int) -> _Choice:
@@ -477,14 +588,14 @@ class ChunkBuilder:
             state = self._choices[index] = _Choice(self._id, index, splitter_for(self._think_tags))
         return state
 
-    def _feed_choice(self, choice: Mapping[str, Any]) -> AIMessageChunk | None:
+    def _feed_choice(self, choice: dict[str, Any]) -> Delta | None:
         index = choice.get("index") or 0
-        state = self._state(index)
+        state = self._choices.get(index) or self._state(index)
         if choice.get("finish_reason"):
             state.finish_reason = choice["finish_reason"]
             self.finished = True
         logprobs = choice.get("logprobs")
-        if isinstance(logprobs, Mapping) and isinstance(logprobs.get("content"), list):
+        if logprobs and isinstance(logprobs, dict) and isinstance(logprobs.get("content"), list):
             state.logprobs = (state.logprobs or []) + logprobs["content"]
         if not _CHOICE_KEYS.issuperset(choice):
             for key, value in choice.items():
@@ -493,43 +604,78 @@ class ChunkBuilder:
         delta = choice.get("delta")
         if delta is None:
             delta = choice.get("message")
-        if not isinstance(delta, Mapping) or not delta:
+        if not delta or not isinstance(delta, dict):
             return None
-        text, list_reasoning = split_content(delta.get("content"))
-        reasoning = reasoning_of(delta) or list_reasoning
+        content = delta.get("content")
+        # Content becomes chunk text here (list-shaped content may also carry reasoning).
+        text, reasoning = (content, "") if isinstance(content, str) else split_content(content)
+        more = not _TEXT_DELTA_KEYS.issuperset(delta)  # more than role and content
+        if more:
+            reasoning = reasoning_of(delta) or reasoning
         if state.think is not None and text:
             text, tagged = state.think.feed(text)
             reasoning += tagged
-        tool_chunks = state.tools.feed(delta.get("tool_calls"))
-        additional: dict[str, Any] = {}
-        if reasoning:
-            additional["reasoning_content"] = reasoning
-        if isinstance(delta.get("function_call"), Mapping):
-            additional["function_call"] = dict(delta["function_call"])
-        if delta.get("refusal"):
-            additional["refusal"] = delta["refusal"]
-        if not _KNOWN_DELTA_KEYS.issuperset(delta):
-            for key, value in delta.items():
-                if key not in _KNOWN_DELTA_KEYS and value is not None:
-                    _accumulate(state.delta_extras, key, value)
+        additional: dict[str, Any] | None = None
+        tool_chunks: list[ToolCallChunk] | None = None
+        if more:
+            if "tool_calls" in delta:
+                tool_chunks = state.tools.feed(delta["tool_calls"]) or None
+            additional = {}
+            if reasoning:
+                additional["reasoning_content"] = reasoning
+            if isinstance(delta.get("function_call"), dict):
+                additional["function_call"] = dict(delta["function_call"])
+            if delta.get("refusal"):
+                additional["refusal"] = delta["refusal"]
+            if not _KNOWN_DELTA_KEYS.issuperset(delta):
+                for key, value in delta.items():
+                    if key not in _KNOWN_DELTA_KEYS and value is not None:
+                        _accumulate(state.delta_extras, key, value)
+        elif reasoning:
+            additional = {"reasoning_content": reasoning}
         if not (text or additional or tool_chunks):
             return None
+        if index != 0:
+            state.chunks.append(self._message(text, additional, tool_chunks))
+            return None
+        return text, additional, tool_chunks
+
+    def _message(
+        self,
+        text: str,
+        additional: dict[str, Any] | None,
+        tool_chunks: list[ToolCallChunk] | None,
+    ) -> AIMessageChunk:
+        metadata = {"model_provider": self.provider}
+        if not (additional or tool_chunks):  # nearly every chunk: text only
+            return AIMessageChunk(content=text, response_metadata=metadata, id=self._id)
         # Only non-empty fields are passed: each one costs validation time per chunk.
         fields: dict[str, Any] = {}
         if additional:
             fields["additional_kwargs"] = additional
         if tool_chunks:
             fields["tool_call_chunks"] = tool_chunks
-        chunk = AIMessageChunk(
-            content=text,
-            response_metadata={"model_provider": self.provider},
-            id=self._id,
-            **fields,
-        )
-        if index != 0:
-            state.chunks.append(chunk)
-            return None
-        return chunk
+        return AIMessageChunk(content=text, response_metadata=metadata, id=self._id, **fields)
+
+    # -- merged tool-call fragments ------------------------------------------------------------
+    def _merged(self, held: list[ToolCallChunk]) -> Iterator[ChatGenerationChunk]:
+        """Send held tool-call pieces as few chunks as possible, per call in first-seen order.
+
+        Each chunk carries at most one piece per call (a chunk that started an aggregation
+        with two pieces of one index would keep both), so a call split in several pieces
+        spreads over several chunks: piece ``k`` of every call goes in chunk ``k``.
+        """
+        by_call: dict[Any, list[ToolCallChunk]] = {}
+        for piece in held:
+            by_call.setdefault(piece["index"], []).append(piece)
+        rounds: list[list[ToolCallChunk]] = []
+        for pieces in by_call.values():
+            for k, piece in enumerate(_merge_call(pieces)):
+                if k == len(rounds):
+                    rounds.append([])
+                rounds[k].append(piece)
+        for tool_chunks in rounds:
+            yield ChatGenerationChunk(message=self._message("", None, tool_chunks))
 
     @parse_boundary
     def finish(self) -> ChatGenerationChunk:
@@ -598,6 +744,40 @@ class ChunkBuilder:
 def _flush_think(state: _Choice) -> tuple[str, str]:
     """Text a ``<think>`` splitter still held back (a possible tag) at the end of the stream."""
     return state.think.flush() if state.think is not None else ("", "")
+
+
+def _merge_call(pieces: list[ToolCallChunk]) -> list[ToolCallChunk]:
+    """Merge one call's consecutive pieces into pieces that are cheap for langchain-core.
+
+    Every chunk's arguments go through ``parse_partial_json``, which, for text that is not a
+    JSON prefix and has no unmatched closing bracket, retries ``json.loads`` once per
+    character with one fewer character each time: quadratic in the piece's length. A piece
+    that *starts* with ``}`` or ``]`` is rejected at its first character whatever its length.
+    So the merged text is cut at its first closing bracket: the rest (usually nearly all of
+    it) becomes one piece, and the text before it goes in pieces of at most
+    ``_PIECE_CHARS`` characters. The head's name and id stay on the first piece.
+    """
+    if len(pieces) == 1:
+        return pieces
+    first = pieces[0]
+    args = "".join(piece["args"] or "" for piece in pieces)
+    brace, bracket = args.find("}"), args.find("]")
+    cut = min(brace, bracket) if brace >= 0 and bracket >= 0 else max(brace, bracket)
+    if cut < 0:
+        cut = len(args)
+    parts = [args[i : min(i + _PIECE_CHARS, cut)] for i in range(0, cut, _PIECE_CHARS)]
+    if cut < len(args) or not parts:
+        parts.append(args[cut:])
+    return [
+        ToolCallChunk(
+            type="tool_call_chunk",
+            name=first["name"] if k == 0 else None,
+            args=part,
+            id=first["id"] if k == 0 else None,
+            index=first["index"],
+        )
+        for k, part in enumerate(parts)
+    ]
 
 
 def _accumulate(target: dict[str, Any], key: str, value: Any) -> None:

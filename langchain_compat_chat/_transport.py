@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import email.utils
 import logging
 import random
@@ -52,6 +53,7 @@ __all__ = [
     "RetryPolicy",
     "SSEDecoder",
     "Transport",
+    "adrain",
     "basic_auth_header",
     "parse_retry_after",
     "redact_url",
@@ -76,6 +78,7 @@ _HEAD_SIZE = 2000  # bytes of a body kept for error reports
 # A read that fails this close to the deadline failed because of it (socket timeouts and
 # the watchdog both fire on the deadline, give or take the clocks' rounding).
 _DEADLINE_SLACK = 0.01
+_DRAIN_SECONDS = 0.1  # longest wait for the end of a response after [DONE] (see adrain)
 
 
 def redact_url(url: str) -> str:
@@ -493,6 +496,10 @@ class Transport:
         self._http_client = http_client
         self._http_async_client = http_async_client
         self._key = (verify, proxy, self.base_url.startswith("https:"))
+        # Parsed once: httpx otherwise re-parses the URL and re-encodes every header per call.
+        self._urls: dict[str, httpx.URL] = {}
+        self._headers = httpx.Headers(self.headers)
+        self._stream_headers = httpx.Headers({**self.headers, "accept": "text/event-stream"})
 
     # -- clients ---------------------------------------------------------------------------
     def _client_kwargs(self) -> dict[str, Any]:
@@ -535,12 +542,19 @@ class Transport:
         self, client: httpx.Client | httpx.AsyncClient, request: Request, timeout: httpx.Timeout
     ) -> httpx.Request:
         """The httpx request for one attempt (its timeouts chosen by the call, see ``_Call``)."""
-        headers = {**self.headers, **request.headers} if request.headers else self.headers
-        if request.stream:
-            headers = {**headers, "accept": "text/event-stream"}
+        headers: Mapping[str, str]
+        if request.headers:
+            headers = {**self.headers, **request.headers}
+            if request.stream:
+                headers["accept"] = "text/event-stream"
+        else:
+            headers = self._stream_headers if request.stream else self._headers
+        url = self._urls.get(request.path)
+        if url is None:
+            url = self._urls[request.path] = httpx.URL(self.base_url + request.path)
         return client.build_request(
             request.method,
-            self.base_url + request.path,
+            url,
             content=request.body,
             headers=headers,
             params=self.query or None,
@@ -854,3 +868,26 @@ class EventStream:
             self._fail(exc)
         if events:
             yield events
+
+
+async def adrain(response: httpx.Response, batches: AsyncIterator[list[Event]]) -> None:
+    """After ``[DONE]``, read the rest of an HTTP/1.1 response so its connection is reused.
+
+    HTTP/1.1 can only pool a connection whose response was read to the end, and the end
+    (the last, empty chunk) normally follows ``[DONE]`` at once, often in the same read:
+    without this, every stream would pay a new TCP and TLS handshake. A server that keeps
+    the response open costs at most ``_DRAIN_SECONDS``; the connection is then closed, as
+    it would have been without draining. The sync driver cannot bound a blocking read and
+    does not drain (neither does the openai SDK's).
+    """
+    if response.http_version != "HTTP/1.1" or response.is_closed:
+        return
+
+    async def rest() -> None:
+        async for _ in batches:
+            pass
+
+    # On a timeout or a broken connection, what was delivered stays delivered; the
+    # connection is just not reused.
+    with contextlib.suppress(asyncio.TimeoutError, CompatChatError):
+        await asyncio.wait_for(rest(), _DRAIN_SECONDS)

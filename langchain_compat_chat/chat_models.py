@@ -10,7 +10,7 @@ Input flow::
 Output flow::
 
     JSON body  -> _response.to_chat_result  -> ChatResult(AIMessage, usage, metadata)
-    SSE events -> _transport.EventStream (per-read batches) -> _stream.ChunkBuilder.feed_data
+    SSE events -> _transport.EventStream (per-read batches) -> _stream.ChunkBuilder.feed_batch
                -> ChatGenerationChunk(AIMessageChunk) ... + ChunkBuilder.finish() (usage, metadata)
 
 Provider differences live only in :mod:`langchain_compat_chat.providers`; errors only in
@@ -65,6 +65,7 @@ from langchain_compat_chat._transport import (
     Request,
     RetryPolicy,
     Transport,
+    adrain,
     basic_auth_header,
     redact_url,
     split_credentials,
@@ -491,31 +492,6 @@ class ChatCompatModel(BaseChatModel):
         return V1StreamBlocks() if self.output_version == "v1" else None
 
     @staticmethod
-    def _feed_batch(
-        builder: ChunkBuilder,
-        batch: list[tuple[str, str]],
-        events: EventStream,
-        v1: V1StreamBlocks | None,
-    ) -> Iterator[ChatGenerationChunk]:
-        """Chunks of one network read's events, each yielded as soon as it is built.
-
-        Lazy on purpose: building a whole read's chunks first would delay the first token.
-        Events after ``[DONE]`` are ignored.
-        """
-        for event, data in batch:
-            try:
-                chunks = builder.feed_data(data, event)
-            except CompatChatError as exc:
-                events.annotate(exc)
-                raise
-            if v1 is not None:
-                for chunk in chunks:
-                    v1.convert(cast(AIMessageChunk, chunk.message))
-            yield from chunks
-            if builder.done:
-                return
-
-    @staticmethod
     def _close(
         builder: ChunkBuilder, events: EventStream, v1: V1StreamBlocks | None
     ) -> ChatGenerationChunk:
@@ -563,16 +539,22 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request = self._request(messages, stop, True, kwargs)
-        builder = ChunkBuilder(self._provider_name, self._think_tags)
         v1 = self._v1_blocks()
         with self._get_transport().open_stream(request) as events:
-            for batch in events:
-                for chunk in self._feed_batch(builder, batch, events, v1):
-                    if run_manager:
-                        run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                    yield chunk
-                if builder.done:
-                    break
+            builder = ChunkBuilder(
+                self._provider_name, self._think_tags, request_id_from(events.response.headers)
+            )
+            try:
+                for batch in events:
+                    for chunk in _as_v1(builder.feed_batch(batch), v1):
+                        if run_manager:
+                            run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        yield chunk
+                    if builder.done:
+                        break
+            except CompatChatError as exc:
+                events.annotate(exc)
+                raise
             last = self._close(builder, events, v1)
         if run_manager:
             run_manager.on_llm_new_token("", chunk=last)
@@ -586,16 +568,24 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request = self._request(messages, stop, True, kwargs)
-        builder = ChunkBuilder(self._provider_name, self._think_tags)
         v1 = self._v1_blocks()
         async with self._get_transport().aopen_stream(request) as events:
-            async for batch in events:
-                for chunk in self._feed_batch(builder, batch, events, v1):
-                    if run_manager:
-                        await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                    yield chunk
-                if builder.done:
-                    break
+            builder = ChunkBuilder(
+                self._provider_name, self._think_tags, request_id_from(events.response.headers)
+            )
+            batches = aiter(events)
+            try:
+                async for batch in batches:
+                    for chunk in _as_v1(builder.feed_batch(batch), v1):
+                        if run_manager:
+                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        yield chunk
+                    if builder.done:
+                        await adrain(events.response, batches)
+                        break
+            except CompatChatError as exc:
+                events.annotate(exc)
+                raise
             last = self._close(builder, events, v1)
         if run_manager:
             await run_manager.on_llm_new_token("", chunk=last)
@@ -769,6 +759,23 @@ def _accepted_names(cls: type[BaseModel]) -> frozenset[str]:
         if isinstance(f.validation_alias, AliasChoices):
             names.update(c for c in f.validation_alias.choices if isinstance(c, str))
     return frozenset(names)
+
+
+def _as_v1(
+    chunks: Iterator[ChatGenerationChunk], v1: V1StreamBlocks | None
+) -> Iterator[ChatGenerationChunk]:
+    """The chunks, turned into v1 blocks on the way when ``output_version="v1"``."""
+    if v1 is None:
+        return chunks
+    return _v1_chunks(chunks, v1)
+
+
+def _v1_chunks(
+    chunks: Iterator[ChatGenerationChunk], v1: V1StreamBlocks
+) -> Iterator[ChatGenerationChunk]:
+    for chunk in chunks:
+        v1.convert(cast(AIMessageChunk, chunk.message))
+        yield chunk
 
 
 def _json_of(response: httpx.Response) -> Any:

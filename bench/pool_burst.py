@@ -1,0 +1,217 @@
+"""500 concurrent ``ainvoke`` calls against a server that holds each one 50 ms: the pool choice.
+
+The shared harness calls a pool SERIALIZED when a burst never gets half of its calls in flight
+at once, and COLLAPSED when a burst on a warm pool is less than half as fast as a cold one.
+This script measures, for each connection-pool setting, what lies behind those labels: calls
+per second, median latency, client CPU per call, the most calls the server held at once, new
+connections per burst, and how often httpcore 1.0.x had to take back a connection it had
+handed out (``ConnectionNotAvailable``, counted by wrapping ``AsyncPoolRequest``).
+
+Variants (``ChatCompatModel`` each time, a fresh event loop and client per variant):
+
+* ``10 idle (shipped)``: ``_transport._LIMITS``, 1000 connections, 10 kept idle;
+* ``100 idle``: what the openai SDK and httpx-based clients commonly use;
+* ``0 idle``: no keep-alive;
+* ``10 idle + reserving pool``: an experiment, not shipped. httpcore 1.0.x offers an idle
+  connection to every request of a burst until one of them starts on it; this variant patches
+  its assignment step so a connection handed to one waiting request is not offered again.
+
+Usage: ``python bench/pool_burst.py [--calls 500] [--delay-ms 50] [--bursts 4]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+for var in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+    os.environ.pop(var, None)
+os.environ["LANGSMITH_TRACING"] = "false"
+
+import httpcore._async.connection_pool as pool_module  # noqa: E402
+import httpx  # noqa: E402
+from langchain_core.messages import HumanMessage  # noqa: E402
+from run import _start_server  # noqa: E402
+
+from langchain_compat_chat import ChatCompatModel, _transport  # noqa: E402
+
+RETRIES = [0]
+_clear = pool_module.AsyncPoolRequest.clear_connection
+
+
+def _counting_clear(self: Any) -> None:
+    RETRIES[0] += 1
+    _clear(self)
+
+
+pool_module.AsyncPoolRequest.clear_connection = _counting_clear  # type: ignore[method-assign]
+
+
+def _reserving_assign(self: Any) -> list[Any]:
+    """The pool's assignment step, except that a connection handed out is not offered again."""
+    closing = []
+    for connection in list(self._connections):
+        if connection.is_closed():
+            self._connections.remove(connection)
+        elif connection.has_expired():
+            self._connections.remove(connection)
+            closing.append(connection)
+    reserved = {
+        r.connection for r in self._requests if r.connection is not None and r.connection.is_idle()
+    }
+    for request in [r for r in self._requests if r.is_queued()]:
+        origin = request.request.url.origin
+        free = (
+            c
+            for c in self._connections
+            if c not in reserved and c.can_handle_request(origin) and c.is_available()
+        )
+        connection = next(free, None)
+        if connection is None:
+            if len(self._connections) >= self._max_connections:
+                idle = next(
+                    (c for c in self._connections if c not in reserved and c.is_idle()), None
+                )
+                if idle is None:
+                    continue
+                self._connections.remove(idle)
+                closing.append(idle)
+            connection = self.create_connection(origin)
+            self._connections.append(connection)
+        request.assign_to_connection(connection)
+        reserved.add(connection)
+    idle = [c for c in self._connections if c.is_idle() and c not in reserved]
+    for connection in idle[: max(0, len(idle) - self._max_keepalive_connections)]:
+        self._connections.remove(connection)
+        closing.append(connection)
+    return closing
+
+
+@contextmanager
+def _variant(keepalive: int, reserving: bool) -> Iterator[None]:
+    limits, assign = (
+        _transport._LIMITS,
+        pool_module.AsyncConnectionPool._assign_requests_to_connections,
+    )
+    _transport._LIMITS = httpx.Limits(
+        max_connections=1000, max_keepalive_connections=keepalive, keepalive_expiry=30.0
+    )
+    if reserving:
+        pool_module.AsyncConnectionPool._assign_requests_to_connections = _reserving_assign  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        _transport._LIMITS = limits
+        pool_module.AsyncConnectionPool._assign_requests_to_connections = assign  # type: ignore[method-assign]
+
+
+def _server(base: str, method: str = "GET") -> dict[str, int]:
+    root = base.rsplit("/v1", 1)[0]
+    request = urllib.request.Request(root + "/stats", data=b"{}", method=method)
+    with urllib.request.urlopen(request) as reply:
+        return json.loads(reply.read())  # type: ignore[no-any-return]
+
+
+def _bursts(base: str, calls: int, delay_ms: int, bursts: int) -> list[dict[str, float]]:
+    model = ChatCompatModel(model=f"bench/d={delay_ms}", base_url=base, api_key="sk")
+    messages = [HumanMessage("hi")]
+    out = []
+    loop = asyncio.new_event_loop()  # one loop per variant: a fresh pooled client
+    try:
+
+        async def warm() -> None:
+            for _ in range(5):
+                await model.ainvoke(messages)
+
+        async def burst() -> list[float]:
+            t0 = time.perf_counter()
+
+            async def one() -> float:
+                await model.ainvoke(messages)
+                return time.perf_counter() - t0
+
+            return list(await asyncio.gather(*(one() for _ in range(calls))))
+
+        loop.run_until_complete(warm())
+        for _ in range(bursts):
+            _server(base, "POST")
+            RETRIES[0] = 0
+            cpu, t0 = time.process_time(), time.perf_counter()
+            done = loop.run_until_complete(burst())
+            wall, cpu = time.perf_counter() - t0, time.process_time() - cpu
+            stats = _server(base)
+            out.append(
+                {
+                    "rps": calls / wall,
+                    "p50_ms": statistics.median(done) * 1e3,
+                    "cpu_ms_per_call": cpu / calls * 1e3,
+                    "peak_in_flight": stats["peak_in_flight"],
+                    "new_connections": stats["connections"] - 1,  # minus the /stats request
+                    "retries": RETRIES[0],
+                }
+            )
+    finally:
+        loop.close()
+    return out
+
+
+def main() -> None:
+    """Run every variant and print one Markdown table of medians over the bursts."""
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--calls", type=int, default=500)
+    ap.add_argument("--delay-ms", type=int, default=50)
+    ap.add_argument("--bursts", type=int, default=4, help="back-to-back bursts per variant")
+    args = ap.parse_args()
+    variants: list[tuple[str, Callable[[], Any]]] = [
+        ("10 idle (shipped)", lambda: _variant(10, False)),
+        ("100 idle", lambda: _variant(100, False)),
+        ("0 idle (no keep-alive)", lambda: _variant(0, False)),
+        ("10 idle + reserving pool (experiment)", lambda: _variant(10, True)),
+    ]
+    proc, base = _start_server()
+    rows = []
+    try:
+        for label, variant in variants:
+            with variant():
+                runs = _bursts(base, args.calls, args.delay_ms, args.bursts)
+            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            rows.append((label, med))
+            print(
+                f"[{label}: {json.dumps({k: round(v, 1) for k, v in med.items()})}]",
+                file=sys.stderr,
+            )
+    finally:
+        proc.terminate()
+        proc.wait(5)
+    print(
+        f"\n{args.calls} concurrent ainvoke, server holds each {args.delay_ms} ms; "
+        f"medians of {args.bursts} back-to-back bursts after 5 warm-up calls\n"
+    )
+    print(
+        "| pool | req/s | p50 latency (ms) | client CPU per call (ms) | peak in flight | "
+        "new connections per burst | ConnectionNotAvailable retries |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for label, m in rows:
+        print(
+            f"| {label} | {m['rps']:.0f} | {m['p50_ms']:.0f} | {m['cpu_ms_per_call']:.2f} | "
+            f"{m['peak_in_flight']:.0f} | {m['new_connections']:.0f} | {m['retries']:.0f} |"
+        )
+    load = os.getloadavg()[0]
+    print(f"\npython {sys.version.split()[0]}, httpx {httpx.__version__}, load {load:.1f}")
+
+
+if __name__ == "__main__":
+    main()
