@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from json.scanner import make_scanner
 from typing import Any, cast
 
@@ -42,7 +42,7 @@ from langchain_compat_chat.errors import (
     parse_boundary,
 )
 
-__all__ = ["ChunkBuilder", "Delta", "ToolCallAssembler"]
+__all__ = ["ChunkBuilder", "ToolCallAssembler"]
 
 _KNOWN_DELTA_KEYS = frozenset(
     {"role", "content", "tool_calls", "function_call", "reasoning_content", "reasoning", "refusal"}
@@ -384,7 +384,8 @@ _PIECE_CHARS = 128
 _TEXT_DELTA_KEYS = frozenset({"role", "content"})
 # ``json.loads`` minus its Python-level wrappers (the C scanner, returning (value, end)).
 _scan_json: Callable[[str, int], tuple[Any, int]] = make_scanner(cast(Any, json.JSONDecoder()))
-_NOTHING: list[Any] = []
+_UNPARSED = object()  # _parse: the fast path did not apply
+_NO_DELTAS: tuple[()] = ()
 
 Delta = tuple[str, dict[str, Any] | None, list[ToolCallChunk] | None]
 """What one event adds to choice 0: text, ``additional_kwargs``, tool-call chunks."""
@@ -476,7 +477,7 @@ class ChunkBuilder:
                 break
             try:
                 payload = self._parse(data, event)
-                deltas = _NOTHING if payload is None else self._deltas(payload)
+                deltas = _NO_DELTAS if payload is None else self._deltas(payload)
             except CompatChatError:
                 yield from self._merged(held)
                 raise
@@ -495,15 +496,15 @@ class ChunkBuilder:
     # -- one event -----------------------------------------------------------------------------
     def _parse(self, data: str, event: str) -> Any:
         """The JSON of one ``data`` field; ``None`` for ``[DONE]`` and blank data."""
-        payload: Any = _NOTHING
+        payload: Any = _UNPARSED
         if data[:1] == "{":  # nearly every event: scan it directly, fall back on anything odd
             try:
                 payload, end = _scan_json(data, 0)
-            except (StopIteration, ValueError):
-                end = -1
+            except (StopIteration, ValueError, RecursionError):
+                end = -1  # json.loads below reports it
             if end != len(data):
-                payload = _NOTHING
-        if payload is _NOTHING:
+                payload = _UNPARSED
+        if payload is _UNPARSED:
             stripped = data.strip()
             if stripped == "[DONE]":  # some servers pad the marker with whitespace
                 self.done = True
@@ -512,11 +513,15 @@ class ChunkBuilder:
                 return None
             try:
                 payload = json.loads(data)
-            except json.JSONDecodeError as exc:
+            except (ValueError, RecursionError) as exc:  # RecursionError: absurd nesting
+                detail = (
+                    f"{exc.msg} at {exc.pos}"
+                    if isinstance(exc, json.JSONDecodeError)
+                    else "nested too deeply"
+                )
                 raise self._tagged(
                     MalformedResponseError(
-                        f"Stream event is not valid JSON ({exc.msg} at {exc.pos})",
-                        body=data[:2000],
+                        f"Stream event is not valid JSON ({detail})", body=data[:2000]
                     )
                 ) from None
         if event == "error" and isinstance(payload, dict) and "error" not in payload:
@@ -528,7 +533,7 @@ class ChunkBuilder:
         return exc
 
     @parse_boundary
-    def _deltas(self, payload: Any) -> list[Delta]:
+    def _deltas(self, payload: Any) -> Sequence[Delta]:
         """Absorb one event; return what it adds to choice 0 (usually one delta or none)."""
         if not isinstance(payload, dict):
             raise self._tagged(
@@ -566,7 +571,7 @@ class ChunkBuilder:
                 if key not in _PLAIN_TOP_KEYS:
                     self._extras[key] = value
         if not choices:
-            return _NOTHING
+            return _NO_DELTAS
         if not isinstance(choices, list):
             raise self._tagged(
                 MalformedResponseError(

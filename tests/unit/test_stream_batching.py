@@ -24,7 +24,7 @@ from langchain_core.messages import AIMessageChunk
 
 from langchain_compat_chat import ChatCompatModel
 from langchain_compat_chat._stream import _PIECE_CHARS, ChunkBuilder
-from langchain_compat_chat.errors import RateLimitError
+from langchain_compat_chat.errors import MalformedResponseError, RateLimitError
 from tests.unit.test_stream_properties import INTERLEAVABLE, _interleave, tool_streams
 
 BASE = "http://test.local/v1"
@@ -225,3 +225,9 @@ def test_one_read_or_one_read_per_event_streams_the_same_message(output_version:
         ("f", json.loads(first)),
         ("g", json.loads(second)),
     ]
+
+
+def test_absurdly_nested_event_is_malformed_not_a_recursion_error() -> None:
+    deep = '{"a":' + "[" * 100_000 + "]" * 100_000 + "}"
+    with pytest.raises(MalformedResponseError, match="nested too deeply"):
+        list(ChunkBuilder("compat").feed_batch([("", deep)]))
