@@ -8,6 +8,8 @@ and emits chunks that sum to exactly the message a non-streaming call returns:
 
 * text and reasoning deltas go out at once (reasoning in ``additional_kwargs``);
 * each tool call gets a stable int ``index``, its name and id once, and only new argument text;
+  argument fragments that arrive in one network read go out as one chunk per call
+  (:meth:`ChunkBuilder.feed_batch`), because langchain-core re-parses every chunk's arguments;
 * choices other than 0 are collected and reported in the final chunk, never merged into 0;
 * usage, finish reason, model name and any unknown fields are held until the final chunk,
   latest value winning, so cumulative or duplicated usage is counted once.
@@ -379,7 +381,7 @@ class ToolCallAssembler:
 
 
 # At most this much argument text of one call goes into a merged piece that contains no
-# closing bracket (see ``ChunkBuilder._merged``).
+# closing bracket (see ``_merge_call``).
 _PIECE_CHARS = 128
 _TEXT_DELTA_KEYS = frozenset({"role", "content"})
 # ``json.loads`` minus its Python-level wrappers (the C scanner, returning (value, end)).
