@@ -53,7 +53,12 @@ from pydantic import (
 )
 from typing_extensions import Self
 
-from langchain_compat_chat._capture import CapturingTransport, HttpCapture, capture_from
+from langchain_compat_chat._capture import (
+    CapturingTransport,
+    HttpCapture,
+    _userinfo_secret,
+    capture_from,
+)
 from langchain_compat_chat._content import text_of
 from langchain_compat_chat._models import ModelInfo, parse_model_list
 from langchain_compat_chat._request import build_body
@@ -271,13 +276,10 @@ class ChatCompatModel(BaseChatModel):
         self.base_url, userinfo = split_credentials(self.base_url)
         if userinfo is not None:
             self._url_credentials = SecretStr(userinfo)
-            user, _, password = userinfo.partition(":")
-            register_secret(password or user)  # no password: the user name is the key
-        if self.proxy is not None:
-            proxy_credentials = split_credentials(self.proxy)[1]
-            if proxy_credentials is not None:
-                user, _, password = proxy_credentials.partition(":")
-                register_secret(password or user)
+            register_secret(_userinfo_secret(userinfo))
+        proxy_userinfo = split_credentials(self.proxy)[1] if self.proxy is not None else None
+        if proxy_userinfo is not None:
+            register_secret(_userinfo_secret(proxy_userinfo))
         self.debug_capture = capture_from(self.debug_capture)
         if self.n is not None and self.n > 1 and self.streaming:
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
