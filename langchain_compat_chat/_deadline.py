@@ -27,7 +27,7 @@ from typing import Protocol
 
 import httpx
 
-__all__ = ["Deadline", "arm"]
+__all__ = ["Deadline", "arm", "has_socket"]
 
 
 class Deadline:
@@ -71,6 +71,11 @@ def _socket_of(response: httpx.Response) -> _Shutdownable | None:
         return None
     sock = get_info("socket")
     return sock if callable(getattr(sock, "shutdown", None)) else None
+
+
+def has_socket(response: httpx.Response) -> bool:
+    """Whether :func:`arm` can bound reads of ``response`` (it exposes its socket)."""
+    return _socket_of(response) is not None
 
 
 class _Timer:

@@ -33,7 +33,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
-from langchain_compat_chat._deadline import Deadline, arm
+from langchain_compat_chat._deadline import Deadline, arm, has_socket
 from langchain_compat_chat._pool import reserve_connections
 from langchain_compat_chat._version import __version__
 from langchain_compat_chat.errors import (
@@ -56,6 +56,7 @@ __all__ = [
     "Transport",
     "adrain",
     "basic_auth_header",
+    "drain",
     "parse_retry_after",
     "redact_url",
     "split_credentials",
@@ -873,6 +874,28 @@ class EventStream:
             yield events
 
 
+def _drainable(response: httpx.Response) -> bool:
+    return response.http_version == "HTTP/1.1" and not response.is_closed
+
+
+def drain(response: httpx.Response, batches: Iterator[list[Event]]) -> None:
+    """Sync :func:`adrain`: the blocking read is bounded by the deadline watchdog.
+
+    A read cannot be interrupted from its own thread, so the socket is armed like a call's
+    total timeout: the watchdog shuts it down after ``_DRAIN_SECONDS`` and the read fails.
+    A response that exposes no socket (a custom transport) is not drained.
+    """
+    if not _drainable(response) or not has_socket(response):
+        return
+    disarm = arm(Deadline(_DRAIN_SECONDS), response)
+    try:
+        with contextlib.suppress(CompatChatError):
+            for _ in batches:
+                pass
+    finally:
+        disarm()
+
+
 async def adrain(response: httpx.Response, batches: AsyncIterator[list[Event]]) -> None:
     """After ``[DONE]``, read the rest of an HTTP/1.1 response so its connection is reused.
 
@@ -880,10 +903,9 @@ async def adrain(response: httpx.Response, batches: AsyncIterator[list[Event]]) 
     (the last, empty chunk) normally follows ``[DONE]`` at once, often in the same read:
     without this, every stream would pay a new TCP and TLS handshake. A server that keeps
     the response open costs at most ``_DRAIN_SECONDS``; the connection is then closed, as
-    it would have been without draining. The sync driver cannot bound a blocking read and
-    does not drain (neither does the openai SDK's).
+    it would have been without draining.
     """
-    if response.http_version != "HTTP/1.1" or response.is_closed:
+    if not _drainable(response):
         return
 
     async def rest() -> None:

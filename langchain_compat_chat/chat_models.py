@@ -72,6 +72,7 @@ from langchain_compat_chat._transport import (
     Transport,
     adrain,
     basic_auth_header,
+    drain,
     redact_url,
     split_credentials,
 )
@@ -546,13 +547,15 @@ class ChatCompatModel(BaseChatModel):
             builder = ChunkBuilder(
                 self._provider_name, self._think_tags, request_id_from(events.response.headers)
             )
+            batches = iter(events)
             try:
-                for batch in events:
+                for batch in batches:
                     for chunk in _as_v1(builder.feed_batch(batch), v1):
                         if run_manager:
                             run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                         yield chunk
                     if builder.done:
+                        drain(events.response, batches)
                         break
             except CompatChatError as exc:
                 events.annotate(exc)

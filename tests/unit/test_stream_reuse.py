@@ -1,16 +1,21 @@
-"""Async streams read the end of the response after ``[DONE]`` so the connection is reused.
+"""Streams read the end of the response after ``[DONE]`` so the connection is reused.
 
-A minimal HTTP/1.1 server on loopback counts connections and can hold a response open after
-``[DONE]``, which must cost at most the short drain bound, never the read timeout.
+A minimal HTTP/1.1 server on loopback (in its own thread, so sync streams can be tested too)
+counts connections and can hold a response open after ``[DONE]``, which must cost at most
+the short drain bound, never the read timeout.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import socketserver
+import threading
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
 
 from langchain_compat_chat import ChatCompatModel
 
@@ -32,60 +37,74 @@ def _body() -> bytes:
     return b"".join(b"data: " + json.dumps(e).encode() + b"\n\n" for e in events)
 
 
-class _Server:
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
     def __init__(self, hold_after_done: float) -> None:
+        super().__init__(("127.0.0.1", 0), _Handler)
         self.hold_after_done = hold_after_done
         self.connections = 0
 
-    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        self.connections += 1
-        try:
-            while True:
-                head = await reader.readuntil(b"\r\n\r\n")
-                length = next(
-                    int(line.split(b":", 1)[1])
-                    for line in head.lower().split(b"\r\n")
-                    if line.startswith(b"content-length:")
-                )
-                await reader.readexactly(length)
-                writer.write(_HEAD + _chunk(_body()) + _chunk(b"data: [DONE]\n\n"))
-                await writer.drain()
-                await asyncio.sleep(self.hold_after_done)
-                writer.write(b"0\r\n\r\n")
-                await writer.drain()
-        except (asyncio.IncompleteReadError, ConnectionError):
-            pass
-        finally:
-            writer.close()
+
+class _Handler(socketserver.StreamRequestHandler):
+    server: _Server
+
+    def handle(self) -> None:
+        self.server.connections += 1
+        while True:
+            head = b""
+            while not head.endswith(b"\r\n\r\n"):
+                line = self.rfile.readline()
+                if not line:
+                    return
+                head += line
+            length = next(
+                int(line.split(b":", 1)[1])
+                for line in head.lower().split(b"\r\n")
+                if line.startswith(b"content-length:")
+            )
+            self.rfile.read(length)
+            try:
+                self.wfile.write(_HEAD + _chunk(_body()) + _chunk(b"data: [DONE]\n\n"))
+                time.sleep(self.server.hold_after_done)
+                self.wfile.write(b"0\r\n\r\n")
+            except OSError:
+                return
 
 
-@asynccontextmanager
-async def _serve(hold_after_done: float = 0.0) -> AsyncIterator[tuple[_Server, str]]:
-    state = _Server(hold_after_done)
-    server = await asyncio.start_server(state.handle, "127.0.0.1", 0)
-    port = server.sockets[0].getsockname()[1]
+@contextmanager
+def _serve(hold_after_done: float = 0.0) -> Iterator[tuple[_Server, str]]:
+    server = _Server(hold_after_done)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
     try:
-        yield state, f"http://127.0.0.1:{port}/v1"
+        yield server, f"http://127.0.0.1:{server.server_address[1]}/v1"
     finally:
-        server.close()
+        server.shutdown()
+        server.server_close()
 
 
-async def _text(model: ChatCompatModel) -> str:
+async def _text(model: ChatCompatModel, mode: str) -> str:
+    if mode == "sync":
+        return await asyncio.to_thread(lambda: "".join(c.text for c in model.stream("hi")))
     return "".join([c.text async for c in model.astream("hi")])
 
 
-async def test_consecutive_astreams_share_one_connection() -> None:
-    async with _serve() as (server, url):
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_consecutive_streams_share_one_connection(mode: str) -> None:
+    with _serve() as (server, url):
         model = ChatCompatModel(model="m", base_url=url, max_retries=0)
-        assert [await _text(model) for _ in range(3)] == ["ab"] * 3
+        assert [await _text(model, mode) for _ in range(3)] == ["ab"] * 3
     assert server.connections == 1
 
 
-async def test_a_response_held_open_after_done_does_not_hold_the_stream() -> None:
-    async with _serve(hold_after_done=5.0) as (server, url):
+@pytest.mark.parametrize("mode", ["sync", "async"])
+async def test_a_response_held_open_after_done_does_not_hold_the_stream(mode: str) -> None:
+    with _serve(hold_after_done=5.0) as (server, url):
         model = ChatCompatModel(model="m", base_url=url, max_retries=0, timeout=30)
         started = time.perf_counter()
-        assert await _text(model) == "ab"
+        assert await _text(model, mode) == "ab"
         assert time.perf_counter() - started < 2.0
-        assert await _text(model) == "ab"  # the held connection was dropped, not reused
+        assert await _text(model, mode) == "ab"  # the held connection was dropped, not reused
     assert server.connections == 2
