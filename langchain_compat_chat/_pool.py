@@ -27,26 +27,26 @@ clients the user passes in are never touched.
 from __future__ import annotations
 
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpcore
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["reserve_connections"]
-
-_SUPPORTED = httpcore.__version__.startswith("1.0.")
-_POOLS = (httpcore.ConnectionPool, httpcore.AsyncConnectionPool)
 
 
 def reserve_connections(client: httpx.Client | httpx.AsyncClient) -> None:
     """Install :func:`_assign` on every connection pool of ``client`` it applies to."""
-    if not _SUPPORTED:
+    import httpcore  # here: httpx, too, imports it only when it builds a transport
+
+    if not httpcore.__version__.startswith("1.0."):
         return
     # The default transport and the proxy mounts (from the environment or ``proxy=``).
     transports = [client._transport, *client._mounts.values()]
     for transport in transports:
         pool = getattr(transport, "_pool", None)
-        if isinstance(pool, _POOLS) and not pool._http2:
+        pools = (httpcore.ConnectionPool, httpcore.AsyncConnectionPool)
+        if isinstance(pool, pools) and not pool._http2:
             pool._assign_requests_to_connections = types.MethodType(_assign, pool)  # type: ignore[method-assign]
 
 

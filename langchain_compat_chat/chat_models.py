@@ -26,7 +26,7 @@ import pathlib
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from functools import partial
 from operator import itemgetter
-from typing import Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
@@ -39,7 +39,6 @@ from langchain_core.output_parsers.openai_tools import (
 )
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
 from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
-from langchain_core.tools import BaseTool
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import (
@@ -52,6 +51,9 @@ from pydantic import (
     model_validator,
 )
 from typing_extensions import Self
+
+if TYPE_CHECKING:
+    from langchain_core.tools import BaseTool  # only named in a signature; importing costs ~5 ms
 
 from langchain_compat_chat._capture import (
     CapturingTransport,
