@@ -543,9 +543,7 @@ class ChatCompatModel(BaseChatModel):
         request = self._request(messages, stop, True, kwargs)
         v1 = self._v1_blocks()
         with self._get_transport().open_stream(request) as events:
-            builder = ChunkBuilder(
-                self._provider_name, self._think_tags, request_id_from(events.response.headers)
-            )
+            builder = ChunkBuilder(self._provider_name, self._think_tags)
             try:
                 for batch in events:
                     for chunk in _as_v1(builder.feed_batch(batch), v1):
@@ -572,9 +570,7 @@ class ChatCompatModel(BaseChatModel):
         request = self._request(messages, stop, True, kwargs)
         v1 = self._v1_blocks()
         async with self._get_transport().aopen_stream(request) as events:
-            builder = ChunkBuilder(
-                self._provider_name, self._think_tags, request_id_from(events.response.headers)
-            )
+            builder = ChunkBuilder(self._provider_name, self._think_tags)
             batches = aiter(events)
             try:
                 async for batch in batches:
