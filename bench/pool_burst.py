@@ -59,62 +59,19 @@ def _counting_clear(self: Any) -> None:
 pool_module.AsyncPoolRequest.clear_connection = _counting_clear  # type: ignore[method-assign]
 
 
-def _reserving_assign(self: Any) -> list[Any]:
-    """The pool's assignment step, except that a connection handed out is not offered again."""
-    closing = []
-    for connection in list(self._connections):
-        if connection.is_closed():
-            self._connections.remove(connection)
-        elif connection.has_expired():
-            self._connections.remove(connection)
-            closing.append(connection)
-    reserved = {
-        r.connection for r in self._requests if r.connection is not None and r.connection.is_idle()
-    }
-    for request in [r for r in self._requests if r.is_queued()]:
-        origin = request.request.url.origin
-        free = (
-            c
-            for c in self._connections
-            if c not in reserved and c.can_handle_request(origin) and c.is_available()
-        )
-        connection = next(free, None)
-        if connection is None:
-            if len(self._connections) >= self._max_connections:
-                idle = next(
-                    (c for c in self._connections if c not in reserved and c.is_idle()), None
-                )
-                if idle is None:
-                    continue
-                self._connections.remove(idle)
-                closing.append(idle)
-            connection = self.create_connection(origin)
-            self._connections.append(connection)
-        request.assign_to_connection(connection)
-        reserved.add(connection)
-    idle = [c for c in self._connections if c.is_idle() and c not in reserved]
-    for connection in idle[: max(0, len(idle) - self._max_keepalive_connections)]:
-        self._connections.remove(connection)
-        closing.append(connection)
-    return closing
-
-
 @contextmanager
 def _variant(keepalive: int, reserving: bool) -> Iterator[None]:
-    limits, assign = (
-        _transport._LIMITS,
-        pool_module.AsyncConnectionPool._assign_requests_to_connections,
-    )
+    """Run with ``keepalive`` idle connections, and with our assignment step or httpcore's."""
+    limits, install = _transport._LIMITS, _transport.reserve_connections
     _transport._LIMITS = httpx.Limits(
         max_connections=1000, max_keepalive_connections=keepalive, keepalive_expiry=30.0
     )
-    if reserving:
-        pool_module.AsyncConnectionPool._assign_requests_to_connections = _reserving_assign  # type: ignore[method-assign]
+    if not reserving:
+        _transport.reserve_connections = lambda client: None  # type: ignore[assignment]
     try:
         yield
     finally:
-        _transport._LIMITS = limits
-        pool_module.AsyncConnectionPool._assign_requests_to_connections = assign  # type: ignore[method-assign]
+        _transport._LIMITS, _transport.reserve_connections = limits, install
 
 
 def _server(base: str, method: str = "GET") -> dict[str, int]:
@@ -175,10 +132,11 @@ def main() -> None:
     ap.add_argument("--bursts", type=int, default=4, help="back-to-back bursts per variant")
     args = ap.parse_args()
     variants: list[tuple[str, Callable[[], Any]]] = [
-        ("10 idle (shipped)", lambda: _variant(10, False)),
-        ("100 idle", lambda: _variant(100, False)),
-        ("0 idle (no keep-alive)", lambda: _variant(0, False)),
-        ("10 idle + reserving pool (experiment)", lambda: _variant(10, True)),
+        ("httpcore's assignment, 10 idle", lambda: _variant(10, False)),
+        ("httpcore's assignment, 100 idle", lambda: _variant(100, False)),
+        ("no keep-alive", lambda: _variant(0, False)),
+        ("our assignment, 10 idle", lambda: _variant(10, True)),
+        ("our assignment, 100 idle (shipped)", lambda: _variant(100, True)),
     ]
     proc, base = _start_server()
     rows = []

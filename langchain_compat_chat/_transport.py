@@ -34,6 +34,7 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 import httpx
 
 from langchain_compat_chat._deadline import Deadline, arm
+from langchain_compat_chat._pool import reserve_connections
 from langchain_compat_chat._version import __version__
 from langchain_compat_chat.errors import (
     APIConnectionError,
@@ -62,11 +63,10 @@ __all__ = [
 
 _log = logging.getLogger("langchain_compat_chat")
 
-# Many connections may be open at once (500 concurrent calls get 500 connections), but only a
-# few are kept idle: httpcore 1.0.x scans every pooled connection for every queued request, so
-# a warm pool of 100 idle connections makes a burst of 500 calls collapse to ~80 req/s with
-# ~30 in flight, while 10 idle ones keep it at the cold-pool rate (docs/performance.md).
-_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=10, keepalive_expiry=30.0)
+# Up to 1000 connections and 100 idle ones, the openai SDK's numbers. httpcore 1.0.x's own
+# assignment step collapses a burst on such a warm pool (~80 req/s for 500 calls); the pools
+# of our clients use ``_pool``'s instead (docs/performance.md has the measurements).
+_LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=30.0)
 _USER_AGENT = f"langchain-compat-chat/{__version__}"
 # Headers whose values are credentials: registered for redaction, never logged.
 _SECRET_HEADERS = frozenset(
@@ -520,7 +520,9 @@ class Transport:
             with _clients_lock:
                 client = _sync_clients.get(self._key)
                 if client is None or client.is_closed:
-                    client = _sync_clients[self._key] = httpx.Client(**self._client_kwargs())
+                    client = httpx.Client(**self._client_kwargs())
+                    reserve_connections(client)
+                    _sync_clients[self._key] = client
         return client
 
     def async_client(self) -> httpx.AsyncClient:
@@ -535,6 +537,7 @@ class Transport:
         client = per_loop.get(self._key)
         if client is None or client.is_closed:
             client = per_loop[self._key] = httpx.AsyncClient(**self._client_kwargs())
+            reserve_connections(client)
         return client
 
     # -- shared steps ----------------------------------------------------------------------

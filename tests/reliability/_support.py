@@ -14,10 +14,11 @@ import pytest
 from langchain_core.messages import AIMessageChunk, BaseMessage
 
 from langchain_compat_chat import ChatCompatModel
+from langchain_compat_chat._transport import _LIMITS
 from langchain_compat_chat.testing import ReferenceServer
 
 API_KEY = "zz-live-Key-4f8a1c9e77d2"  # shaped unlike any provider's key: patterns miss it
-KEEPALIVE_POOL = 10  # max_keepalive_connections of the package's pooled clients
+KEEPALIVE_POOL = _LIMITS.max_keepalive_connections  # idle connections our clients keep
 
 TALLY: collections.Counter[str] = collections.Counter()
 """Run totals printed at the end: faults, fuzzed, leaked, abandoned."""
