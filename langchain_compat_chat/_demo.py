@@ -1,17 +1,16 @@
 """``python -m langchain_compat_chat demo``: the five-minute tour, runnable offline.
 
-It starts the bundled reference server (or uses ``COMPAT_BASE_URL``/``COMPAT_MODEL``/
-``COMPAT_API_KEY`` when set), streams an LCEL chain to the terminal, runs one tool-calling
-agent step end to end, asks for structured output, and prints token usage and latency.
+It uses ``COMPAT_BASE_URL``/``COMPAT_MODEL``/``COMPAT_API_KEY`` when set, else starts the
+bundled reference server (see ``testing.env_or_reference_endpoint``). It streams an LCEL chain
+to the terminal, runs one tool-calling agent step end to end, asks for structured output, and
+prints token usage and latency.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import sys
 import time
-from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import TextIO
 
 from langchain_core.callbacks import UsageMetadataCallbackHandler
@@ -20,9 +19,10 @@ from langchain_core.output_parsers import StrOutputParser
 from langchain_core.prompts import ChatPromptTemplate
 from langchain_core.runnables import RunnableConfig
 from langchain_core.tools import tool
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field
 
-from langchain_compat_chat.chat_models import ChatCompatModel
+from langchain_compat_chat._cli.errors import UsageError
+from langchain_compat_chat.testing import env_or_reference_endpoint
 
 
 @tool
@@ -39,30 +39,23 @@ class Holiday(BaseModel):
     traditions: list[str] = Field(description="A few traditions")
 
 
-@contextlib.contextmanager
-def _endpoint() -> Iterator[tuple[str, str, str | None, str]]:
-    base_url = os.environ.get("COMPAT_BASE_URL")
-    if base_url:
-        yield base_url, os.environ.get("COMPAT_MODEL", "gpt-4o-mini"), None, base_url
-        return
-    from langchain_compat_chat.testing import ReferenceServer
-
-    with ReferenceServer() as server:
-        yield server.base_url, "reference-model", "sk-demo", "bundled reference server"
-
-
 def run(out: TextIO = sys.stdout) -> int:
-    """Run the tour; returns the process exit code."""
-    with _endpoint() as (base_url, model_name, key, label):
-        model = ChatCompatModel(
-            model=model_name,
-            base_url=base_url,
-            api_key=SecretStr(key) if key else None,
-            max_tokens=200,
-        )
+    """Run the tour; returns the process exit code.
+
+    Raises:
+        UsageError: ``COMPAT_BASE_URL`` is set without ``COMPAT_MODEL`` (reported by the
+            command line as a configuration mistake, not as a crash).
+
+    """
+    with ExitStack() as stack:
+        try:
+            endpoint = stack.enter_context(env_or_reference_endpoint())
+        except ValueError as exc:  # only the configuration; the tour's own errors pass
+            raise UsageError(str(exc)) from None
+        model = endpoint.chat_model(max_tokens=200)
         usage = UsageMetadataCallbackHandler()
         config = RunnableConfig(callbacks=[usage])
-        print(f"== langchain-compat-chat demo: {label} ({model_name})", file=out)
+        print(f"== langchain-compat-chat demo: {endpoint.label} ({endpoint.model})", file=out)
 
         print("\n-- 1. LCEL chain, streamed token by token:", file=out)
         chain = (

@@ -418,16 +418,16 @@ class ChunkBuilder:
         provider: Our ``model_provider`` string, put on every chunk so that
             ``content_blocks`` works on single chunks too.
         think_tags: Split ``<think>`` blocks out of content (see :mod:`._think`).
-        request_id: The id the server gave the response, attached to errors found in it.
+
+    Errors it raises carry no request id: the builder never sees the response, so the
+    stream that read the events (``_transport.EventStream.annotate``) adds the id, the
+    attempt count and the body's first bytes, the same for every error of a stream.
 
     """
 
-    def __init__(
-        self, provider: str, think_tags: ThinkTags = False, request_id: str | None = None
-    ) -> None:
+    def __init__(self, provider: str, think_tags: ThinkTags = False) -> None:
         self.provider = provider
         self._think_tags = think_tags
-        self.request_id = request_id
         self.done = False
         self.finished = False  # a finish_reason was seen
         self._sent = False  # a chunk of choice 0 went out
@@ -521,31 +521,23 @@ class ChunkBuilder:
                     if isinstance(exc, json.JSONDecodeError)
                     else "nested too deeply"
                 )
-                raise self._tagged(
-                    MalformedResponseError(
-                        f"Stream event is not valid JSON ({detail})", body=data[:2000]
-                    )
+                raise MalformedResponseError(
+                    f"Stream event is not valid JSON ({detail})", body=data[:2000]
                 ) from None
         if event == "error" and isinstance(payload, dict) and "error" not in payload:
             payload = {"error": payload}
         return payload
 
-    def _tagged(self, exc: CompatChatError) -> CompatChatError:
-        exc.request_id = exc.request_id or self.request_id
-        return exc
-
     @parse_boundary
     def _deltas(self, payload: Any) -> Sequence[Delta]:
         """Absorb one event; return what it adds to choice 0 (usually one delta or none)."""
         if not isinstance(payload, dict):
-            raise self._tagged(
-                MalformedResponseError(
-                    f"Stream event is a JSON {type(payload).__name__}, not an object",
-                    body=json.dumps(payload)[:2000],
-                )
+            raise MalformedResponseError(
+                f"Stream event is a JSON {type(payload).__name__}, not an object",
+                body=json.dumps(payload)[:2000],
             )
         if payload.get("error"):
-            raise self._tagged(error_from_payload(payload, body=json.dumps(payload)[:2000]))
+            raise error_from_payload(payload, body=json.dumps(payload)[:2000])
         if not self._id and payload.get("id"):
             self._id = payload["id"]
         if model := payload.get("model"):
@@ -575,11 +567,9 @@ class ChunkBuilder:
         if not choices:
             return _NO_DELTAS
         if not isinstance(choices, list):
-            raise self._tagged(
-                MalformedResponseError(
-                    f"'choices' is a JSON {type(choices).__name__}, not an array",
-                    body=json.dumps(payload)[:2000],
-                )
+            raise MalformedResponseError(
+                f"'choices' is a JSON {type(choices).__name__}, not an array",
+                body=json.dumps(payload)[:2000],
             )
         out: list[Delta] = []
         for choice in choices:

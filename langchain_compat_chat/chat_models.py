@@ -546,9 +546,7 @@ class ChatCompatModel(BaseChatModel):
         request = self._request(messages, stop, True, kwargs)
         v1 = self._v1_blocks()
         with self._get_transport().open_stream(request) as events:
-            builder = ChunkBuilder(
-                self._provider_name, self._think_tags, request_id_from(events.response.headers)
-            )
+            builder = ChunkBuilder(self._provider_name, self._think_tags)
             batches = iter(events)
             try:
                 for batch in batches:
@@ -577,9 +575,7 @@ class ChatCompatModel(BaseChatModel):
         request = self._request(messages, stop, True, kwargs)
         v1 = self._v1_blocks()
         async with self._get_transport().aopen_stream(request) as events:
-            builder = ChunkBuilder(
-                self._provider_name, self._think_tags, request_id_from(events.response.headers)
-            )
+            builder = ChunkBuilder(self._provider_name, self._think_tags)
             batches = aiter(events)
             try:
                 async for batch in batches:

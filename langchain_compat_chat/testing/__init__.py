@@ -14,8 +14,9 @@ Examples:
     ...     ...  # point a client at srv.base_url
 
 The pytest plugin (auto-registered) provides the ``compat_server`` and
-``compat_server_factory`` fixtures. ``python -m langchain_compat_chat.testing --port N``
-serves from the command line.
+``compat_server_factory`` fixtures. :func:`env_or_reference_endpoint` runs code against the
+server named by ``COMPAT_BASE_URL``/``COMPAT_MODEL``, else against a reference server it
+starts. ``python -m langchain_compat_chat.testing --port N`` serves from the command line.
 
 The server classes are imported lazily so that importing this package stays cheap.
 
@@ -36,6 +37,7 @@ from langchain_compat_chat.testing._config import (
     parse_dialect,
     parse_fault,
 )
+from langchain_compat_chat.testing._endpoint import Endpoint, env_or_reference_endpoint
 
 if TYPE_CHECKING:
     from langchain_compat_chat.testing._server import (
@@ -51,10 +53,12 @@ __all__ = [
     "DIALECT_PRESETS",
     "FAULT_HEADER",
     "Dialect",
+    "Endpoint",
     "Fault",
     "RecordedRequest",
     "ReferenceServer",
     "ScriptedResponse",
+    "env_or_reference_endpoint",
     "header_value",
     "parse_dialect",
     "parse_fault",

@@ -35,7 +35,7 @@ EXPECTED: dict[str, list[str]] = {
     ],
     "stream_events.py": [
         r"^\[ChatCompatModel\] start, 1 message\(s\)$",
-        r"^\[ChatCompatModel\] end: finish_reason=stop, model=reference-model, "
+        r"^\[ChatCompatModel\] end: finish_reason=stop, model=compat-reference, "
         r"usage=\{'input_tokens': [1-9]",
         r"^\[RunnableSequence\] chain output: '\S",
         r"'on_chat_model_stream': [1-9]",
@@ -82,7 +82,7 @@ EXPECTED: dict[str, list[str]] = {
         r"^batch of 3 in ",
         r"^rate limited: ",
         r"^model +requests +errors +cancelled +input +output +total +cache_read +reasoning",
-        r"^reference-model +8 +1 +0 +\d+ +\d+ +\d+ +[1-9]\d* +[1-9]\d* ",
+        r"^compat-reference +8 +1 +0 +\d+ +\d+ +\d+ +[1-9]\d* +[1-9]\d* ",
         r"^last error: RateLimitError$",
         r"^8 requests, 1 failed; [1-9]\d* cached and [1-9]\d* reasoning tokens; "
         r"mean time to first token \(streams\): \d+ ms$",
@@ -150,7 +150,7 @@ def test_rate_limit_is_honoured(runs: dict[str, subprocess.CompletedProcess[str]
 def test_usage_totals_add_up(runs: dict[str, subprocess.CompletedProcess[str]]) -> None:
     out = runs["usage_stats.py"].stdout
     per_call = [int(n) for n in re.findall(r" (\d+) total", out)]
-    row = re.search(r"^reference-model +8 +1 +0 +(\d+) +(\d+) +(\d+) ", out, re.M)
+    row = re.search(r"^compat-reference +8 +1 +0 +(\d+) +(\d+) +(\d+) ", out, re.M)
     assert len(per_call) == 7 and row  # two invokes, a stream, a thinking call, a batch of 3
     assert int(row.group(3)) == sum(per_call)
 

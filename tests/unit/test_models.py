@@ -18,10 +18,10 @@ from langchain_compat_chat import (
 )
 from langchain_compat_chat._models import parse_model_list
 from langchain_compat_chat.testing import ReferenceServer
-from tests.conftest import WIRE_SAMPLES
+from tests.conftest import REAL_SERVER_CAPTURES
 
 BASE = "http://models.test/v1"
-LLAMACPP_CAPTURE = WIRE_SAMPLES.parent / "real-server" / "captures" / "02_models.http"
+LLAMACPP_CAPTURE = REAL_SERVER_CAPTURES / "02_models.http"
 
 
 def _http_body(path: Path) -> object:
@@ -46,7 +46,6 @@ def test_openai_listing_keeps_every_field() -> None:
     assert second.metadata == {"context_length": 131072, "pricing": {"prompt": "0.1"}}
 
 
-@pytest.mark.skipif(not LLAMACPP_CAPTURE.exists(), reason="shared real-server captures absent")
 def test_llamacpp_capture_prefers_data_over_ollama_models() -> None:
     (info,) = parse_model_list(_http_body(LLAMACPP_CAPTURE))
     assert info.id == "tiny-qwen2.5" and info.owned_by == "llamacpp"

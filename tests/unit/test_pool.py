@@ -14,7 +14,7 @@ import httpcore
 import httpx
 import pytest
 
-from langchain_compat_chat import ChatCompatModel, _pool
+from langchain_compat_chat import ChatCompatModel
 from langchain_compat_chat._pool import _assign, reserve_connections
 
 ORIGIN = httpcore.URL("http://a.test/").origin
@@ -229,7 +229,7 @@ def test_http2_pools_are_left_alone() -> None:
 
 
 def test_not_installed_on_other_httpcore_lines(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_pool, "_SUPPORTED", False)
+    monkeypatch.setattr(httpcore, "__version__", "2.0.0")
     client = httpx.Client()
     reserve_connections(client)
     assert getattr(_assign_of(client), "__func__", None) is not _assign

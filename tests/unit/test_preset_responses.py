@@ -4,8 +4,8 @@ Fixtures live in ``fixtures/preset_responses/<preset>__<case>.json``. Most are c
 from the provider's documented response format (``"fidelity": "constructed-from-docs"``,
 ``source`` names the page): they are kept in the repository so that every preset is checked
 on a clean clone. The llama.cpp ones are this project's own recordings. The recorded
-third-party samples in ``shared/wire-samples`` are replayed through their preset as well,
-when that directory is present.
+third-party samples in ``tests/fixtures/wire_samples`` are replayed through their preset as
+well.
 
 Fixture ``response``: ``{"json": ...}`` for a JSON body, ``{"sse_events": [...], "done": bool}``
 for a stream (an object is one ``data:`` event, a string is sent verbatim), or ``{"sse": "..."}``
@@ -148,7 +148,6 @@ RECORDED = sorted(
 )
 
 
-@pytest.mark.skipif(not RECORDED, reason=f"no recorded wire samples under {WIRE_SAMPLES}")
 @pytest.mark.parametrize("path", RECORDED, ids=[p.stem for p in RECORDED])
 async def test_recorded_sample_through_its_preset(path: Path) -> None:
     sample = _load(path)
@@ -164,7 +163,7 @@ async def test_recorded_sample_through_its_preset(path: Path) -> None:
 
 
 def check_recorded(msg: AIMessage, expect: dict[str, Any]) -> None:
-    """The wire-sample ``expect`` rules (see shared/wire-samples/README.md)."""
+    """The wire-sample ``expect`` rules (see tests/fixtures/wire_samples/README.md)."""
     assert msg.text == expect.get("content", msg.text)
     if "reasoning" in expect:
         want = expect["reasoning"].strip()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import operator
+from collections.abc import AsyncIterator, Iterator
 from functools import reduce
 from typing import Any
 
@@ -525,25 +526,15 @@ def test_other_choice_keeps_unnamed_call_arguments() -> None:
     assert [c["args"] for c in other["tool_calls"]] == [{"q": 1}]
 
 
-def _mock(router: respx.MockRouter, body: bytes, content_type: str = "text/event-stream") -> None:
+Body = bytes | Iterator[bytes] | AsyncIterator[bytes]
+
+
+def _mock(router: respx.MockRouter, body: Body, content_type: str = "text/event-stream") -> None:
     router.post(f"{BASE}/chat/completions").mock(
         return_value=httpx.Response(
             200, content=body, headers={"content-type": content_type, "x-request-id": "rq-s"}
         )
     )
-
-
-def test_error_event_through_model_stream() -> None:
-    body = (
-        b'data: {"id":"s","choices":[{"index":0,"delta":{"content":"par"}}]}\n\n'
-        b'data: {"error":{"message":"Rate limit reached","code":"429"}}\n\n'
-    )
-    model = ChatCompatModel(model="m", base_url=BASE, max_retries=0)
-    with respx.mock() as router:
-        _mock(router, body)
-        with pytest.raises(RateLimitError) as info:
-            list(model.stream("hi"))
-    assert info.value.request_id == "rq-s"
 
 
 async def test_astream_comment_lines_crlf_and_missing_done() -> None:
@@ -562,9 +553,52 @@ async def test_astream_comment_lines_crlf_and_missing_done() -> None:
     assert msg.content == "ab" and msg.response_metadata["finish_reason"] == "stop"
 
 
-async def test_astream_non_json_event_is_malformed() -> None:
+_ARGS = '{"city": "Paris", "days": [1, 2]}'
+_BEFORE_ERROR = [
+    ev({"role": "assistant", "content": "par"}),
+    ev({"tool_calls": [tc(index=0, id="call_1", name="weather", args="")]}),
+    *(ev({"tool_calls": [tc(index=0, args=_ARGS[i : i + 5])]}) for i in range(0, len(_ARGS), 5)),
+]
+_MID_STREAM_ERRORS = {
+    "error event": (
+        b'data: {"error":{"message":"Rate limit reached","code":"429"}}',
+        RateLimitError,
+    ),
+    "not JSON": (b"data: {oops", MalformedResponseError),
+    "not an object": (b"data: [1, 2]", MalformedResponseError),
+    "choices not an array": (b'data: {"id":"s","choices":{"index":0}}', MalformedResponseError),
+}
+
+
+async def _reads(parts: list[bytes]) -> AsyncIterator[bytes]:
+    for part in parts:
+        yield part
+
+
+@pytest.mark.parametrize("reads", ["one read", "read per event"])
+@pytest.mark.parametrize("mode", ["stream", "astream"])
+@pytest.mark.parametrize("case", list(_MID_STREAM_ERRORS))
+async def test_mid_stream_error_carries_request_id(case: str, mode: str, reads: str) -> None:
+    """Every error found in a 200 stream gets the response's request id and attempt count.
+
+    Text and the tool-call fragments before the error still reach the caller first, also
+    when one read holds them all (``feed_batch`` merges the fragments, then raises).
+    """
+    line, error_type = _MID_STREAM_ERRORS[case]
+    parts = [f"data: {json.dumps(e)}\n\n".encode() for e in _BEFORE_ERROR] + [line + b"\n\n"]
+    body: Body = b"".join(parts)
+    if reads == "read per event":
+        body = iter(parts) if mode == "stream" else _reads(parts)
     model = ChatCompatModel(model="m", base_url=BASE, max_retries=0)
+    got: list[AIMessageChunk] = []
     with respx.mock() as router:
-        _mock(router, b"data: {oops\n\n")
-        with pytest.raises(MalformedResponseError):
-            _ = [c async for c in model.astream("hi")]
+        _mock(router, body)
+        with pytest.raises(error_type) as info:
+            if mode == "stream":
+                got.extend(model.stream("hi"))
+            else:
+                async for chunk in model.astream("hi"):
+                    got.append(chunk)
+    assert info.value.request_id == "rq-s" and info.value.attempts == 1
+    assert "".join(c.text for c in got) == "par"
+    assert "".join(t["args"] or "" for c in got for t in c.tool_call_chunks) == _ARGS

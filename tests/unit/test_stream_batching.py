@@ -24,7 +24,7 @@ from langchain_core.messages import AIMessageChunk
 
 from langchain_compat_chat import ChatCompatModel
 from langchain_compat_chat._stream import _PIECE_CHARS, ChunkBuilder
-from langchain_compat_chat.errors import MalformedResponseError, RateLimitError
+from langchain_compat_chat.errors import MalformedResponseError
 from tests.unit.test_stream_properties import INTERLEAVABLE, _interleave, tool_streams
 
 BASE = "http://test.local/v1"
@@ -178,18 +178,6 @@ async def test_astream_events_and_callbacks_see_the_merged_chunks() -> None:
     assert len(tokens.chunks) == len(streamed)
     assert reduce(operator.add, streamed).tool_calls == end.tool_calls == invoked.tool_calls
     assert end.tool_calls[0]["args"] == json.loads(args)
-
-
-def test_error_after_fragments_sends_them_first() -> None:
-    args = '{"a": [1, 2, 3], "b": "x"}'
-    error = {"error": {"message": "Rate limit reached", "code": "429"}}
-    datas = [*_tool_stream(args, 4)[:-2], json.dumps(error)]
-    builder = ChunkBuilder("compat", request_id="rq-1")
-    got: list[Any] = []
-    with pytest.raises(RateLimitError) as info:
-        got.extend(g.message for g in builder.feed_batch([("", d) for d in datas]))
-    assert info.value.request_id == "rq-1"
-    assert "".join(c["args"] for m in got for c in m.tool_call_chunks) == args
 
 
 @pytest.mark.parametrize("output_version", ["v0", "v1"])

@@ -1,8 +1,9 @@
-"""Every recorded provider response in shared/wire-samples, in all four modes.
+"""Every recorded provider response in tests/fixtures/wire_samples, in every mode that applies.
 
 Each fixture holds the exact bytes a real provider sent and what a correct integration must
-produce (``expect``). We serve the bytes with respx and check invoke, ainvoke, stream and
-astream (and invoke with ``streaming=True`` for SSE bodies).
+produce (``expect``). We serve the bytes with respx and check invoke and ainvoke for JSON
+bodies, stream, astream and invoke with ``streaming=True`` for SSE bodies, and all five for
+error statuses (which must surface before any streaming).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tests.conftest import WIRE_SAMPLES
 BASE = "http://wire.test/v1"
 SAMPLES = sorted(WIRE_SAMPLES.glob("*.json"))
 if not SAMPLES:
-    pytest.skip(f"no wire samples under {WIRE_SAMPLES}", allow_module_level=True)
+    pytest.fail(f"no wire samples under {WIRE_SAMPLES}", pytrace=False)
 
 ERROR_KINDS: dict[str, tuple[int, ...]] = {
     "rate-limit": (429,),
@@ -142,21 +143,28 @@ def _aggregate(chunks: list[AIMessageChunk]) -> AIMessage:
     )
 
 
-@pytest.fixture(params=SAMPLES, ids=[p.stem for p in SAMPLES])
-def sample(request: pytest.FixtureRequest) -> dict[str, Any]:
-    return _load(request.param)
+JSON_MODES = ["invoke", "ainvoke"]
+SSE_MODES = ["stream", "astream", "invoke_streaming"]
 
 
-MODES = ["invoke", "ainvoke", "stream", "astream", "invoke_streaming"]
+def _modes(sample: dict[str, Any]) -> list[str]:
+    """The call modes a body can be replayed through: an error status goes through all."""
+    if sample["response"].get("status", 200) >= 300:
+        return JSON_MODES + SSE_MODES
+    return SSE_MODES if "sse" in sample["response"] else JSON_MODES
 
 
-@pytest.mark.parametrize("mode", MODES)
-async def test_wire_sample(sample: dict[str, Any], mode: str) -> None:
-    is_sse = "sse" in sample["response"]
-    status = sample["response"].get("status", 200)
+CASES = [
+    pytest.param(path, mode, id=f"{path.stem}-{mode}")
+    for path in SAMPLES
+    for mode in _modes(_load(path))
+]
+
+
+@pytest.mark.parametrize(("path", "mode"), CASES)
+async def test_wire_sample(path: Path, mode: str) -> None:
+    sample = _load(path)
     expect = sample["expect"]
-    if status < 300 and ((mode in ("stream", "astream", "invoke_streaming")) != is_sse):
-        pytest.skip("mode does not apply to this body kind")
     model = _model(sample, **({"streaming": True} if mode == "invoke_streaming" else {}))
     kwargs = _tools_kwargs(sample)
     msgs = _messages(sample)
