@@ -7,14 +7,14 @@ per second, median latency, client CPU per call, the most calls the server held 
 connections per burst, and how often httpcore 1.0.x had to take back a connection it had
 handed out (``ConnectionNotAvailable``, counted by wrapping ``AsyncPoolRequest``).
 
-Variants (``ChatCompatModel`` each time, a fresh event loop and client per variant):
+Variants (``ChatCompatModel`` each time, a fresh event loop and client per variant; always
+1000 connections at most, 30 s keep-alive):
 
-* ``10 idle (shipped)``: ``_transport._LIMITS``, 1000 connections, 10 kept idle;
-* ``100 idle``: what the openai SDK and httpx-based clients commonly use;
-* ``0 idle``: no keep-alive;
-* ``10 idle + reserving pool``: an experiment, not shipped. httpcore 1.0.x offers an idle
-  connection to every request of a burst until one of them starts on it; this variant patches
-  its assignment step so a connection handed to one waiting request is not offered again.
+* ``httpcore's assignment``: httpcore 1.0.x's own assignment step, with 10 and with 100 idle
+  connections (100 is what the openai SDK and most httpx-based clients use);
+* ``no keep-alive``: 0 idle connections;
+* ``our assignment``: ``langchain_compat_chat._pool``'s step, which the package installs, with
+  10 and 100 (shipped, ``_transport._LIMITS``) idle connections.
 
 Usage: ``python bench/pool_burst.py [--calls 500] [--delay-ms 50] [--bursts 4]``.
 """
