@@ -58,7 +58,7 @@ def _assign(pool: Any) -> list[Any]:
     """
     closing: list[Any] = []
     # Connections a request holds: in use, connecting, or handed out and about to be used.
-    taken = {id(request.connection) for request in pool._requests if request.connection}
+    taken = {id(r.connection) for r in pool._requests if r.connection is not None}
     kept: list[Any] = []
     free: list[Any] = []
     for connection in pool._connections:

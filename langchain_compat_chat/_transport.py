@@ -883,7 +883,9 @@ def drain(response: httpx.Response, batches: Iterator[list[Event]]) -> None:
 
     A read cannot be interrupted from its own thread, so the socket is armed like a call's
     total timeout: the watchdog shuts it down after ``_DRAIN_SECONDS`` and the read fails.
-    A response that exposes no socket (a custom transport) is not drained.
+    A response that exposes no socket (a custom transport) is not drained. Should the
+    watchdog fire just as the end arrives, after the connection went back to the pool, the
+    shut-down socket reads as closed and the pool discards it before reusing it.
     """
     if not _drainable(response) or not has_socket(response):
         return
