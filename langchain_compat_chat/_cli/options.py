@@ -17,6 +17,7 @@ from pydantic import SecretStr, ValidationError
 
 from langchain_compat_chat._cli.errors import UsageError
 from langchain_compat_chat.chat_models import ChatCompatModel
+from langchain_compat_chat.errors import AuthenticationError
 from langchain_compat_chat.providers import known_providers
 
 __all__ = ["build_model", "connection_options", "debug_option", "positive_float", "positive_int"]
@@ -155,9 +156,12 @@ def build_model(
         model = ChatCompatModel(**kwargs)
     except ValidationError as exc:
         raise UsageError(_validation_message(exc)) from None
-    profile = model.provider_profile
-    if profile.requires_api_key and model.api_key is None:
+    try:
+        # The model's own rule: a hosted preset at its own URL with no key and no auth header.
+        model._get_transport()
+    except AuthenticationError:
+        profile = model.provider_profile
         names = " or ".join(profile.api_key_env)
         msg = f"provider {profile.name!r} needs an API key: pass --api-key or set {names}"
-        raise UsageError(msg)
+        raise UsageError(msg) from None
     return model

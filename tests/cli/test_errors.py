@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from langchain_compat_chat._cli import build_parser
 from langchain_compat_chat._cli.errors import (
     EXIT_API_ERROR,
     EXIT_AUTH,
@@ -19,6 +20,7 @@ from langchain_compat_chat._cli.errors import (
     error_line,
     exit_code,
 )
+from langchain_compat_chat._cli.options import build_model
 from langchain_compat_chat.errors import AuthenticationError
 from langchain_compat_chat.testing import ReferenceServer
 from tests.cli._helpers import closed_port
@@ -60,6 +62,28 @@ def _one_error_line(result: Result, code: int) -> str:
 def test_usage_errors(cli: CliRunner, command: str, needle: str) -> None:
     line = _one_error_line(cli(*command.split()), EXIT_USAGE)
     assert needle in line
+
+
+def test_a_hosted_preset_through_a_gateway_needs_no_key(
+    cli: CliRunner, at: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI applies the model's rule: only the preset's own URL demands a key."""
+    monkeypatch.delenv("DEEPSEEK_API_KEY", raising=False)
+    monkeypatch.delenv("COMPAT_API_KEY", raising=False)
+    result = cli("chat", "-p", "deepseek", *at, "hi")
+    assert result.code == 0, result.err
+    assert result.out.strip()
+
+
+def test_an_auth_header_counts_as_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("DEEPSEEK_API_KEY", raising=False)
+    monkeypatch.delenv("COMPAT_API_KEY", raising=False)
+    parser = build_parser()
+    args = parser.parse_args(
+        ["chat", "-p", "deepseek", "-m", "m", "-H", f"Authorization: Bearer {KEY}", "hi"]
+    )
+    model = build_model(args)
+    assert model.provider_profile.name == "deepseek"
 
 
 @pytest.mark.parametrize(
