@@ -6,12 +6,14 @@ Input flow::
       -> _generate / _agenerate / _stream / _astream (this module: thin)
       -> _request.build_body(messages, params, profile)         pure: messages -> JSON body
       -> _transport.Transport.send / open_stream (+ async twins) HTTP, retries, timeouts
+         (pooled clients; _pool fixes httpx 0.28's connection assignment for bursts)
 
 Output flow::
 
     JSON body  -> _response.to_chat_result  -> ChatResult(AIMessage, usage, metadata)
     SSE events -> _transport.EventStream (per-read batches) -> _stream.ChunkBuilder.feed_batch
                -> ChatGenerationChunk(AIMessageChunk) ... + ChunkBuilder.finish() (usage, metadata)
+               after [DONE]: _transport.drain / adrain read the response end (connection reuse)
 
 Provider differences live only in :mod:`langchain_compat_chat.providers`; errors only in
 :mod:`langchain_compat_chat.errors`.
