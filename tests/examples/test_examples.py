@@ -155,6 +155,16 @@ def test_usage_totals_add_up(runs: dict[str, subprocess.CompletedProcess[str]]) 
     assert int(row.group(3)) == sum(per_call)
 
 
+def _run_lcel_chain(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(EXAMPLES / "lcel_chain.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+
+
 def test_examples_use_the_configured_server(compat_server: ReferenceServer) -> None:
     env = {
         **_offline_env(),
@@ -162,13 +172,7 @@ def test_examples_use_the_configured_server(compat_server: ReferenceServer) -> N
         "COMPAT_MODEL": "my-model",
         "COMPAT_API_KEY": "sk-example-key",
     }
-    done = subprocess.run(
-        [sys.executable, str(EXAMPLES / "lcel_chain.py")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    done = _run_lcel_chain(env)
     assert done.returncode == 0, done.stderr
     assert "bundled reference server" not in done.stdout
     requests = compat_server.chat_requests
@@ -177,12 +181,6 @@ def test_examples_use_the_configured_server(compat_server: ReferenceServer) -> N
     assert {r.headers["authorization"] for r in requests} == {"Bearer sk-example-key"}
 
     env.pop("COMPAT_MODEL")
-    done = subprocess.run(
-        [sys.executable, str(EXAMPLES / "lcel_chain.py")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
+    done = _run_lcel_chain(env)
     assert done.returncode == 1
     assert done.stderr == "COMPAT_BASE_URL is set: set COMPAT_MODEL to the model to use as well.\n"

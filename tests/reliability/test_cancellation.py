@@ -14,6 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
+from langchain_compat_chat import ChatCompatModel
 from langchain_compat_chat.testing import Fault, ReferenceServer
 from tests.reliability._support import (
     KEEPALIVE_POOL,
@@ -43,6 +44,21 @@ async def _await(predicate: Callable[[], bool], timeout: float = 5.0) -> bool:
 
 def _released(srv: ReferenceServer) -> bool:
     return srv.open_connections == 0 and client_sockets(srv.port) == 0
+
+
+async def _cancel_while_streaming(model: ChatCompatModel) -> None:
+    """Cancel the task that consumes an astream once the first chunk has arrived."""
+    first = asyncio.Event()
+
+    async def consume() -> None:
+        async for _ in model.astream("hi"):
+            first.set()
+
+    task = asyncio.create_task(consume())
+    await first.wait()
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
 
 
 def test_break_out_of_stream(server: ReferenceServer) -> None:
@@ -98,17 +114,7 @@ async def test_aclose_the_astream_generator(server: ReferenceServer) -> None:
 async def test_cancel_the_streaming_task(server: ReferenceServer) -> None:
     server.set_fault(SLOW)
     model = make_model(server)
-    first = asyncio.Event()
-
-    async def consume() -> None:
-        async for _ in model.astream("hi"):
-            first.set()
-
-    task = asyncio.create_task(consume())
-    await first.wait()
-    task.cancel()
-    with pytest.raises(asyncio.CancelledError):
-        await task
+    await _cancel_while_streaming(model)
     assert await _await(lambda: _released(server))
 
 
@@ -171,17 +177,7 @@ async def test_thousand_abandoned_streams_async(server: ReferenceServer) -> None
             await stream.__anext__()
             await stream.aclose()
         else:
-            first = asyncio.Event()
-
-            async def consume() -> None:
-                async for _ in model.astream("hi"):
-                    first.set()
-
-            task = asyncio.create_task(consume())
-            await first.wait()
-            task.cancel()
-            with pytest.raises(asyncio.CancelledError):
-                await task
+            await _cancel_while_streaming(model)
 
     for batch in range(10):
         await asyncio.gather(*(abandon(batch * 100 + i) for i in range(100)))
