@@ -6,7 +6,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 DOCS_STAMP := $(VENV)/.docs-installed
 
-.PHONY: demo test lint typecheck unit bench docs docs-serve clean
+.PHONY: demo test lint format typecheck unit lowest bench docs docs-serve clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else "Python 3.10+ is required")'
@@ -22,6 +22,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check langchain_compat_chat tests examples
 	$(BIN)/ruff format --check langchain_compat_chat tests examples
 
+format: $(STAMP)
+	$(BIN)/ruff check --fix langchain_compat_chat tests examples
+	$(BIN)/ruff format langchain_compat_chat tests examples
+
 typecheck: $(STAMP)
 	$(BIN)/mypy --strict langchain_compat_chat
 
@@ -31,6 +35,23 @@ unit: $(STAMP)
 # The site build is part of CI: it is the only check of cross-page links and of the API
 # reference generated from docstrings (about 45 s on top: the docs extra's install and the build).
 test: lint typecheck unit docs
+
+# CI's second job: every runtime dependency at the lower bound pyproject.toml declares, on
+# the lowest Python it declares, so that a bound that stopped working turns CI red.
+# The test tools resolve as usual; ruff and mypy are pinned there anyway.
+LOWEST_PYTHON ?= python3.10
+LOWEST_VENV   := .venv-lowest
+LOWEST_BIN    := $(LOWEST_VENV)/bin
+
+lowest:
+	@$(LOWEST_PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 10) else "make lowest needs Python 3.10: LOWEST_PYTHON=/path/to/python3.10")'
+	@test -x $(LOWEST_BIN)/python || $(LOWEST_PYTHON) -m venv $(LOWEST_VENV)
+	$(LOWEST_BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip tomli
+	$(LOWEST_BIN)/python .ci/lowest_constraints.py > $(LOWEST_VENV)/constraints.txt
+	$(LOWEST_BIN)/python -m pip install -q --disable-pip-version-check -c $(LOWEST_VENV)/constraints.txt -e '.[test]'
+	@echo "lowest job resolved:" $$($(LOWEST_BIN)/python -m pip list --format=freeze 2>/dev/null | grep -iE '^(langchain-core|httpx|httpcore|pydantic)==')
+	$(LOWEST_BIN)/mypy --strict langchain_compat_chat
+	$(LOWEST_BIN)/python -m pytest tests/unit
 
 # An editable install has no bytecode, and with PYTHONDONTWRITEBYTECODE set it is compiled
 # from source on every import (~50 ms); a wheel install is compiled by pip. Compile it the same
@@ -51,4 +72,4 @@ docs-serve: $(DOCS_STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .hypothesis build dist site
+	rm -rf $(VENV) $(LOWEST_VENV) .mypy_cache .ruff_cache .hypothesis build dist site

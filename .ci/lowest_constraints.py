@@ -9,8 +9,12 @@ from __future__ import annotations
 
 import re
 import sys
-import tomllib
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: the lowest job installs tomli first
+    import tomli as tomllib
 
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9_.\-]*)")
 _LOWER = re.compile(r">=\s*([0-9][^,;\s]*)")

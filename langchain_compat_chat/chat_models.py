@@ -302,7 +302,8 @@ class ChatCompatModel(BaseChatModel):
         Without this, the copy would share the original's already-built transport and send
         with the old key, timeout or headers whatever ``update`` said.
         """
-        copy = super().model_copy(update=update, deep=deep)
+        # pydantic < 2.10 types ``update`` as a dict; a copy of it satisfies every release.
+        copy = super().model_copy(update=None if update is None else dict(update), deep=deep)
         copy._profile = get_provider(copy.provider)
         copy._transport = None
         return copy
