@@ -79,7 +79,7 @@ def main() -> int:
     """Print the per-event time of both decoders for each read pattern."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--events", type=int, default=1000)
-    parser.add_argument("--repeats", type=int, default=51)
+    parser.add_argument("--repeats", type=int, default=101)
     args = parser.parse_args()
     body = _body(args.events)
     print("| reads | httpx-sse (us/event) | SSEDecoder (us/event) | ratio |")
