@@ -1,9 +1,9 @@
 """``python -m langchain_compat_chat demo``: the five-minute tour, runnable offline.
 
 It uses ``COMPAT_BASE_URL``/``COMPAT_MODEL``/``COMPAT_API_KEY`` when set, else starts the
-bundled reference server (see ``testing.env_or_reference_endpoint``). It streams an LCEL chain
-to the terminal, runs one tool-calling agent step end to end, asks for structured output, and
-prints token usage and latency.
+bundled reference server (see ``testing.env_or_reference_endpoint``) and says that its answers
+are generated filler. It streams an LCEL chain to the terminal, runs one tool-calling agent
+step end to end, asks for structured output, and prints token usage and latency.
 """
 
 from __future__ import annotations
@@ -23,6 +23,12 @@ from pydantic import BaseModel, Field
 
 from langchain_compat_chat._cli.errors import UsageError
 from langchain_compat_chat.testing import env_or_reference_endpoint
+
+_BUNDLED_NOTE = (
+    "   Its answers are generated filler words, not a model's: what is real is the protocol\n"
+    "   (streaming, tool calls, structured output, usage). To ask a real model, set\n"
+    "   COMPAT_BASE_URL and COMPAT_MODEL (and COMPAT_API_KEY if it needs a key)."
+)
 
 
 @tool
@@ -56,6 +62,9 @@ def run(out: TextIO = sys.stdout) -> int:
         usage = UsageMetadataCallbackHandler()
         config = RunnableConfig(callbacks=[usage])
         print(f"== langchain-compat-chat demo: {endpoint.label} ({endpoint.model})", file=out)
+        if endpoint.bundled:
+            # Without this, a newcomer reads the filler as the package's (or a model's) output.
+            print(_BUNDLED_NOTE, file=out)
 
         print("\n-- 1. LCEL chain, streamed token by token:", file=out)
         chain = (

@@ -137,7 +137,8 @@ def facts_table(profile: ProviderProfile) -> str:
         *_switches(profile),
         ("LangSmith `ls_provider`", _code(json.dumps(profile.ls_provider))),
     ]
-    lines = ["| | |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]
+    # A Markdown table's first row is its header: a blank one renders as an empty bar.
+    lines = ["| Setting | Value |", "|---|---|", *(f"| {k} | {v} |" for k, v in rows)]
     return "\n".join(lines) + "\n"
 
 

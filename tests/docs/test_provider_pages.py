@@ -62,3 +62,12 @@ def test_page_has_a_tested_example_using_the_preset(name: str) -> None:
     assert any(any(s in snip.code for s in spelled) for snip in runnable), (
         f"{name}: no runnable example selects the preset ({' or '.join(spelled)})"
     )
+
+
+@pytest.mark.parametrize("name", known_providers())
+def test_facts_table_has_a_header(name: str) -> None:
+    """Markdown turns a table's first row into its header: a blank one renders as an empty bar."""
+    header, rule = facts_table(get_provider(name)).splitlines()[:2]
+    cells = [cell.strip() for cell in header.strip("|").split("|")]
+    assert len(cells) == 2 and all(cells), f"blank header cell in {header!r}"
+    assert re.fullmatch(r"\|(-+\|){2}", rule)

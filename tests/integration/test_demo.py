@@ -19,6 +19,8 @@ def test_demo_runs_offline() -> None:
     assert "tool call get_weather(" in text
     assert "Holiday(name=" in text
     assert "total" in text and "usage" in text
+    assert "generated filler words, not a model's" in text  # nobody mistakes it for answers
+    assert "COMPAT_BASE_URL and COMPAT_MODEL" in text  # and the way to a real one
 
 
 def test_cli_demo_command(capsys: object) -> None:
@@ -33,6 +35,7 @@ def test_demo_uses_the_configured_server(
     out = io.StringIO()
     assert run(out) == 0
     assert out.getvalue().startswith(f"== langchain-compat-chat demo: {compat_server.base_url} (my")
+    assert "filler" not in out.getvalue()  # a configured server's answers are its own
     assert {r.json["model"] for r in compat_server.chat_requests} == {"my-model"}
 
 
