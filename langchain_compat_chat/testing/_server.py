@@ -57,6 +57,7 @@ from langchain_compat_chat.testing._http import (
     write_response,
     write_sse,
 )
+from langchain_compat_chat.testing._thinking import check_thinking_rules
 from langchain_compat_chat.testing._validate import (
     ApiError,
     parse_body,
@@ -600,6 +601,7 @@ class ReferenceServer:
             reject_unknown=dialect.reject_unknown_params,
             accept_video=dialect.accept_video,
         )
+        check_thinking_rules(body, dialect)
         if self.strict_models and body["model"] not in self.models:
             raise _model_not_found(str(body["model"]))
         prompt_tokens, cached = self._cached_tokens(body)
