@@ -472,6 +472,8 @@ def _check_thought_signature(i: int, calls: Sequence[Mapping[str, Any]], dialect
 
 def split_blocks(tokens: Sequence[str], blocks: int) -> list[list[str]]:
     """Split reasoning tokens into ``blocks`` contiguous, non-empty groups (fewer if short)."""
+    if not tokens:
+        return []
     count = max(1, min(blocks, len(tokens)))
     size, extra = divmod(len(tokens), count)
     out: list[list[str]] = []
