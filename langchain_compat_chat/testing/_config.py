@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
+from langchain_compat_chat.testing._fault import Fault, _coerce, _parse_pairs, parse_fault
 from langchain_compat_chat.testing._scripted import (
     ScriptedResponse,
     SseEvent,
@@ -54,7 +55,7 @@ ThinkingToggle = Literal[
 ALL_TOGGLES: tuple[ThinkingToggle, ...] = get_args(ThinkingToggle)
 """Every switch: the lenient default, where any of them turns thinking on or off."""
 
-ForcedToolRule = Literal["allow", "reject", "reject_named", "disable"]
+ForcedToolRule = Literal["allow", "reject", "reject_named", "reject_always", "disable"]
 """What a forced ``tool_choice`` does while thinking (``Dialect.forced_tool_while_thinking``)."""
 
 EchoField = Literal["reasoning_content", "reasoning", "reasoning_details", "thought_signature"]
@@ -128,8 +129,9 @@ class Dialect:
             thinking cannot be switched (MiniMax M2, gpt-oss, kimi-k3 always think).
         forced_tool_while_thinking: ``"allow"``; ``"reject"`` a forced ``tool_choice``
             (``"required"`` or a named function) with the provider's 400;
-            ``"reject_named"`` rejects only a named function (kimi-k3); ``"disable"``
-            silently answers that request without thinking (OpenRouter ``anthropic/``).
+            ``"reject_named"`` rejects only a named function (kimi-k3); ``"reject_always"``
+            rejects it thinking or not (Z.AI GLM); ``"disable"`` silently answers that
+            request without thinking (OpenRouter ``anthropic/``).
         reasoning_echo: On a thinking request, every assistant turn with ``tool_calls`` (in
             ``echo_scope``) must carry its reasoning back in this field, else the
             provider's 400. The server tags the tool-call ids of its thinking turns with a
@@ -251,8 +253,9 @@ DIALECT_PRESETS: dict[str, Dialect] = {
     # DashScope Qwen3.x: `enable_thinking` (off unless sent: not confirmed for every model);
     # "<400> InternalError.Algo.InvalidParameter: The tool_choice parameter does not support
     # being set to required or object in thinking mode" (cloudwego/eino#994,
-    # QwenLM/qwen-code#7659). The history's reasoning reaches the model only with
-    # `preserve_thinking`; DashScope drops it silently, strict mode answers 400.
+    # QwenLM/qwen-code#7659). The history's reasoning_content reaches qwen3.6+ only with
+    # `preserve_thinking: true`, else DashScope drops it silently (QwenLM/qwen-code#5637,
+    # vercel/ai#20871); strict mode answers 400 instead.
     "qwen-thinking": Dialect(
         accept_video=True,
         thinking_toggles=("enable_thinking",),
@@ -275,8 +278,8 @@ DIALECT_PRESETS: dict[str, Dialect] = {
         echo_scope="current_turn",
         error_style="vllm",
     ),
-    # SGLang with --reasoning-parser: `chat_template_kwargs`, `reasoning_content` out. That it
-    # reads `reasoning_content` back into the template is not confirmed; strict mode asks it.
+    # SGLang --reasoning-parser: `chat_template_kwargs`, `reasoning_content` out; that it reads
+    # it back into the template is not confirmed (strict mode asks for it).
     "sglang-thinking": Dialect(
         always_reason=True,
         thinking_toggles=("chat_template_kwargs",),
@@ -284,13 +287,14 @@ DIALECT_PRESETS: dict[str, Dialect] = {
         echo_scope="current_turn",
         error_style="sglang",
     ),
-    # Z.ai GLM-4.5+/5: `thinking: {type}` defaults to enabled, reasoning_content out and
-    # back with clear_thinking=false (docs.rs/zai-rs ThinkingType). Its forced-tool and
-    # missing-echo errors are not confirmed: strict mode answers 400 in its own words.
+    # Z.AI GLM-4.7/5: `thinking: {type}` defaults to enabled (anomalyco/models.dev#2353),
+    # reasoning_content out and back with clear_thinking=false (docs.rs/zai-rs ThinkingType);
+    # any tool_choice but "auto" is a 400 "Tool choice must be auto", thinking or not
+    # (vectorize-io/hindsight#4246). Z.AI carries on without the echo; strict mode 400s.
     "glm-thinking": Dialect(
         always_reason=True,
         thinking_toggles=("thinking",),
-        forced_tool_while_thinking="reject",
+        forced_tool_while_thinking="reject_always",
         reasoning_echo="reasoning_content",
         error_style="zhipu",
     ),
@@ -352,9 +356,10 @@ DIALECT_PRESETS: dict[str, Dialect] = {
         error_style="anthropic",
     ),
     # Gemini 3 (OpenAI compat): always thinks, thoughts hidden; the first tool call of a step
-    # carries extra_content.google.thought_signature, required back on the current turn
-    # ("Function call is missing a thought_signature in functionCall parts",
-    # lbjlaq/Antigravity-Manager#139; ai.google.dev/gemini-api/docs/thought-signatures).
+    # carries extra_content.google.thought_signature, strictly required back on the current
+    # turn, else 400 "Function call is missing a thought_signature in functionCall parts" in
+    # a JSON *list* body (discuss.ai.google.dev/t/109823; ai.google.dev/gemini-api/docs/
+    # thought-signatures; spring-projects/spring-ai#4977).
     "gemini-thinking": Dialect(
         reasoning_field=None,
         always_reason=True,
@@ -377,116 +382,11 @@ DIALECT_PRESETS: dict[str, Dialect] = {
 }
 """Named dialects, usable as ``x-compat-dialect: groq`` or ``Dialect`` values.
 
-The ``*-thinking`` presets (and ``kimi-k3``) are the strict thinking mode: see
-``docs/guides/testing.md`` for the rules each one enforces.
+The ``*-thinking`` presets and ``kimi-k3`` are the strict thinking mode (docs/guides/testing.md).
 """
 
 
-@dataclass(frozen=True)
-class Fault:
-    """A failure (or slowness) to inject into chat-completion responses.
-
-    Fields combine: ``Fault(latency_s=0.2, status=503)`` waits, then fails. A fault can be
-    set server-wide (``srv.set_fault``), queued for the next request(s)
-    (``srv.enqueue_fault``) or sent per request in the ``x-compat-fault`` header.
-
-    Attributes:
-        latency_s: Delay before the status line is sent (connect-to-headers latency).
-        ttft_s: Extra delay between the headers and the first token (time to first token).
-        chunk_delay_s: Delay before every stream chunk after the first.
-        status: Answer with this HTTP status and an OpenAI-shaped error body instead of a
-            completion (429, 500, 503, 408, ...).
-        retry_after_s: Value of a ``Retry-After`` header (seconds) on the error response.
-        retry_after_ms: Value of a ``retry-after-ms`` header on the error response.
-        retry_after_date: Send ``Retry-After`` as an HTTP-date ``retry_after_s`` seconds
-            from now (RFC 9110 allows both forms; proxies and CDNs often send the date).
-        error_message: Message of the injected error (a sensible default per status).
-        error_type: ``error.type`` of the injected error (default per status).
-        error_code: ``error.code`` of the injected error (default per status).
-        html_error: Send the error status with an HTML page instead of JSON (proxies,
-            gateways and load balancers do this).
-        error_with_200: Send the error body of ``status`` (500 if unset) with HTTP 200
-            instead, as a JSON body even for streaming requests (gateways that wrap an
-            upstream failure in a "successful" reply do this).
-        malformed_json: Answer 200 with a truncated, unparseable JSON body; in a stream,
-            the second event is a truncated JSON line.
-        invalid_utf8: Put bytes that are not UTF-8 into the answer's text (in a stream,
-            into the second event).
-        oversize_bytes: Pad the answer with this many bytes of filler in an extra
-            top-level ``padding`` field (in a stream, of the first event): a runaway
-            server, or a misrouted download, for testing response size limits.
-        disconnect_after_chunks: Close the socket after this many SSE events, without
-            ending the chunked body or sending ``[DONE]``.
-        stall_after_chunks: Stop sending after this many SSE events ...
-        stall_s: ... for this many seconds, then continue normally.
-        stream_error_after_chunks: After this many SSE events, send
-            ``data: {"error": {...}}`` inside the 200 stream and end it.
-        times: Apply the fault to this many chat requests only, then behave normally
-            ("fail the first K requests" for retry tests). ``None`` means every request.
-            Counted for server-wide and queued faults; a header fault applies to its own
-            request only, so ``times`` is ignored there (a retried request resends the
-            header, so use ``set_fault``/``enqueue_fault`` for retry tests).
-
-    """
-
-    latency_s: float = 0.0
-    ttft_s: float = 0.0
-    chunk_delay_s: float = 0.0
-    status: int | None = None
-    retry_after_s: float | None = None
-    retry_after_ms: int | None = None
-    retry_after_date: bool = False
-    error_message: str | None = None
-    error_type: str | None = None
-    error_code: str | None = None
-    html_error: bool = False
-    error_with_200: bool = False
-    malformed_json: bool = False
-    invalid_utf8: bool = False
-    oversize_bytes: int | None = None
-    disconnect_after_chunks: int | None = None
-    stall_after_chunks: int | None = None
-    stall_s: float = 0.0
-    stream_error_after_chunks: int | None = None
-    times: int | None = None
-
-    def replace(self, **changes: Any) -> Fault:
-        """Return a copy with some fields changed (``dataclasses.replace`` shorthand)."""
-        return dataclasses.replace(self, **changes)
-
-
-def _coerce(value: str, annotation: Any) -> Any:
-    """Convert a header value to the type a dataclass field declares."""
-    text = value.strip()
-    if text.lower() in ("none", "null") and "None" in str(annotation):
-        return None
-    kind = str(annotation)
-    if "bool" in kind:
-        if text.lower() in ("1", "true", "yes", "on", ""):
-            return True
-        if text.lower() in ("0", "false", "no", "off"):
-            return False
-        raise ValueError(f"not a boolean: {value!r}")
-    if "int" in kind and "float" not in kind:
-        return int(text)
-    if "float" in kind:
-        return float(text)
-    return text
-
-
-def _parse_pairs(text: str) -> list[tuple[str, str | None]]:
-    pairs: list[tuple[str, str | None]] = []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        key, sep, val = part.partition("=")
-        pairs.append((key.strip().replace("-", "_"), val if sep else None))
-    return pairs
-
-
 _DIALECT_FIELDS = {f.name: f for f in dataclasses.fields(Dialect)}
-_FAULT_FIELDS = {f.name: f for f in dataclasses.fields(Fault)}
 _CHOICES: dict[str, set[Any]] = {
     "reasoning_field": {*get_args(ReasoningField), None},
     "cached_tokens_field": set(get_args(CachedTokensField)),
@@ -548,28 +448,6 @@ def parse_dialect(text: str, base: Dialect | None = None) -> Dialect:
             raise ValueError(f"unknown dialect switch or preset: {key!r}")
         changes[key] = _dialect_value(key, val)
     return dataclasses.replace(dialect, **changes)
-
-
-def parse_fault(text: str) -> Fault:
-    """Parse an ``x-compat-fault`` header value into a :class:`Fault`.
-
-    The value is a comma-separated list of ``key=value`` pairs naming :class:`Fault`
-    fields, e.g. ``status=429,retry_after_s=1`` or ``disconnect_after_chunks=3``. A bare
-    number is shorthand for ``status=<number>``.
-
-    Raises:
-        ValueError: for an unknown field or a value of the wrong type.
-
-    """
-    changes: dict[str, Any] = {}
-    for key, val in _parse_pairs(text):
-        if val is None and key.isdigit():
-            changes["status"] = int(key)
-            continue
-        if key not in _FAULT_FIELDS:
-            raise ValueError(f"unknown fault field: {key!r}")
-        changes[key] = _coerce(val if val is not None else "true", _FAULT_FIELDS[key].type)
-    return Fault(**changes)
 
 
 def header_value(dialect_or_fault: Dialect | Fault) -> str:

@@ -31,7 +31,7 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_compat_chat.testing._config import Dialect
+from langchain_compat_chat.testing._config import Dialect, dumps
 from langchain_compat_chat.testing._validate import ApiError
 
 _KEY = b"compat-reference-thinking-v1"
@@ -214,12 +214,13 @@ WORDS: dict[str, dict[str, str]] = {
         "echo_mismatch": _ANTHROPIC_BAD_SIGNATURE,
     },
     "anthropic": {"forced_tool": "Thinking may not be enabled when tool_choice forces tool use."},
+    "zhipu": {"forced_tool": "Tool choice must be auto"},
     "gemini": {
         "echo_missing": (
             "Function call is missing a thought_signature in functionCall parts. This is "
             "required for tools to work correctly, and missing thought_signature may lead to "
             "degraded model performance. Additional data, function call "
-            "`default_api:{name}` , position {position}. Please refer to "
+            "`default_api:{name}` , position {position}. please refer to "
             "https://ai.google.dev/gemini-api/docs/thought-signatures for more details."
         ),
     },
@@ -230,13 +231,20 @@ WORDS: dict[str, dict[str, str]] = {
 class ThinkingError(ApiError):
     """A strict-thinking rejection whose body is shaped like the provider's own."""
 
-    def __init__(self, status: int, message: str, body: dict[str, Any]) -> None:
+    def __init__(
+        self, status: int, message: str, body: dict[str, Any], listed: bool = False
+    ) -> None:
         super().__init__(status, message)
         self._body = body
+        self._listed = listed
 
     def payload(self) -> dict[str, Any]:
-        """The provider-shaped error body."""
+        """The provider-shaped error object."""
         return self._body
+
+    def body(self) -> bytes:
+        """The serialised body; Gemini's OpenAI endpoint wraps the error object in a list."""
+        return dumps([self._body] if self._listed else self._body)
 
 
 def _error_body(style: str, message: str) -> dict[str, Any]:
@@ -286,7 +294,7 @@ def _reject(dialect: Dialect, rule: str, **fields: Any) -> ThinkingError:
     style = dialect.error_style
     template = WORDS.get(style, {}).get(rule, _DEFAULT_WORDS[rule])
     message = template.format(**fields)
-    return ThinkingError(400, message, _error_body(style, message))
+    return ThinkingError(400, message, _error_body(style, message), listed=style == "gemini")
 
 
 _MISTRAL_FIELDS: dict[str, frozenset[str]] = {
@@ -361,10 +369,12 @@ def check_thinking_rules(body: Mapping[str, Any], dialect: Dialect) -> None:
         for field in dialect.rejected_message_fields:
             if field in msg:
                 raise _reject(dialect, "rejected_field", index=i, field=field)
-    if not thinking_requested(body, dialect):
-        return
     kind = forced_tool(body)
     rule = dialect.forced_tool_while_thinking
+    if kind and rule == "reject_always":
+        raise _reject(dialect, "forced_tool", kind=kind)
+    if not thinking_requested(body, dialect):
+        return
     if kind and (rule == "reject" or (rule == "reject_named" and kind == "specified")):
         raise _reject(dialect, "forced_tool", kind=kind)
     if dialect.reasoning_echo is not None and thinking_active(body, dialect):

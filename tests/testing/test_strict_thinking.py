@@ -54,7 +54,6 @@ THINK_OFF: dict[str, dict[str, Any]] = {
     "deepseek-thinking": {"thinking": {"type": "disabled"}},
     "kimi-thinking": {"thinking": {"type": "disabled"}},
     "qwen-thinking": {"enable_thinking": False},
-    "glm-thinking": {"thinking": {"type": "disabled"}},
     "claude-thinking": {},
     "vllm-thinking": {"chat_template_kwargs": {"enable_thinking": False}},
 }
@@ -152,6 +151,8 @@ def next_body(first: dict[str, Any], assistant: dict[str, Any], **extra: Any) ->
 def error_message(resp: httpx.Response) -> str:
     """The error message wherever the provider puts it."""
     body = resp.json()
+    if isinstance(body, list):  # Gemini's OpenAI endpoint sends a list of errors
+        (body,) = body
     err = body.get("error", body)
     if isinstance(err.get("metadata"), dict):  # OpenRouter wraps the upstream error
         return str(json.loads(err["metadata"]["raw"])["error"]["message"])
@@ -257,7 +258,6 @@ FORCED_REJECTED = {
         "<400> InternalError.Algo.InvalidParameter: The tool_choice parameter does not support "
         "being set to required or object in thinking mode"
     ),
-    "glm-thinking": "Strict mode: tool_choice '{kind}' is not supported while thinking is enabled.",
     "claude-thinking": "Thinking may not be enabled when tool_choice forces tool use.",
 }
 
@@ -288,6 +288,17 @@ def test_error_bodies_have_each_providers_shape(client: httpx.Client) -> None:
     assert qwen["error"]["code"] == "invalid_parameter_error" and qwen["request_id"]
     claude = post(client, "claude-thinking", thinking={"type": "enabled"}, **forced).json()
     assert claude["type"] == "error" and claude["error"]["type"] == "invalid_request_error"
+
+
+@pytest.mark.parametrize("off", [{}, {"thinking": {"type": "disabled"}}])
+def test_glm_takes_no_forced_tool_thinking_or_not(
+    client: httpx.Client, off: dict[str, Any]
+) -> None:
+    for choice in ("required", NAMED):
+        resp = post(client, "glm-thinking", tools=TOOLS, tool_choice=choice, **off)
+        assert resp.status_code == 400
+        assert error_message(resp) == "Tool choice must be auto"
+    assert message_of(post(client, "glm-thinking", tools=TOOLS, **off), False)["tool_calls"]
 
 
 def test_kimi_k3_allows_required_but_not_a_named_tool(client: httpx.Client) -> None:
@@ -519,7 +530,8 @@ def test_gemini_names_the_call_missing_its_signature(client: httpx.Client) -> No
     resp = post(client, "gemini-thinking", **next_body(first, echoed))
     assert resp.status_code == 400
     assert f"function call `default_api:{name}` , position 1" in error_message(resp)
-    assert resp.json()["error"]["status"] == "INVALID_ARGUMENT"
+    (body,) = resp.json()
+    assert body["error"]["status"] == "INVALID_ARGUMENT" and body["error"]["code"] == 400
     forged = echo_of(message, "thought_signature")
     forged["tool_calls"][0]["extra_content"]["google"]["thought_signature"] = "c2lnbmF0dXJl"
     assert post(client, "gemini-thinking", **next_body(first, forged)).status_code == 400
