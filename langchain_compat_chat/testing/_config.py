@@ -154,6 +154,8 @@ class Dialect:
             streamed delta of the block carries it) and check it on the echo.
         reasoning_format: ``format`` of the ``reasoning_details`` entries.
         error_style: Whose error messages and body shape the thinking rules use.
+        extra_reasoning_efforts: ``reasoning_effort`` values accepted besides OpenAI's
+            (DeepSeek and kimi-k3 take ``"max"``).
 
     """
 
@@ -183,6 +185,7 @@ class Dialect:
     sign_reasoning: bool = False
     reasoning_format: str = "unknown"
     error_style: ErrorStyle = "openai"
+    extra_reasoning_efforts: tuple[str, ...] = ()
 
     def replace(self, **changes: Any) -> Dialect:
         """Return a copy with some fields changed (``dataclasses.replace`` shorthand)."""
@@ -221,6 +224,7 @@ DIALECT_PRESETS: dict[str, Dialect] = {
         forced_tool_while_thinking="reject",
         reasoning_echo="reasoning_content",
         error_style="deepseek",
+        extra_reasoning_efforts=("max",),
     ),
     # Kimi K2.5/K2.6: thinks by default, `thinking` toggle; "cannot specify both 'thinking'
     # and 'reasoning_effort'" (HKUDS/nanobot#3939); "tool_choice 'required'|'specified' is
@@ -249,6 +253,7 @@ DIALECT_PRESETS: dict[str, Dialect] = {
         reasoning_echo="reasoning_content",
         rejected_params=("thinking",),
         error_style="moonshot",
+        extra_reasoning_efforts=("max",),
     ),
     # DashScope Qwen3.x: `enable_thinking` (off unless sent: not confirmed for every model);
     # "<400> InternalError.Algo.InvalidParameter: The tool_choice parameter does not support
@@ -402,6 +407,7 @@ _TUPLE_CHOICES: dict[str, set[str] | None] = {
     "rejected_message_fields": None,
     "exclusive_params": None,
     "rejected_params": None,
+    "extra_reasoning_efforts": None,
 }
 """Dialect fields holding a tuple, written ``a+b`` in a header (``none`` for empty)."""
 

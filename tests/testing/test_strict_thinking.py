@@ -590,3 +590,20 @@ def test_a_dialect_built_by_hand_enforces_the_same_rules(client: httpx.Client) -
     )
     assert resp.status_code == 400
     assert error_message(resp) == "tool_choice 'required' is incompatible with thinking enabled"
+
+
+def test_max_effort_is_accepted_where_the_provider_takes_it(client: httpx.Client) -> None:
+    for dialect in ("deepseek-thinking", "kimi-k3"):
+        assert post(client, dialect, reasoning_effort="max").status_code == 200
+    resp = post(client, "deepseek", reasoning_effort="max")
+    assert resp.status_code == 400 and resp.json()["error"]["param"] == "reasoning_effort"
+
+
+def test_a_server_takes_a_preset_name(compat_server_factory: Any) -> None:
+    server = compat_server_factory(dialect="kimi-thinking")
+    assert server.dialect == DIALECT_PRESETS["kimi-thinking"]
+    with httpx.Client(base_url=server.base_url) as http:
+        body = {"model": "m", "messages": [USER], "tools": TOOLS, "tool_choice": "required"}
+        resp = http.post("/chat/completions", json=body)
+    assert resp.status_code == 400
+    assert error_message(resp) == "tool_choice 'required' is incompatible with thinking enabled"
