@@ -26,6 +26,7 @@ __all__ = [
     "DIALECT_HEADER",
     "DIALECT_PRESETS",
     "FAULT_HEADER",
+    "THINKING_PRESETS",
     "Dialect",
     "Fault",
     "ScriptedResponse",
@@ -389,6 +390,11 @@ DIALECT_PRESETS: dict[str, Dialect] = {
 
 The ``*-thinking`` presets and ``kimi-k3`` are the strict thinking mode (docs/guides/testing.md).
 """
+
+THINKING_PRESETS: tuple[str, ...] = tuple(
+    name for name in DIALECT_PRESETS if name.endswith("-thinking") or name == "kimi-k3"
+)
+"""Names of the strict thinking presets, in declaration order (for parametrized tests)."""
 
 
 _DIALECT_FIELDS = {f.name: f for f in dataclasses.fields(Dialect)}

@@ -19,6 +19,7 @@ from _helpers import TIME_TOOL, WEATHER_TOOL, parse_sse
 from langchain_compat_chat.testing import (
     DIALECT_HEADER,
     DIALECT_PRESETS,
+    THINKING_PRESETS,
     Dialect,
     header_value,
     parse_dialect,
@@ -27,7 +28,7 @@ from langchain_compat_chat.testing import (
 TOOLS = [WEATHER_TOOL, TIME_TOOL]
 USER = {"role": "user", "content": "What is the weather in Paris?"}
 NAMED = {"type": "function", "function": {"name": "get_weather"}}
-THINKING_PRESETS = [
+EXPECTED_PRESETS = [
     "deepseek-thinking",
     "kimi-thinking",
     "kimi-k3",
@@ -163,6 +164,7 @@ def error_message(resp: httpx.Response) -> str:
 
 # -- the presets --------------------------------------------------------------------------------
 def test_every_thinking_preset_exists_and_round_trips_as_a_header() -> None:
+    assert sorted(THINKING_PRESETS) == sorted(EXPECTED_PRESETS)
     for name in THINKING_PRESETS:
         preset = DIALECT_PRESETS[name]
         assert parse_dialect(name) == preset
