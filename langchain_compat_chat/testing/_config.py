@@ -87,6 +87,11 @@ class Dialect:
     that real OpenAI-compatible servers have in the wild, so a client can be tested
     against all of them without a network.
 
+    The fields from ``thinking_toggles`` on make up the *strict thinking mode* (the
+    ``*-thinking`` presets): each provider's thinking rules, answered with its own 400.
+    Their defaults keep the lenient behaviour; ``always_reason`` is the thinking default.
+    The rules live in ``_thinking.py`` and never read the prompt.
+
     Attributes:
         reasoning_field: Where reasoning text is written when reasoning is on:
             ``"reasoning_content"`` (DeepSeek, Qwen, xAI), ``"reasoning"`` (Groq,
@@ -119,12 +124,6 @@ class Dialect:
             that api.openai.com does not know (compatible servers usually ignore them).
         accept_video: Take Qwen-VL video parts in user messages (``video_url`` objects and
             ``video`` frame lists), as DashScope and vLLM do; otherwise they are a 400.
-
-    The fields below make up the *strict thinking mode* (the ``*-thinking`` presets); their
-    defaults keep the lenient behaviour, and ``always_reason`` is the thinking default.
-    The rules live in ``_thinking.py`` and never read the prompt.
-
-    Attributes:
         thinking_toggles: The request switches this provider reads to turn thinking on or
             off; the others are ignored, as the real server ignores them. ``()`` means
             thinking cannot be switched (MiniMax M2, gpt-oss, kimi-k3 always think).
