@@ -154,8 +154,8 @@ class Dialect:
             streamed delta of the block carries it) and check it on the echo.
         reasoning_format: ``format`` of the ``reasoning_details`` entries.
         error_style: Whose error messages and body shape the thinking rules use.
-        extra_reasoning_efforts: ``reasoning_effort`` values accepted besides OpenAI's
-            (DeepSeek and kimi-k3 take ``"max"``).
+        reasoning_efforts: The ``reasoning_effort`` values this provider accepts, ``()``
+            for OpenAI's (DeepSeek and kimi-k3 take ``"max"``, Groq ``"default"``).
 
     """
 
@@ -185,7 +185,7 @@ class Dialect:
     sign_reasoning: bool = False
     reasoning_format: str = "unknown"
     error_style: ErrorStyle = "openai"
-    extra_reasoning_efforts: tuple[str, ...] = ()
+    reasoning_efforts: tuple[str, ...] = ()
 
     def replace(self, **changes: Any) -> Dialect:
         """Return a copy with some fields changed (``dataclasses.replace`` shorthand)."""
@@ -224,7 +224,7 @@ DIALECT_PRESETS: dict[str, Dialect] = {
         forced_tool_while_thinking="reject",
         reasoning_echo="reasoning_content",
         error_style="deepseek",
-        extra_reasoning_efforts=("max",),
+        reasoning_efforts=("minimal", "low", "medium", "high", "xhigh", "max", "ultra"),
     ),
     # Kimi K2.5/K2.6: thinks by default, `thinking` toggle; "cannot specify both 'thinking'
     # and 'reasoning_effort'" (HKUDS/nanobot#3939); "tool_choice 'required'|'specified' is
@@ -253,7 +253,7 @@ DIALECT_PRESETS: dict[str, Dialect] = {
         reasoning_echo="reasoning_content",
         rejected_params=("thinking",),
         error_style="moonshot",
-        extra_reasoning_efforts=("max",),
+        reasoning_efforts=("low", "high", "max"),  # anomalyco/models.dev#4721
     ),
     # DashScope Qwen3.x: `enable_thinking` (off unless sent: not confirmed for every model);
     # "<400> InternalError.Algo.InvalidParameter: The tool_choice parameter does not support
@@ -340,6 +340,8 @@ DIALECT_PRESETS: dict[str, Dialect] = {
         thinking_toggles=("reasoning_effort",),
         rejected_message_fields=("reasoning", "reasoning_content"),
         error_style="groq",
+        # "reasoning_effort must be one of none or default" (earendil-works/pi#1745, #3764)
+        reasoning_efforts=("none", "default", "low", "medium", "high"),
     ),
     # Mistral Magistral: thinking content parts; unknown message keys are a 422
     # extra_forbidden (charmbracelet/crush#1590, BerriAI/litellm#30835).
@@ -412,7 +414,7 @@ _TUPLE_CHOICES: dict[str, set[str] | None] = {
     "rejected_message_fields": None,
     "exclusive_params": None,
     "rejected_params": None,
-    "extra_reasoning_efforts": None,
+    "reasoning_efforts": None,
 }
 """Dialect fields holding a tuple, written ``a+b`` in a header (``none`` for empty)."""
 

@@ -604,7 +604,7 @@ class ReferenceServer:
             body,
             reject_unknown=dialect.reject_unknown_params,
             accept_video=dialect.accept_video,
-            reasoning_efforts=(*REASONING_EFFORTS, *dialect.extra_reasoning_efforts),
+            reasoning_efforts=dialect.reasoning_efforts or REASONING_EFFORTS,
         )
         check_thinking_rules(body, dialect)
         if self.strict_models and body["model"] not in self.models:

@@ -260,10 +260,20 @@ def test_a_dialect_built_by_hand_enforces_the_same_rules(client: httpx.Client) -
     assert error_message(resp) == "tool_choice 'required' is incompatible with thinking enabled"
 
 
-def test_max_effort_is_accepted_where_the_provider_takes_it(client: httpx.Client) -> None:
-    for dialect in ("deepseek-thinking", "kimi-k3"):
-        assert post(client, dialect, reasoning_effort="max").status_code == 200
-    resp = post(client, "deepseek", reasoning_effort="max")
+@pytest.mark.parametrize(
+    ("dialect", "taken", "refused"),
+    [
+        ("deepseek-thinking", "max", "none"),
+        ("kimi-k3", "max", "medium"),
+        ("groq-thinking", "default", "xhigh"),
+        ("deepseek", "xhigh", "max"),  # the lenient dialect takes OpenAI's values
+    ],
+)
+def test_reasoning_effort_values_are_the_providers(
+    client: httpx.Client, dialect: str, taken: str, refused: str
+) -> None:
+    assert post(client, dialect, reasoning_effort=taken).status_code == 200
+    resp = post(client, dialect, reasoning_effort=refused)
     assert resp.status_code == 400 and resp.json()["error"]["param"] == "reasoning_effort"
 
 
