@@ -87,6 +87,7 @@ from langchain_compat_chat._v1 import V1StreamBlocks, to_v1
 from langchain_compat_chat.errors import (
     AuthenticationError,
     CompatChatError,
+    EmptyStreamError,
     MalformedResponseError,
     StreamInterruptedError,
     request_id_from,
@@ -574,9 +575,25 @@ class ChatCompatModel(BaseChatModel):
     def _close(
         builder: ChunkBuilder, events: EventStream, v1: V1StreamBlocks | None
     ) -> ChatGenerationChunk:
-        """The final chunk; the stream must have reached ``[DONE]`` or a finish reason."""
+        """The final chunk; the stream must have reached ``[DONE]`` or a finish reason.
+
+        A stream that ended cleanly without a single event is the server's answer, not a
+        broken connection (httpx reports those): llama-cpp-python's server sends its 200
+        headers, then fails on a prompt over its context window and closes the body
+        (abetlen/llama-cpp-python#1759; LM Studio's GGUF path does the same,
+        lmstudio-ai/lmstudio-bug-tracker#2339). Retrying gets the same nothing, so it is
+        the non-retryable ``EmptyStreamError`` naming that cause.
+        """
         try:
             if not (builder.done or builder.finished):
+                if builder.events == 0:
+                    msg = (
+                        "The server answered 200 but ended the stream without sending any "
+                        "event. llama-cpp-python (and LM Studio) do this when the prompt does "
+                        "not fit the model's context window: shorten the prompt or load the "
+                        "model with a larger context (n_ctx)."
+                    )
+                    raise EmptyStreamError(msg)
                 msg = (
                     "The stream ended before the answer was complete (no finish_reason, no [DONE])"
                 )
