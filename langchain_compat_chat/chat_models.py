@@ -50,6 +50,7 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    ValidationError,
     field_serializer,
     model_validator,
 )
@@ -65,6 +66,7 @@ from langchain_compat_chat._models import ModelInfo, parse_model_list
 from langchain_compat_chat._request import build_body
 from langchain_compat_chat._response import to_chat_result
 from langchain_compat_chat._secrets import (
+    MASK,
     basic_auth_header,
     is_secret_header,
     mask_mapping,
@@ -320,6 +322,26 @@ class ChatCompatModel(BaseChatModel):
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
             raise ValueError(msg)
         return self
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _mask_error_input(cls, values: Any, handler: Any) -> Any:
+        """A failed construction's errors carry its input with every credential masked.
+
+        Defined after the other validators so that it wraps them all (pydantic applies a
+        model's wrap and before validators in reverse order of definition).
+
+        ``hide_input_in_errors`` keeps the input out of the message, but ``errors()`` (what
+        FastAPI and loggers print) would still hold ``api_key``, URL and proxy passwords
+        and credential headers as given.
+        """
+        try:
+            return handler(values)
+        except ValidationError as exc:
+            errors = [{**e, "input": _masked_input(e["loc"], e["input"])} for e in exc.errors()]
+            raise ValidationError.from_exception_data(
+                exc.title, cast(Any, errors), hide_input=True
+            ) from None
 
     def _check_sendable(self) -> None:
         """Refuse at construction what could never be sent, naming the field, not the value.
@@ -843,6 +865,24 @@ class ChatCompatModel(BaseChatModel):
             exception_key="parsing_error",
         )
         return RunnableMap(raw=llm) | parsed
+
+
+def _masked_input(loc: tuple[Any, ...], value: Any) -> Any:
+    """A construction input as errors may show it: credentials masked (see above)."""
+    if not loc:  # a model-level error: the whole input
+        if not isinstance(value, Mapping):
+            return MASK
+        return {k: _masked_input((k,), v) for k, v in value.items()}
+    field = loc[0]
+    if field == "api_key":
+        return MASK if value is not None else None
+    if field in ("base_url", "api_base", "proxy") and isinstance(value, str):
+        return redact_url(value)
+    if field in ("default_headers", "default_query") and isinstance(value, Mapping):
+        if len(loc) > 1:
+            return MASK
+        return mask_mapping({str(k): v for k, v in value.items()}, query=field == "default_query")
+    return value
 
 
 @functools.cache
