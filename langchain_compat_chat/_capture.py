@@ -98,9 +98,10 @@ class HttpCapture:
     ``response`` is ``null`` when no response arrived (connection refused, timeout before
     the headers); ``error`` is the exception text when the attempt failed in the transport
     (an HTTP error status is a response, not an ``error``). For streams, ``body`` is the raw
-    SSE text as received (gzip/deflate undone) and ``complete`` is false when the stream was
-    abandoned or broke before its end (``[DONE]`` or the end of the body): the record then
-    holds exactly what had arrived. A
+    SSE text as received (gzip/deflate undone, ``max_body_bytes`` applying to the decoded
+    text; ``body_bytes`` is then the wire size and ``body_decoded_bytes`` the decoded one)
+    and ``complete`` is false when the stream was abandoned or broke before its end
+    (``[DONE]`` or the end of the body): the record then holds exactly what had arrived. A
     record is written when its response is closed, so records appear in completion order;
     ``seq`` gives the order in which requests were sent.
 
