@@ -23,7 +23,6 @@ capture gets the plain ``Transport``: not even a flag is checked on its path.
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import threading
@@ -39,8 +38,15 @@ from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
-from langchain_compat_chat._transport import Transport, redact_url
-from langchain_compat_chat.errors import registered_secrets
+from langchain_compat_chat._secrets import (
+    basic_credentials,
+    is_secret_header,
+    is_secret_param,
+    redact_url,
+    registered_secrets,
+    userinfo_secret,
+)
+from langchain_compat_chat._transport import Transport
 
 __all__ = ["CAPTURE_ENV", "CapturingTransport", "HttpCapture", "capture_from"]
 
@@ -48,26 +54,11 @@ CAPTURE_ENV = "COMPAT_DEBUG_CAPTURE"
 """Env var naming a JSONL file that every model without its own ``debug_capture`` writes to."""
 
 REDACTED = "[REDACTED]"
-_AUTH_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "api-key", "x-api-key", "cookie", "set-cookie"}
-)
-_SECRET_SUFFIXES = ("-key", "_key", "-token", "_token", "-secret", "_secret")
-_SECRET_QUERY = ("key", "token", "secret", "password", "signature", "sig", "auth")
 # One lock for every capture file: writes are rare (debugging only) and two captures may
 # name the same file, so a per-instance lock would not be enough.
 _file_lock = threading.Lock()
 
 ClientT = TypeVar("ClientT", httpx.Client, httpx.AsyncClient)
-
-
-def _is_secret_header(name: str) -> bool:
-    name = name.lower()
-    return name in _AUTH_HEADERS or name.endswith(_SECRET_SUFFIXES) or "apikey" in name
-
-
-def _is_secret_param(name: str) -> bool:
-    name = name.lower().replace("-", "_")
-    return any(part in _SECRET_QUERY for part in name.split("_"))
 
 
 class HttpCapture:
@@ -107,9 +98,10 @@ class HttpCapture:
     ``response`` is ``null`` when no response arrived (connection refused, timeout before
     the headers); ``error`` is the exception text when the attempt failed in the transport
     (an HTTP error status is a response, not an ``error``). For streams, ``body`` is the raw
-    SSE text as received (gzip/deflate undone) and ``complete`` is false when the stream was
-    abandoned or broke before its end (``[DONE]`` or the end of the body): the record then
-    holds exactly what had arrived. A
+    SSE text as received (gzip/deflate undone, ``max_body_bytes`` applying to the decoded
+    text; ``body_bytes`` is then the wire size and ``body_decoded_bytes`` the decoded one)
+    and ``complete`` is false when the stream was abandoned or broke before its end
+    (``[DONE]`` or the end of the body): the record then holds exactly what had arrived. A
     record is written when its response is closed, so records appear in completion order;
     ``seq`` gives the order in which requests were sent.
 
@@ -292,18 +284,15 @@ class _Exchange:
 
     __slots__ = (
         "_capture",
-        "_chunks",
         "_done",
         "_error",
         "_kept",
-        "_received",
         "_request",
         "_response",
         "_secrets",
         "_seq",
         "_start",
         "_stream",
-        "_tail",
         "_time",
         "complete",
     )
@@ -319,10 +308,7 @@ class _Exchange:
         self._start = time.perf_counter()
         self._secrets: tuple[str, ...] = ()  # found when the record is built, see _record
         self._response: httpx.Response | None = None
-        self._chunks: list[bytes] = []
-        self._kept = 0  # bytes held in _chunks (at most max_body_bytes)
-        self._received = 0  # bytes that arrived
-        self._tail = b""  # the last bytes that arrived, even past the cap
+        self._kept = _Kept(capture.max_body_bytes)  # the response body, as far as kept
         self._error: str | None = None
         self._done = False
         self.complete = False
@@ -334,6 +320,8 @@ class _Exchange:
         # The transport reads every body as a stream; one already read (mock transports
         # build responses from bytes) will never be iterated or closed again.
         if self._stream and not response.is_closed:
+            # The raw bytes, before httpx undoes their content encoding.
+            self._kept.decode(response.headers.get("content-encoding", ""))
             response.stream = _Tee(response.stream, self)
         else:
             self.complete = True
@@ -347,15 +335,8 @@ class _Exchange:
         self.finish()
 
     def feed(self, data: bytes) -> None:
-        """Keep the bytes that arrived, up to the body cap."""
-        self._received += len(data)
-        if self._stream:
-            self._tail = (self._tail + data)[-16:]
-        room = self._capture.max_body_bytes - self._kept
-        if room > 0 and data:
-            kept = data[:room]
-            self._chunks.append(kept)
-            self._kept += len(kept)
+        """Keep the bytes that arrived (decoded, for a compressed stream), up to the body cap."""
+        self._kept.add(data)
 
     def finish(self) -> None:
         """Build the record once (closing a response twice must not write it twice)."""
@@ -393,32 +374,34 @@ class _Exchange:
         response = self._response
         if response is None:
             return None
-        body = b"".join(self._chunks)
+        kept = self._kept
         complete = self.complete
         if self._stream:
-            encoding = response.headers.get("content-encoding", "")
-            body = _decoded(body, encoding)
             # Clients stop reading at [DONE] and close, leaving only the end of the chunked
             # body unread: that stream is complete too.
-            tail = body if encoding else self._tail
-            complete = complete or tail.rstrip().endswith(b"[DONE]")
-        return {
+            complete = complete or kept.tail.rstrip().endswith(b"[DONE]")
+        part = {
             "status": response.status_code,
             "headers": self._headers(response.headers),
-            **self._body(body, self._received),
+            **self._body(kept.body(), kept.received, truncated=kept.truncated),
             "complete": complete,
         }
+        if kept.decoded is not None:
+            part["body_decoded_bytes"] = kept.decoded
+        return part
 
-    def _body(self, data: bytes, size: int) -> dict[str, Any]:
+    def _body(self, data: bytes, size: int, *, truncated: bool | None = None) -> dict[str, Any]:
+        if truncated is None:
+            truncated = size > self._capture.max_body_bytes
         return {
             "body": self._scrub(data.decode("utf-8", errors="replace")),
             "body_bytes": size,
-            "body_truncated": size > self._capture.max_body_bytes,
+            "body_truncated": truncated,
         }
 
     def _headers(self, headers: httpx.Headers) -> dict[str, str]:
         return {
-            name: REDACTED if _is_secret_header(name) else self._scrub(value)
+            name: REDACTED if is_secret_header(name) else self._scrub(value)
             for name, value in headers.items()
         }
 
@@ -475,55 +458,122 @@ def _secrets_of(request: httpx.Request, extra: tuple[str, ...]) -> tuple[str, ..
     # URL credentials that an explicit api_key overrode.
     found = set(extra) | set(registered_secrets())
     for name, value in request.headers.items():
-        if _is_secret_header(name) and value:
+        if is_secret_header(name) and value:
             found.add(value)
             scheme, _, token = value.partition(" ")
             token = token.strip()
             if token:
                 found.add(token)
                 if scheme.lower() == "basic":
-                    found.add(_basic_credentials(token))
+                    found.add(basic_credentials(token))
     userinfo = urlsplit(str(request.url)).netloc.rpartition("@")[0]
     if userinfo:
-        found.add(_userinfo_secret(unquote(userinfo)))
+        found.add(userinfo_secret(unquote(userinfo)))
     for name, value in request.url.params.multi_items():
-        if _is_secret_param(name) and value:
+        if is_secret_param(name) and value:
             found.add(value)
     # The URL shows values percent-encoded, so scrub that spelling too.
     found.update({quote(s, safe="") for s in found} | {quote(s) for s in found})
     return tuple(sorted((s for s in found if s), key=len, reverse=True))
 
 
-def _basic_credentials(token: str) -> str:
-    """The secret inside a Basic auth token, as :func:`_userinfo_secret` picks it."""
-    try:
-        return _userinfo_secret(base64.b64decode(token, validate=True).decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return ""
+# Decoded output is produced this much at a time, so a small compressed read that inflates
+# to gigabytes (a "gzip bomb") never exists in memory whole.
+_INFLATE_STEP = 64 * 1024
 
 
-def _userinfo_secret(userinfo: str) -> str:
-    """The password of ``user:password``, or the user when there is none (a key as user name).
+class _Kept:
+    """A response body as the capture keeps it: at most ``cap`` bytes, decoded if compressed.
 
-    A plain user name is not scrubbed: it is no secret, and a short one would blot out
-    every occurrence of a common word.
+    For a gzip/deflate stream the cap applies to the *decoded* text, the part a person
+    reads: capping the compressed bytes and decoding them afterwards let 1 MB of wire
+    become a 31.7 MB record (a bomb: far more), marked "not truncated". Decoding runs as
+    the bytes arrive, ``_INFLATE_STEP`` at a time; past the cap only the size and the last
+    bytes (for ``[DONE]``) are kept. The app's own reads decode the same bytes anyway.
+    Other encodings (br, zstd) are kept as they came and shown as a note, not as noise.
     """
-    user, _, password = userinfo.partition(":")
-    return password or user
+
+    __slots__ = ("_chunks", "_encoding", "_inflater", "_size", "cap", "decoded", "received", "tail")
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        self.received = 0  # bytes that arrived on the wire
+        self.decoded: int | None = None  # decoded bytes, for a compressed body
+        self.tail = b""  # the last (decoded) bytes, even past the cap
+        self._chunks: list[bytes] = []
+        self._size = 0  # bytes held in _chunks
+        self._encoding = ""
+        self._inflater: Any = None
+
+    def decode(self, encoding: str) -> None:
+        """The body is ``Content-Encoding: encoding``; gzip and deflate are undone."""
+        self._encoding = encoding.strip().lower()
+        if self._encoding in ("gzip", "deflate"):
+            self.decoded = 0
+
+    def add(self, data: bytes) -> None:
+        self.received += len(data)
+        if not data:
+            return
+        if self.decoded is None:
+            self._keep(data)
+            return
+        for piece in self._inflate(data):
+            self.decoded += len(piece)
+            self._keep(piece)
+
+    def _inflate(self, data: bytes) -> Iterator[bytes]:
+        try:
+            if self._inflater is None:
+                self._inflater = _inflater_for(data)
+            inflater = self._inflater
+            if inflater is False:
+                return
+            yield inflater.decompress(data, _INFLATE_STEP)
+            while inflater.unconsumed_tail:
+                yield inflater.decompress(inflater.unconsumed_tail, _INFLATE_STEP)
+        except zlib.error:
+            self._inflater = False  # corrupt from here on: keep what was decoded
+
+    def _keep(self, data: bytes) -> None:
+        self.tail = (self.tail + data[-16:])[-16:]
+        room = self.cap - self._size
+        if room > 0:
+            kept = data[:room]
+            self._chunks.append(kept)
+            self._size += len(kept)
+
+    @property
+    def truncated(self) -> bool:
+        """Whether bytes were left out (decoded bytes, for a compressed body)."""
+        total = self.received if self.decoded is None else self.decoded
+        return total > self._size
+
+    def body(self) -> bytes:
+        data = b"".join(self._chunks)
+        if self.decoded is None and data and self._encoding not in ("", "identity"):
+            return f"[{self.received} bytes of {self._encoding}-encoded data, not decoded]".encode()
+        return data
 
 
-def _decoded(body: bytes, encoding: str) -> bytes:
-    """Undo gzip/deflate of a captured stream, as far as it arrived (httpx did it for the app).
+def _inflater_for(data: bytes) -> Any:
+    """A decompressor for a body starting with ``data``, or ``False`` if none reads it.
 
-    Other encodings (br, zstd) are left as they are and say so, rather than showing noise.
+    wbits 47 auto-detects a gzip or a zlib header; -15 is raw deflate, which some servers
+    send as ``deflate``. Each is probed on a throwaway object, one output byte at most.
     """
-    encoding = encoding.strip().lower()
-    if not body or encoding in ("", "identity"):
-        return body
-    if encoding in ("gzip", "deflate"):
-        for wbits in (47, -15):  # 47: gzip or zlib header, auto-detected; -15: raw deflate
-            try:
-                return zlib.decompressobj(wbits).decompress(body)
-            except zlib.error:
-                continue
-    return f"[{len(body)} bytes of {encoding}-encoded data, not decoded]".encode()
+    for wbits in (47, -15):
+        try:
+            zlib.decompressobj(wbits).decompress(data, 1)
+        except zlib.error:
+            continue
+        return zlib.decompressobj(wbits)
+    return False
+
+
+def _decoded(body: bytes, encoding: str, cap: int = 1 << 62) -> bytes:
+    """``body`` decoded as a capture keeps it (at most ``cap`` bytes); for tests and tools."""
+    kept = _Kept(cap)
+    kept.decode(encoding)
+    kept.add(body)
+    return kept.body()

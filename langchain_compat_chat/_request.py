@@ -8,7 +8,6 @@ can assert on the body without a server. Provider differences come only from the
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -23,6 +22,7 @@ from langchain_core.messages import (
 )
 
 from langchain_compat_chat._content import content_to_wire, text_of
+from langchain_compat_chat._encode import dumps_strict, encoding_error
 from langchain_compat_chat.providers import ProviderProfile
 
 __all__ = ["build_body", "message_to_wire", "thinking_params"]
@@ -45,8 +45,12 @@ def _call_id(call_id: str | None, profile: ProviderProfile) -> str | None:
     return call_id
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+def _dumps(value: Any, what: str) -> str:
+    """JSON text sent inside a string field (tool arguments, structured tool results)."""
+    try:
+        return dumps_strict(value)
+    except (ValueError, TypeError, RecursionError) as exc:
+        raise encoding_error({what: value}, {}) from exc
 
 
 def _assistant(msg: AIMessage, profile: ProviderProfile) -> dict[str, Any]:
@@ -55,10 +59,11 @@ def _assistant(msg: AIMessage, profile: ProviderProfile) -> dict[str, Any]:
     extras: Mapping[str, Any] = msg.additional_kwargs.get("tool_call_extras") or {}
     calls = []
     for tc in msg.tool_calls:
+        arguments = _dumps(tc["args"], f"tool call {tc['name']!r} args")
         wire = {
             "id": _call_id(tc.get("id"), profile),
             "type": "function",
-            "function": {"name": tc["name"], "arguments": _dumps(tc["args"])},
+            "function": {"name": tc["name"], "arguments": arguments},
         }
         extra = extras.get(tc.get("id") or "")
         if extra:
@@ -100,9 +105,9 @@ def _tool(msg: ToolMessage, profile: ProviderProfile) -> dict[str, Any]:
                 content, supports_video=profile.supports_video, flatten=True
             )
         except ValueError:
-            wire = _dumps(content)
+            wire = _dumps(content, "tool result content")
     elif not isinstance(content, str):
-        wire = text_of(content) or _dumps(content)
+        wire = text_of(content) or _dumps(content, "tool result content")
     else:
         wire = content
     return {"role": "tool", "tool_call_id": _call_id(msg.tool_call_id, profile), "content": wire}

@@ -12,7 +12,11 @@ and emits chunks that sum to exactly the message a non-streaming call returns:
   (:meth:`ChunkBuilder.feed_batch`), because langchain-core re-parses every chunk's arguments;
 * choices other than 0 are collected and reported in the final chunk, never merged into 0;
 * usage, finish reason, model name and any unknown fields are held until the final chunk,
-  latest value winning, so cumulative or duplicated usage is counted once.
+  latest value winning, so cumulative or duplicated usage is counted once;
+* with ``n>1``, a server that reports usage once per choice (llama-server: a usage chunk
+  after each choice's last one) gets it kept per choice: choice 0's on the message, as its
+  non-streaming answer reports it, each other choice's in its ``extra_choices`` entry. One
+  usage for the whole response (OpenAI's, after every choice ended) stays on the message.
 """
 
 from __future__ import annotations
@@ -394,7 +398,16 @@ Delta = tuple[str, dict[str, Any] | None, list[ToolCallChunk] | None]
 
 
 class _Choice:
-    __slots__ = ("chunks", "delta_extras", "extras", "finish_reason", "logprobs", "think", "tools")
+    __slots__ = (
+        "chunks",
+        "delta_extras",
+        "extras",
+        "finish_reason",
+        "logprobs",
+        "think",
+        "tools",
+        "usage",
+    )
 
     def __init__(
         self, response_id: str | None, index: int, think: ThinkSplitter | None = None
@@ -406,6 +419,7 @@ class _Choice:
         self.extras: dict[str, Any] = {}
         self.delta_extras: dict[str, Any] = {}
         self.chunks: list[AIMessageChunk] = []  # only for choices other than 0
+        self.usage: Mapping[str, Any] | None = None  # its own usage, when sent per choice
 
 
 class ChunkBuilder:
@@ -430,6 +444,7 @@ class ChunkBuilder:
         self._think_tags = think_tags
         self.done = False
         self.finished = False  # a finish_reason was seen
+        self.events = 0  # events parsed, [DONE] excluded (none at all: see EmptyStreamError)
         self._sent = False  # a chunk of choice 0 went out
         self._id: str | None = None
         self._model: str | None = None
@@ -437,6 +452,8 @@ class ChunkBuilder:
         self._usage: Mapping[str, Any] | None = None
         self._extras: dict[str, Any] = {}
         self._choices: dict[int, _Choice] = {}
+        self._unreported: list[int] = []  # choices that ended, oldest first, with no usage yet
+        self._running_usage = False  # usage came on chunks that end no choice: never per choice
 
     # -- entry points --------------------------------------------------------------------------
     @parse_boundary
@@ -531,6 +548,7 @@ class ChunkBuilder:
     @parse_boundary
     def _deltas(self, payload: Any) -> Sequence[Delta]:
         """Absorb one event; return what it adds to choice 0 (usually one delta or none)."""
+        self.events += 1
         if not isinstance(payload, dict):
             raise MalformedResponseError(
                 f"Stream event is a JSON {type(payload).__name__}, not an object",
@@ -548,6 +566,8 @@ class ChunkBuilder:
         usage = payload.get("usage")
         if usage and isinstance(usage, dict):
             self._usage = usage  # latest wins: cumulative and duplicated usage count once
+            if not choices and self._unreported:
+                self._state(self._unreported.pop(0)).usage = usage
         elif "x_groq" in payload or (
             choices
             and isinstance(choices, list)
@@ -577,6 +597,13 @@ class ChunkBuilder:
                 delta = self._feed_choice(choice)
                 if delta is not None:
                     out.append(delta)
+        if usage and isinstance(usage, dict):
+            first = choices[0] if len(choices) == 1 else None
+            if not (isinstance(first, dict) and first.get("finish_reason")):
+                self._running_usage = True  # usage on ordinary chunks: a running total
+            elif self._unreported and (first.get("index") or 0) == self._unreported[-1]:
+                # Usage on a choice's closing chunk itself (older llama-server builds).
+                self._state(self._unreported.pop()).usage = usage
         return out
 
     def _state(self, index: int) -> _Choice:
@@ -589,6 +616,8 @@ class ChunkBuilder:
         index = choice.get("index") or 0
         state = self._choices.get(index) or self._state(index)
         if choice.get("finish_reason"):
+            if state.finish_reason is None and state.usage is None:
+                self._unreported.append(index)
             state.finish_reason = choice["finish_reason"]
             self.finished = True
         logprobs = choice.get("logprobs")
@@ -691,9 +720,18 @@ class ChunkBuilder:
             metadata.setdefault(key, value)
         for key, value in primary.extras.items():
             metadata.setdefault(key, value)
-        if self._usage:
-            metadata["token_usage"] = dict(self._usage)
-        others = [self._other_choice(i, s) for i, s in sorted(self._choices.items()) if i != 0]
+        usage = self._usage
+        per_choice = (
+            not self._running_usage
+            and sum(state.usage is not None for state in self._choices.values()) > 1
+        )
+        if per_choice:
+            usage = primary.usage
+        if usage:
+            metadata["token_usage"] = dict(usage)
+        others = [
+            self._other_choice(i, s, per_choice) for i, s in sorted(self._choices.items()) if i != 0
+        ]
         if others:
             metadata["extra_choices"] = others
         additional = dict(primary.delta_extras)
@@ -708,7 +746,7 @@ class ChunkBuilder:
             additional_kwargs=additional,
             tool_call_chunks=primary.tools.flush(),
             response_metadata=metadata,
-            usage_metadata=usage_to_metadata(self._usage) if self._usage else None,
+            usage_metadata=usage_to_metadata(usage) if usage else None,
             id=self._id,
             chunk_position="last",
         )
@@ -716,7 +754,7 @@ class ChunkBuilder:
             message=chunk, generation_info={"finish_reason": primary.finish_reason}
         )
 
-    def _other_choice(self, index: int, state: _Choice) -> dict[str, Any]:
+    def _other_choice(self, index: int, state: _Choice, per_choice: bool) -> dict[str, Any]:
         merged = AIMessageChunk(content="", response_metadata={"model_provider": self.provider})
         for chunk in state.chunks:
             merged = merged + chunk
@@ -728,7 +766,7 @@ class ChunkBuilder:
             tool_call_chunks=state.tools.flush(),
             chunk_position="last",
         )
-        return {
+        other = {
             "index": index,
             "content": merged.text,
             "reasoning_content": merged.additional_kwargs.get("reasoning_content"),
@@ -736,6 +774,10 @@ class ChunkBuilder:
             "invalid_tool_calls": list(merged.invalid_tool_calls),
             "finish_reason": state.finish_reason,
         }
+        if per_choice and state.usage is not None:
+            other["token_usage"] = dict(state.usage)
+            other["usage_metadata"] = usage_to_metadata(state.usage)
+        return other
 
 
 def _flush_think(state: _Choice) -> tuple[str, str]:

@@ -16,10 +16,10 @@ chunk by chunk under the size limit and the total deadline instead of all at onc
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import email.utils
 import logging
+import math
 import random
 import ssl
 import threading
@@ -29,12 +29,18 @@ from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
-from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
 from langchain_compat_chat._deadline import Deadline, arm, has_socket
 from langchain_compat_chat._pool import reserve_connections
+from langchain_compat_chat._secrets import (
+    basic_auth_header,
+    is_secret_header,
+    redact_url,
+    register_header,
+    split_credentials,
+)
 from langchain_compat_chat._version import __version__
 from langchain_compat_chat.errors import (
     APIConnectionError,
@@ -45,7 +51,6 @@ from langchain_compat_chat.errors import (
     StreamInterruptedError,
     error_from_response,
     redact,
-    register_secret,
     request_id_from,
 )
 
@@ -69,10 +74,6 @@ _log = logging.getLogger("langchain_compat_chat")
 # of our clients use ``_pool``'s instead (docs/performance.md has the measurements).
 _LIMITS = httpx.Limits(max_connections=1000, max_keepalive_connections=100, keepalive_expiry=30.0)
 _USER_AGENT = f"langchain-compat-chat/{__version__}"
-# Headers whose values are credentials: registered for redaction, never logged.
-_SECRET_HEADERS = frozenset(
-    {"authorization", "proxy-authorization", "api-key", "x-api-key", "x-goog-api-key"}
-)
 # An error body is read only to say what the server said; past this it is cut, not refused.
 _ERROR_BODY_CAP = 64 * 1024
 _HEAD_SIZE = 2000  # bytes of a body kept for error reports
@@ -82,54 +83,42 @@ _DEADLINE_SLACK = 0.01
 _DRAIN_SECONDS = 0.1  # longest wait for the end of a response after [DONE] (see adrain)
 
 
-def redact_url(url: str) -> str:
-    """Hide ``user:password@`` in a URL before it is shown anywhere."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    host = parts.netloc.rsplit("@", 1)[1]
-    return urlunsplit(parts._replace(netloc=f"***@{host}"))
-
-
-def split_credentials(url: str) -> tuple[str, str | None]:
-    """Split ``http://user:pw@host/...`` into the URL without them and ``"user:pw"`` (decoded).
-
-    The model keeps the credentials out of ``base_url`` (which repr, dumps and traces show)
-    and sends them as an ``Authorization: Basic`` header, the way httpx would have.
-    """
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url, None
-    userinfo, host = parts.netloc.rsplit("@", 1)
-    user, _, password = userinfo.partition(":")
-    return urlunsplit(parts._replace(netloc=host)), f"{unquote(user)}:{unquote(password)}"
-
-
-def basic_auth_header(userinfo: str) -> str:
-    """``Authorization`` value for ``"user:password"``."""
-    return "Basic " + base64.b64encode(userinfo.encode("utf-8")).decode("ascii")
-
-
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
-    """Seconds to wait according to ``retry-after-ms`` or ``Retry-After`` (seconds or a date)."""
+    """Seconds to wait according to ``retry-after-ms`` or ``Retry-After`` (seconds or a date).
+
+    A value that is not a wait (negative, NaN, infinite: RFC 9110 §10.2.3 allows only a
+    non-negative integer or a date) gives ``None``, so the retry falls back to backoff:
+    read as zero it meant every retry at once, hammering a server that asked for patience.
+    A date already past means "now", as the RFC says.
+    """
     value = headers.get("retry-after-ms")
     if value:
-        try:
-            return max(0.0, float(value) / 1000.0)
-        except ValueError:
-            pass
+        wait = _seconds(value)
+        if wait is not None:
+            return wait / 1000.0
     value = headers.get("retry-after")
     if not value:
         return None
     try:
-        return max(0.0, float(value))
+        float(value)
     except ValueError:
         pass
+    else:
+        return _seconds(value)
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def _seconds(value: str) -> float | None:
+    """A header's number of seconds (or ms), ``None`` unless it is finite and not negative."""
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) and number >= 0 else None
 
 
 @dataclass(frozen=True)
@@ -207,10 +196,15 @@ class _Body:
     """A response body being read: counted against the size limit, kept or cut.
 
     A successful body past the limit is refused with ``ResponseTooLargeError``; when
-    ``Content-Length`` already says it is too large, only its first bytes are read, for the
-    error to show what the server sent. An error body is read only to report what the server
-    said, so it is cut at ``_ERROR_BODY_CAP`` instead: a gateway's 5 MB HTML page must still
-    come out as the HTTP error it is.
+    ``Content-Length`` already says it is too large, it is refused on that header, before a
+    byte of it is read: reading even its first bytes would let a slow server hold the call
+    for as long as it takes to trickle them (2,000 bytes at 5 ms each: 10 s). An error body
+    is read only to report what the server said, so it is cut at ``_ERROR_BODY_CAP``
+    instead: a gateway's 5 MB HTML page must still come out as the HTTP error it is.
+
+    Raises:
+        ResponseTooLargeError: ``Content-Length`` of a successful response is over the limit.
+
     """
 
     __slots__ = (
@@ -235,7 +229,7 @@ class _Body:
         self._declared = int(declared) if declared.isdigit() else 0
         self._stop = self.limit  # reading past this refuses (success) or cuts (error) the body
         if self.limit is not None and not self._status_error and self._declared > self.limit:
-            self._stop = min(self.limit, _HEAD_SIZE)
+            raise self._too_large(self._declared, declared=True)
 
     def add(self, chunk: bytes) -> bool:
         """Count (and keep) ``chunk``; ``False`` once an error body is long enough."""
@@ -255,10 +249,11 @@ class _Body:
     def content(self) -> bytes:
         return b"".join(self._parts or ())
 
-    def _too_large(self, size: int) -> ResponseTooLargeError:
+    def _too_large(self, size: int, *, declared: bool = False) -> ResponseTooLargeError:
+        amount = f"Content-Length: {size:,}" if declared else f"{size:,} bytes or more"
         return ResponseTooLargeError(
-            f"The response is larger than max_response_bytes={self.limit:,} ({size:,} bytes "
-            "or more); raise the limit if this server really sends that much",
+            f"The response is larger than max_response_bytes={self.limit:,} ({amount}); "
+            "raise the limit if this server really sends that much",
             status_code=self.response.status_code,
             request_id=request_id_from(self.response.headers),
             body=self.head.decode("utf-8", errors="replace") or None,
@@ -483,9 +478,8 @@ class Transport:
         self.base_url = base_url.rstrip("/")
         self.headers = {"user-agent": _USER_AGENT, "content-type": "application/json", **headers}
         for name, value in headers.items():
-            if name.lower() in _SECRET_HEADERS:
-                register_secret(value)
-                register_secret(value.partition(" ")[2])  # the token after "Bearer"/"Basic"
+            if is_secret_header(name):  # credentials: masked in every error from now on
+                register_header(value)
         self.query = dict(query)
         self.timeout = timeout
         self.stream_timeout = stream_timeout

@@ -50,6 +50,8 @@ from pydantic import (
     Field,
     PrivateAttr,
     SecretStr,
+    ValidationError,
+    field_serializer,
     model_validator,
 )
 from typing_extensions import Self
@@ -57,16 +59,22 @@ from typing_extensions import Self
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool  # only named in a signature; importing costs ~5 ms
 
-from langchain_compat_chat._capture import (
-    CapturingTransport,
-    HttpCapture,
-    _userinfo_secret,
-    capture_from,
-)
+from langchain_compat_chat._capture import CapturingTransport, HttpCapture, capture_from
 from langchain_compat_chat._content import text_of
+from langchain_compat_chat._encode import check_header, encode_body
 from langchain_compat_chat._models import ModelInfo, parse_model_list
 from langchain_compat_chat._request import build_body
 from langchain_compat_chat._response import to_chat_result
+from langchain_compat_chat._secrets import (
+    MASK,
+    basic_auth_header,
+    is_secret_header,
+    mask_mapping,
+    redact_url,
+    register_secret,
+    split_credentials,
+    userinfo_secret,
+)
 from langchain_compat_chat._stream import ChunkBuilder
 from langchain_compat_chat._think import ThinkTags
 from langchain_compat_chat._transport import (
@@ -75,18 +83,15 @@ from langchain_compat_chat._transport import (
     RetryPolicy,
     Transport,
     adrain,
-    basic_auth_header,
     drain,
-    redact_url,
-    split_credentials,
 )
 from langchain_compat_chat._v1 import V1StreamBlocks, to_v1
 from langchain_compat_chat.errors import (
     AuthenticationError,
     CompatChatError,
+    EmptyStreamError,
     MalformedResponseError,
     StreamInterruptedError,
-    register_secret,
     request_id_from,
 )
 from langchain_compat_chat.providers import ProviderProfile, get_provider
@@ -147,7 +152,11 @@ class ChatCompatModel(BaseChatModel):
 
     """
 
-    model_config = ConfigDict(populate_by_name=True, arbitrary_types_allowed=True)
+    # hide_input_in_errors: a ValidationError would otherwise print the whole input of a
+    # failed construction, api_key=SecretStr-to-be included, as its ``input_value``.
+    model_config = ConfigDict(
+        populate_by_name=True, arbitrary_types_allowed=True, hide_input_in_errors=True
+    )
 
     model: str = Field(validation_alias=AliasChoices("model", "model_name"))
     """Model id as the server knows it."""
@@ -168,7 +177,11 @@ class ChatCompatModel(BaseChatModel):
     connect_timeout: float = Field(default=_DEFAULT_CONNECT_TIMEOUT, gt=0)
     """Seconds to establish a connection."""
     stream_idle_timeout: float | None = Field(default=None, gt=0)
-    """Longest silence allowed between two stream events; defaults to the read timeout."""
+    """Longest wait for the next bytes of a stream; defaults to the read timeout.
+
+    It is the socket read timeout of stream requests, so any bytes reset it: an event, part
+    of one, or a keep-alive comment (``: ping``) that carries no event at all. A server that
+    sends keep-alives but no tokens is bounded by ``total_timeout``, not by this."""
     total_timeout: float | None = Field(default=None, gt=0)
     """Deadline in seconds for a whole call: every attempt, every retry wait and, for
     ``stream``, the whole stream. ``None``: no overall deadline (each read still times out)."""
@@ -214,7 +227,12 @@ class ChatCompatModel(BaseChatModel):
     model_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Same as ``extra_body``; kept for code moving from ``ChatOpenAI``."""
     default_headers: dict[str, str] | None = None
+    """Headers for every request. Credential headers (``Authorization``, ``api-key``,
+    ``*-key``, ``*-token``...) show as ``***`` in repr, ``model_dump``, ``dumps`` and
+    traces; a model loaded from a dump needs them passed again."""
     default_query: dict[str, str] | None = None
+    """Query parameters for every request; credential ones (``key``, ``sig``, ``*token``...)
+    are masked like credential headers."""
     verify_ssl: bool | None = None
     """Verify TLS certificates; ``None`` reads ``LLM_SSL_VERIFY`` (default true)."""
     proxy: str | None = None
@@ -234,6 +252,19 @@ class ChatCompatModel(BaseChatModel):
     _profile: ProviderProfile = PrivateAttr()
     _transport: Transport | None = PrivateAttr(default=None)
     _url_credentials: SecretStr | None = PrivateAttr(default=None)
+
+    # -- how credentials show -----------------------------------------------------------------
+    @field_serializer("default_headers")
+    def _dump_headers(self, value: dict[str, str] | None) -> dict[str, str] | None:
+        return mask_mapping(value, query=False)
+
+    @field_serializer("default_query")
+    def _dump_query(self, value: dict[str, str] | None) -> dict[str, str] | None:
+        return mask_mapping(value, query=True)
+
+    @field_serializer("proxy")
+    def _dump_proxy(self, value: str | None) -> str | None:
+        return redact_url(value) if value else value
 
     # -- construction ------------------------------------------------------------------------
     @model_validator(mode="before")
@@ -281,15 +312,57 @@ class ChatCompatModel(BaseChatModel):
         self.base_url, userinfo = split_credentials(self.base_url)
         if userinfo is not None:
             self._url_credentials = SecretStr(userinfo)
-            register_secret(_userinfo_secret(userinfo))
+            register_secret(userinfo_secret(userinfo))
         proxy_userinfo = split_credentials(self.proxy)[1] if self.proxy is not None else None
         if proxy_userinfo is not None:
-            register_secret(_userinfo_secret(proxy_userinfo))
+            register_secret(userinfo_secret(proxy_userinfo))
         self.debug_capture = capture_from(self.debug_capture)
+        self._check_sendable()
         if self.n is not None and self.n > 1 and self.streaming:
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
             raise ValueError(msg)
         return self
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _mask_error_input(cls, values: Any, handler: Any) -> Any:
+        """A failed construction's errors carry its input with every credential masked.
+
+        Defined after the other validators so that it wraps them all (pydantic applies a
+        model's wrap and before validators in reverse order of definition).
+
+        ``hide_input_in_errors`` keeps the input out of the message, but ``errors()`` (what
+        FastAPI and loggers print) would still hold ``api_key``, URL and proxy passwords
+        and credential headers as given.
+        """
+        try:
+            return handler(values)
+        except ValidationError as exc:
+            errors = [{**e, "input": _masked_input(e["loc"], e["input"])} for e in exc.errors()]
+            raise ValidationError.from_exception_data(
+                exc.title, cast(Any, errors), hide_input=True
+            ) from None
+
+    def _check_sendable(self) -> None:
+        """Refuse at construction what could never be sent, naming the field, not the value.
+
+        Headers and the key must be valid HTTP (see ``_encode.check_header``); request
+        fields and ``extra_body`` must be JSON. The latter is checked again when each
+        request is encoded, but a self-referencing ``extra_body`` would otherwise fail
+        first, with a bare ``RecursionError``, in langchain-core's own serialization of
+        the model for callbacks.
+        """
+        if self.api_key is not None:
+            check_header("authorization", self.api_key.get_secret_value(), what="api_key")
+        for name, value in (self.default_headers or {}).items():
+            check_header(name, value, secret=is_secret_header(name))
+        fields = {n: getattr(self, n) for n in _SAMPLING_FIELDS if getattr(self, n) is not None}
+        origins = {n: f"{n}=" for n in fields}
+        for source in ("model_kwargs", "extra_body"):
+            for key, value in (getattr(self, source) or {}).items():
+                fields[key], origins[key] = value, source
+        if fields:
+            encode_body(fields, origins)
 
     @classmethod
     def for_provider(cls, provider: str | ProviderProfile, **kwargs: Any) -> ChatCompatModel:
@@ -327,12 +400,15 @@ class ChatCompatModel(BaseChatModel):
         # A key read from a file often ends in a newline; no header value may, and httpx's
         # error about it would quote the key.
         key = self.api_key.get_secret_value().strip() if self.api_key is not None else ""
+        key = check_header("authorization", key, what="api_key")
         if key:
             if profile.auth_header == "api-key":
                 headers["api-key"] = key
             else:
                 headers["authorization"] = f"Bearer {key}"
-        headers.update(self.default_headers or {})
+        for name, value in (self.default_headers or {}).items():
+            # Checked at construction too; a model_copy(update=...) skips validation.
+            headers[name] = check_header(name, value, secret=is_secret_header(name))
         if (
             profile.requires_api_key
             and self.base_url == profile.base_url
@@ -428,10 +504,29 @@ class ChatCompatModel(BaseChatModel):
             secrets["proxy"] = "COMPAT_PROXY"
         return secrets
 
+    def to_json(self) -> Any:
+        """``dumpd``/``dumps`` form, with credential header and query values masked.
+
+        Not secret references like ``api_key``: langchain-core escapes a reference nested
+        inside a field's dict, so it would load back as a dict, not as the secret. Masked,
+        a loaded copy sends no credential (and its server answers 401) instead of leaking it.
+        """
+        data = super().to_json()
+        kwargs = data.get("kwargs") if isinstance(data, dict) else None
+        if isinstance(kwargs, dict):
+            for field in ("default_headers", "default_query"):
+                if isinstance(kwargs.get(field), dict):
+                    kwargs[field] = mask_mapping(kwargs[field], query=field == "default_query")
+        return data
+
     def __repr_args__(self) -> Any:
-        """Fields as repr shows them, with a proxy URL's credentials masked."""
+        """Fields as repr shows them, credentials masked (proxy, headers, query)."""
         for name, value in super().__repr_args__():
-            yield name, redact_url(value) if name == "proxy" and value else value
+            if name == "proxy" and value:
+                value = redact_url(value)
+            elif name in ("default_headers", "default_query"):
+                value = mask_mapping(value, query=name == "default_query")
+            yield name, value
 
     # -- request -------------------------------------------------------------------------------
     @property
@@ -456,10 +551,13 @@ class ChatCompatModel(BaseChatModel):
         if stop is not None:
             params["stop"] = stop
         kwargs.pop("stream", None)
+        origins = {name: f"{name}=" for name in params}
         for key, value in kwargs.items():
             if value is not None:
                 params[key] = value
+                origins[key] = "a call argument"
         extra = {**self.model_kwargs, **(self.extra_body or {})}
+        origins.update(dict.fromkeys(extra, "extra_body"))
         body = build_body(
             messages,
             params,
@@ -468,12 +566,9 @@ class ChatCompatModel(BaseChatModel):
             stream_usage=self.stream_usage,
             extra_body=extra,
         )
-        return Request(
-            "POST",
-            "/chat/completions",
-            json.dumps(body, ensure_ascii=False).encode("utf-8"),
-            stream=stream,
-        )
+        # The one serialisation point: NaN, lone surrogates, cycles... become one typed
+        # error naming the field (see _encode).
+        return Request("POST", "/chat/completions", encode_body(body, origins), stream=stream)
 
     def _should_stream(self, *, async_api: bool, run_manager: Any = None, **kwargs: Any) -> bool:
         n = kwargs.get("n", self.n)
@@ -503,9 +598,25 @@ class ChatCompatModel(BaseChatModel):
     def _close(
         builder: ChunkBuilder, events: EventStream, v1: V1StreamBlocks | None
     ) -> ChatGenerationChunk:
-        """The final chunk; the stream must have reached ``[DONE]`` or a finish reason."""
+        """The final chunk; the stream must have reached ``[DONE]`` or a finish reason.
+
+        A stream that ended cleanly without a single event is the server's answer, not a
+        broken connection (httpx reports those): llama-cpp-python's server sends its 200
+        headers, then fails on a prompt over its context window and closes the body
+        (abetlen/llama-cpp-python#1759; LM Studio's GGUF path does the same,
+        lmstudio-ai/lmstudio-bug-tracker#2339). Retrying gets the same nothing, so it is
+        the non-retryable ``EmptyStreamError`` naming that cause.
+        """
         try:
             if not (builder.done or builder.finished):
+                if builder.events == 0:
+                    msg = (
+                        "The server answered 200 but ended the stream without sending any "
+                        "event. llama-cpp-python (and LM Studio) do this when the prompt does "
+                        "not fit the model's context window: shorten the prompt or load the "
+                        "model with a larger context (n_ctx)."
+                    )
+                    raise EmptyStreamError(msg)
                 msg = (
                     "The stream ended before the answer was complete (no finish_reason, no [DONE])"
                 )
@@ -755,6 +866,24 @@ class ChatCompatModel(BaseChatModel):
             exception_key="parsing_error",
         )
         return RunnableMap(raw=llm) | parsed
+
+
+def _masked_input(loc: tuple[Any, ...], value: Any) -> Any:
+    """A construction input as errors may show it: credentials masked (see above)."""
+    if not loc:  # a model-level error: the whole input
+        if not isinstance(value, Mapping):
+            return MASK
+        return {k: _masked_input((k,), v) for k, v in value.items()}
+    field = loc[0]
+    if field == "api_key":
+        return MASK if value is not None else None
+    if field in ("base_url", "api_base", "proxy") and isinstance(value, str):
+        return redact_url(value)
+    if field in ("default_headers", "default_query") and isinstance(value, Mapping):
+        if len(loc) > 1:
+            return MASK
+        return mask_mapping({str(k): v for k, v in value.items()}, query=field == "default_query")
+    return value
 
 
 @functools.cache

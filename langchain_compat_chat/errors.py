@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import functools
 import json
-import re
-import threading
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
 from langchain_core import exceptions as lc
+
+# The credential registry lives in _secrets (one home for every credential rule); these
+# names stay importable from here for code written against earlier versions.
+from langchain_compat_chat._secrets import mask_url, redact, register_secret, registered_secrets
 
 __all__ = [
     "APIConnectionError",
@@ -27,6 +29,7 @@ __all__ = [
     "CompatChatError",
     "ContentFilterError",
     "ContextOverflowError",
+    "EmptyStreamError",
     "InvalidRequestError",
     "MalformedResponseError",
     "NotFoundError",
@@ -34,6 +37,8 @@ __all__ = [
     "PermissionDeniedError",
     "ProviderError",
     "RateLimitError",
+    "RedirectError",
+    "RequestEncodingError",
     "ResponseTooLargeError",
     "StreamInterruptedError",
     "error_from_payload",
@@ -46,23 +51,6 @@ __all__ = [
 
 _BODY_LIMIT = 2000
 _MESSAGE_LIMIT = 1000
-# Credentials a server may echo back in an error ("Incorrect API key provided: sk-..."), or a
-# proxy may reflect with the request headers. Errors end up in logs and tracebacks, so these
-# are masked whatever the provider does.
-_SECRET_PATTERNS = (
-    re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"),
-    re.compile(r"(?i)(\b(?:api[-_]?key|x-api-key)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;]{8,}"),
-    re.compile(r"()\b(?:sk|gsk|xai|csk|pk|rk)[-_][A-Za-z0-9_\-]{12,}"),
-    re.compile(r"()\bAIza[0-9A-Za-z_\-]{20,}"),
-    re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+(?=@)"),  # user:password@ in a URL
-)
-# Exact credentials this process sends (see ``register_secret``). A tuple swapped under a lock,
-# so readers never see it change while they iterate.
-_known_secrets: tuple[str, ...] = ()
-_secrets_lock = threading.Lock()
-# Shorter values are placeholders for servers without auth ("EMPTY", "none", "x"); masking
-# them would garble every message that happens to contain those letters.
-_MIN_SECRET_LENGTH = 8
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-ms-request-id", "apim-request-id", "cf-ray")
 
 
@@ -153,37 +141,6 @@ class CompatChatError(lc.ModelError):
         return (_rebuild, (type(self), self.message, self.__dict__))
 
 
-def register_secret(value: str) -> None:
-    """Mask this exact string in every error created from now on.
-
-    The patterns above catch values that look like keys; the transport registers the exact
-    credentials it sends, so a server that echoes an unusually shaped key back in an error
-    message (or a proxy that reflects request headers) cannot leak it either.
-    """
-    global _known_secrets
-    if len(value) < _MIN_SECRET_LENGTH or value in _known_secrets:
-        return
-    with _secrets_lock:
-        if value not in _known_secrets:
-            # Longest first, so a key is masked whole before any registered part of it.
-            _known_secrets = tuple(sorted((*_known_secrets, value), key=len, reverse=True))
-
-
-def registered_secrets() -> tuple[str, ...]:
-    """Every credential registered so far, longest first (for redaction outside errors)."""
-    return _known_secrets
-
-
-def redact(text: str) -> str:
-    """Mask registered credentials and anything that looks like one (``_SECRET_PATTERNS``)."""
-    for secret in _known_secrets:
-        if secret in text:
-            text = text.replace(secret, "***")
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(r"\1***", text)
-    return text
-
-
 def _rebuild(cls: type[CompatChatError], message: str, state: dict[str, Any]) -> CompatChatError:
     err = cls.__new__(cls)
     Exception.__init__(err, message)
@@ -205,6 +162,17 @@ class PaymentRequiredError(CompatChatError, lc.ModelPermissionDeniedError):
 
 class InvalidRequestError(CompatChatError, lc.ModelInvalidRequestError):
     """The server rejected the request as malformed (HTTP 400, 413, 422)."""
+
+
+class RequestEncodingError(InvalidRequestError, ValueError):
+    """A value of the request cannot be sent as JSON; raised before anything is sent.
+
+    NaN and Infinity (JSON has no such numbers: ``json.dumps`` would write bare ``NaN``,
+    which strict servers reject and lenient ones misread), text with lone surrogates (not
+    UTF-8), objects JSON has no type for, and containers that contain themselves. The
+    message names the field and what to pass instead. Also a ``ValueError``, as
+    ``ChatOpenAI`` raises one for out-of-range floats.
+    """
 
 
 class ContextOverflowError(InvalidRequestError, lc.ContextOverflowError):
@@ -231,6 +199,30 @@ class ProviderError(APIError):
     """The server reported an error inside an otherwise successful (HTTP 200) response."""
 
     is_retryable = False
+
+
+class EmptyStreamError(ProviderError):
+    """The server answered 200 and ended the stream cleanly without sending a single event.
+
+    Not a broken connection (that is ``StreamInterruptedError``), and not retried: the
+    server decided to send nothing and will decide the same again. llama-cpp-python's
+    server does this for a prompt longer than its context window (``n_ctx``).
+    """
+
+
+class RedirectError(APIError):
+    """The server answered with a redirect (3xx); redirects are never followed or retried.
+
+    Following one would send the key to wherever it points, and retrying gets the same
+    answer. ``location`` is where it pointed (credentials masked): usually ``base_url``
+    needs the final URL (``https://``, a trailing ``/v1``).
+    """
+
+    is_retryable = False
+
+    def __init__(self, message: str, *, location: str | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.location = location
 
 
 class MalformedResponseError(APIError):
@@ -400,6 +392,8 @@ def error_from_response(
 
     """
     text = content.decode("utf-8", errors="replace")
+    if 300 <= status_code < 400:
+        return _redirect(status_code, text, headers)
     try:
         payload: Any = json.loads(text) if text.strip() else None
     except ValueError:
@@ -414,6 +408,25 @@ def error_from_response(
         body=text,
         retry_after=retry_after,
         default_message=f"HTTP {status_code}",
+    )
+
+
+def _redirect(status_code: int, text: str, headers: Mapping[str, str]) -> RedirectError:
+    """The error of a 3xx answer: final, and saying where the server points (masked)."""
+    location = headers.get("location")
+    shown = mask_url(location) if location else None
+    where = f" to {shown}" if shown else ""
+    message = (
+        f"The server redirects (HTTP {status_code}){where}; redirects are not followed, "
+        "since they would carry the API key elsewhere. Set base_url to the final URL "
+        "(often the https:// address, or the path with /v1)."
+    )
+    return RedirectError(
+        message,
+        location=shown,
+        status_code=status_code,
+        request_id=request_id_from(headers),
+        body=_truncate(text) if text else None,
     )
 
 

@@ -20,6 +20,7 @@ from langchain_compat_chat import (
     APIConnectionError,
     APIError,
     CompatChatError,
+    EmptyStreamError,
     MalformedResponseError,
     ProviderError,
     ResponseTooLargeError,
@@ -80,8 +81,12 @@ CASES: dict[str, Case] = {
         said="upstream exploded",
     ),
     "invalid UTF-8": Case(Fault(invalid_utf8=True), _all(MalformedResponseError), said="\ufffd("),
+    # A JSON answer declares its Content-Length and is refused on it, before a byte of the
+    # body is read (issue 15): the message, not a body head, is what it can show.
     "body over the size limit": Case(
-        Fault(oversize_bytes=400_000), _all(ResponseTooLargeError), said='"id":"chatcmpl-'
+        Fault(oversize_bytes=400_000),
+        _all(ResponseTooLargeError),
+        said="max_response_bytes=200,000",
     ),
     "stream cut at a clean end of body": Case(
         None,
@@ -108,7 +113,8 @@ CASES: dict[str, Case] = {
         None,
         {
             **dict.fromkeys(JSON, MalformedResponseError),
-            **dict.fromkeys(STREAMS, StreamInterruptedError),
+            # The server's answer, not a broken connection: final (issue 15, defect 8).
+            **dict.fromkeys(STREAMS, EmptyStreamError),
         },
         said="",
         script={"raw": b""},

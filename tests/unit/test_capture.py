@@ -15,7 +15,9 @@ import pytest
 from langchain_core.load import dumpd
 
 from langchain_compat_chat import APIConnectionError, APIError, ChatCompatModel, HttpCapture
-from langchain_compat_chat._capture import _decoded, _is_secret_header, _is_secret_param
+from langchain_compat_chat._capture import _decoded
+from langchain_compat_chat._secrets import is_secret_header as _is_secret_header
+from langchain_compat_chat._secrets import is_secret_param as _is_secret_param
 
 KEY = "sk-unit-Qm7RzSECRET000111"
 BASE = "http://127.0.0.1:9/v1"

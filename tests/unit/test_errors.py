@@ -291,7 +291,7 @@ def test_echoed_key_is_redacted() -> None:
 def test_retry_after_seconds() -> None:
     assert parse_retry_after(httpx.Headers({"Retry-After": "7"})) == 7.0
     assert parse_retry_after(httpx.Headers({"retry-after": "1.5"})) == 1.5
-    assert parse_retry_after(httpx.Headers({"retry-after": "-3"})) == 0.0
+    assert parse_retry_after(httpx.Headers({"retry-after": "-3"})) is None  # backoff instead
 
 
 def test_retry_after_ms_wins() -> None:

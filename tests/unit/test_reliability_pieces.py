@@ -42,7 +42,10 @@ def test_split_credentials_decodes_and_strips() -> None:
     [
         ({"retry-after-ms": "1500", "retry-after": "9"}, 1.5),
         ({"retry-after": "2.5"}, 2.5),
-        ({"retry-after": "-3"}, 0.0),
+        ({"retry-after": "-3"}, None),  # not a wait: backoff instead (issue 15)
+        ({"retry-after": "NaN"}, None),
+        ({"retry-after": "inf"}, None),
+        ({"retry-after-ms": "-1", "retry-after": "2"}, 2.0),
         ({"retry-after": email.utils.formatdate(1_000_030, usegmt=True)}, 30.0),
         ({"retry-after": email.utils.formatdate(999_000, usegmt=True)}, 0.0),  # in the past
         ({"retry-after": "soon"}, None),
@@ -77,11 +80,11 @@ def test_body_limit_refuses_a_success_and_keeps_its_head() -> None:
     assert not info.value.is_retryable
 
 
-def test_declared_oversize_reads_only_the_head() -> None:
-    body = _Body(_response(**{"content-length": "10000000"}), 5_000_000, keep=True)
+def test_declared_oversize_is_refused_on_the_header() -> None:
+    # Before a byte is read: a slow server cannot hold the call while it trickles a head.
     with pytest.raises(ResponseTooLargeError) as info:
-        body.add(b"a" * 3000)
-    assert "10,000,000" in info.value.message and info.value.body == "a" * 2000
+        _Body(_response(**{"content-length": "10000000"}), 5_000_000, keep=True)
+    assert "Content-Length: 10,000,000" in info.value.message and info.value.body is None
 
 
 def test_error_body_is_cut_not_refused() -> None:
