@@ -11,6 +11,7 @@ from langchain_compat_chat._content import file_block, image_block
 from langchain_compat_chat._models import ModelInfo
 from langchain_compat_chat._version import __version__
 from langchain_compat_chat.chat_models import ChatCompatModel
+from langchain_compat_chat.dialects import Dialect
 from langchain_compat_chat.errors import (
     APIConnectionError,
     APIError,
@@ -19,6 +20,7 @@ from langchain_compat_chat.errors import (
     CompatChatError,
     ContentFilterError,
     ContextOverflowError,
+    ForcedToolCallError,
     InvalidRequestError,
     MalformedResponseError,
     NotFoundError,
@@ -46,6 +48,8 @@ __all__ = [
     "CompatChatError",
     "ContentFilterError",
     "ContextOverflowError",
+    "Dialect",
+    "ForcedToolCallError",
     "HttpCapture",
     "InvalidRequestError",
     "MalformedResponseError",
