@@ -25,6 +25,7 @@ model thinks and ``"auto"`` went out instead, the answer is checked for a tool c
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -166,10 +167,11 @@ class ChatCompatModel(BaseChatModel):
     """API key; optional for local servers. Never shown in repr, logs or dumps."""
     provider: str | ProviderProfile | None = None
     """Preset name (see ``known_providers()``) or a custom ``ProviderProfile``."""
-    dialect: Dialect | dict[str, Any] | None = Field(default=None, repr=False)
+    dialect: Dialect | dict[str, Any] | None = Field(default=None, repr=False, exclude=True)
     """Wire overrides, field by field (``{"echo_reasoning": "reasoning"}``) or a whole
     ``Dialect``. After construction this holds the resolved dialect (endpoint, then model
-    family, then these overrides), so ``model.dialect`` shows what goes on the wire."""
+    family, then these overrides), so ``model.dialect`` shows what goes on the wire.
+    Serialized as the overrides only (``lc_attributes``): the rest is re-derived on load."""
     timeout: float | tuple[float, float] | httpx.Timeout | None = Field(
         default=_DEFAULT_TIMEOUT, validation_alias=AliasChoices("timeout", "request_timeout")
     )
@@ -437,6 +439,18 @@ class ChatCompatModel(BaseChatModel):
     def get_lc_namespace(cls) -> list[str]:
         """Namespace used by ``langchain_core.load``."""
         return ["langchain_compat_chat", "chat_models"]
+
+    @property
+    def lc_attributes(self) -> dict[str, Any]:
+        """The user's dialect overrides, so that a loaded model resolves the same dialect."""
+        overrides = self._dialect_overrides
+        if isinstance(overrides, Dialect):
+            overrides = {
+                k: sorted(v) if isinstance(v, frozenset) else v
+                for k, v in dataclasses.asdict(overrides).items()
+                if k not in ("name", "family", "rules")
+            }
+        return {"dialect": dict(overrides)} if overrides else {}
 
     @property
     def lc_secrets(self) -> dict[str, str]:

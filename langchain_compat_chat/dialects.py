@@ -278,6 +278,17 @@ RULES: tuple[DialectRule, ...] = (
         evidence=("https://ai.google.dev/gemini-api/docs/openai#thinking",),
     ),
     DialectRule(
+        "no-echo-needed",
+        {"echo_reasoning": "off", "echo_turns": "none"},
+        endpoints=_on("xai", "perplexity"),
+        # Neither asks for earlier reasoning back: xAI's reasoning_content is read-only output,
+        # Perplexity's reasoning models put <think> in the content.
+        evidence=(
+            "https://docs.x.ai/docs/guides/reasoning",
+            "https://docs.perplexity.ai/guides/reasoning",
+        ),
+    ),
+    DialectRule(
         "dashscope-echo",
         {"echo_reasoning": "reasoning_content"},
         endpoints=_on("dashscope"),

@@ -674,7 +674,8 @@ def test_thinking_on_without_switch_is_an_error() -> None:
 
 
 def test_thinking_through_model_field() -> None:
-    model = ChatCompatModel(model="m", base_url=BASE, provider="vllm", thinking=False)
+    # vLLM's switch is a chat-template key, known per model family (Qwen3: enable_thinking).
+    model = ChatCompatModel(model="Qwen/Qwen3-8B", base_url=BASE, provider="vllm", thinking=False)
     with respx.mock() as router:
         route = router.post(f"{BASE}/chat/completions").mock(
             return_value=httpx.Response(200, json=OK)
