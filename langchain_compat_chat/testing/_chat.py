@@ -32,6 +32,14 @@ from langchain_compat_chat.testing._generate import (
     split_tokens,
     token_logprobs,
 )
+from langchain_compat_chat.testing._thinking import (
+    detail_deltas,
+    detail_entries,
+    tag_call_id,
+    tags_call_ids,
+    thinking_active,
+    tool_call_extra,
+)
 
 MEDIA_TOKENS = {"image_url": 85, "input_audio": 50, "audio": 50, "file": 100}
 """Fixed prompt-token cost of non-text content parts."""
@@ -76,6 +84,7 @@ class CompletionPlan:
     prompt_tokens: int
     cached_tokens: int
     reasoning_in_field: bool
+    thinking: bool = False
 
     @property
     def completion_tokens(self) -> int:
@@ -178,35 +187,14 @@ def prompt_prefix_tokens(body: Mapping[str, Any]) -> tuple[list[str], list[int]]
 
 
 def wants_reasoning(body: Mapping[str, Any], dialect: Dialect) -> bool:
-    """Whether this request gets reasoning text, by the request's own switches.
+    """Whether this request gets reasoning text: it thinks and the dialect shows thinking.
 
-    Switches understood: ``reasoning_effort`` (OpenAI, Groq, xAI), ``reasoning`` object
-    (OpenRouter), ``thinking: {"type": "enabled"}`` (DeepSeek, Moonshot), top-level
-    ``enable_thinking`` (DashScope) and ``chat_template_kwargs.enable_thinking`` (vLLM).
-    An explicit "off" wins over ``Dialect.always_reason``.
+    Which switches count (``reasoning_effort``, OpenRouter's ``reasoning`` object,
+    ``thinking: {"type": "enabled"}``, top-level ``enable_thinking``,
+    ``chat_template_kwargs.enable_thinking``) is ``Dialect.thinking_toggles``; an explicit
+    "off" wins over ``Dialect.always_reason`` (see ``_thinking.thinking_active``).
     """
-    if dialect.reasoning_field is None:
-        return False
-    votes: list[bool] = []
-    effort = body.get("reasoning_effort")
-    if effort is not None:
-        votes.append(effort != "none")
-    reasoning = body.get("reasoning")
-    if isinstance(reasoning, Mapping):
-        votes.append(reasoning.get("effort") != "none" and reasoning.get("enabled") is not False)
-    thinking = body.get("thinking")
-    if isinstance(thinking, Mapping) and "type" in thinking:
-        votes.append(thinking.get("type") == "enabled")
-    if isinstance(body.get("enable_thinking"), bool):
-        votes.append(body["enable_thinking"])
-    kwargs = body.get("chat_template_kwargs")
-    if isinstance(kwargs, Mapping):
-        for key in ("enable_thinking", "thinking"):
-            if isinstance(kwargs.get(key), bool):
-                votes.append(kwargs[key])
-    if False in votes:
-        return False
-    return True in votes or dialect.always_reason
+    return dialect.reasoning_field is not None and thinking_active(body, dialect)
 
 
 def _tool_decision(body: Mapping[str, Any], rng: random.Random) -> list[Mapping[str, Any]]:
@@ -285,6 +273,9 @@ def _plan_choice(
             params = tool.get("parameters") or {"type": "object", "properties": {}}
             args = dumps_compact(generate_from_schema(params, rng))
             call = ToolCallPlan(id=generate_id(rng, "call_"), name=tool["name"], arguments=args)
+            if plan.reasoning and tags_call_ids(dialect):
+                # stateless proof of the reasoning sent with this call (strict echo rules)
+                call.id = tag_call_id(call.id, "".join(plan.reasoning))
             cost = len(split_tokens(args)) + 1
             if remaining is not None and cost > remaining:
                 call.arguments = "".join(split_tokens(args)[: max(remaining - 1, 0)])
@@ -342,6 +333,7 @@ def plan_completion(
         prompt_tokens=prompt_tokens,
         cached_tokens=cached_tokens,
         reasoning_in_field=reasoning_on and dialect.reasoning_field != "think_tags",
+        thinking=thinking_active(body, dialect),
     )
 
 
@@ -360,17 +352,22 @@ def render_completion(plan: CompletionPlan, dialect: Dialect) -> dict[str, Any]:
             "refusal": None,
             "annotations": [],
         }
-        if c.reasoning and dialect.reasoning_field not in (None, "think_tags"):
+        if c.reasoning and dialect.reasoning_field == "reasoning_details":
+            message["reasoning_details"] = detail_entries(c.reasoning, dialect)
+        elif c.reasoning and dialect.reasoning_field not in (None, "think_tags"):
             _put_reasoning(message, "".join(c.reasoning), dialect)
         if c.tool_calls:
-            message["tool_calls"] = [
-                {
+            message["tool_calls"] = []
+            for k, t in enumerate(c.tool_calls):
+                item: dict[str, Any] = {
                     "id": t.id,
                     "type": "function",
                     "function": {"name": t.name, "arguments": t.arguments},
                 }
-                for t in c.tool_calls
-            ]
+                extra = tool_call_extra(t.id, t.name, k, dialect, plan.thinking)
+                if extra is not None:
+                    item["extra_content"] = extra
+                message["tool_calls"].append(item)
         logprobs = {"content": c.logprobs, "refusal": None} if c.logprobs is not None else None
         choices.append(
             {
@@ -393,17 +390,21 @@ def render_completion(plan: CompletionPlan, dialect: Dialect) -> dict[str, Any]:
 
 
 def _choice_deltas(
-    c: ChoicePlan, dialect: Dialect
+    c: ChoicePlan, dialect: Dialect, thinking: bool = False
 ) -> list[tuple[dict[str, Any], str | None, Any, int]]:
     """The stream deltas of one choice as ``(delta, finish_reason, logprobs, tokens)``."""
     out: list[tuple[dict[str, Any], str | None, Any, int]] = [
         ({"role": "assistant", "content": "", "refusal": None}, None, None, 0)
     ]
-    for tok in c.reasoning:
-        delta: dict[str, Any] = (
-            {"content": None} if dialect.reasoning_field == "reasoning_content" else {}
-        )
-        out.append((_put_reasoning(delta, tok, dialect), None, None, 1))
+    if dialect.reasoning_field == "reasoning_details":
+        for parts, cost in detail_deltas(c.reasoning, dialect):
+            out.append(({"reasoning_details": parts}, None, None, cost))
+    else:
+        for tok in c.reasoning:
+            delta: dict[str, Any] = (
+                {"content": None} if dialect.reasoning_field == "reasoning_content" else {}
+            )
+            out.append((_put_reasoning(delta, tok, dialect), None, None, 1))
     for k, tok in enumerate(c.content or ()):
         lp = None
         if c.logprobs is not None:
@@ -416,6 +417,9 @@ def _choice_deltas(
             "type": "function",
             "function": {"name": call.name, "arguments": ""},
         }
+        extra = tool_call_extra(call.id, call.name, k, dialect, thinking)
+        if extra is not None:
+            first["extra_content"] = extra
         out.append(({"tool_calls": [_index_quirk(first, dialect)]}, None, None, 1))
         for frag in split_tokens(call.arguments):
             part: dict[str, Any] = {"index": k, "function": {"arguments": frag}}
@@ -434,9 +438,7 @@ def _choice_deltas(
 def _put_reasoning(target: dict[str, Any], text: str, dialect: Dialect) -> dict[str, Any]:
     """Write reasoning text into a message or delta the way the dialect does."""
     where = dialect.reasoning_field
-    if where == "reasoning_details":
-        target[where] = [{"type": "reasoning.text", "text": text, "format": "unknown", "index": 0}]
-    elif where == "thinking_parts":
+    if where == "thinking_parts":
         # Magistral: the reasoning is a content part; answer text joins as a "text" part.
         parts = [{"type": "thinking", "thinking": [{"type": "text", "text": text}]}]
         answer = target.get("content")
@@ -464,7 +466,7 @@ def render_chunks(
     Choices of an ``n > 1`` request are interleaved round-robin, each chunk carrying its
     choice ``index``. Usage goes where the dialect puts it.
     """
-    per_choice = [_choice_deltas(c, dialect) for c in plan.choices]
+    per_choice = [_choice_deltas(c, dialect, plan.thinking) for c in plan.choices]
     order: list[tuple[int, tuple[dict[str, Any], str | None, Any, int]]] = []
     longest = max(len(d) for d in per_choice)
     for step in range(longest):

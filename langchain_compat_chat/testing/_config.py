@@ -9,10 +9,36 @@ server's event-loop thread without locks.
 from __future__ import annotations
 
 import dataclasses
-import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal, TypeAlias, Union, get_args
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
+
+from langchain_compat_chat.testing._fault import Fault, _coerce, _parse_pairs, parse_fault
+from langchain_compat_chat.testing._scripted import (
+    ScriptedResponse,
+    SseEvent,
+    build_scripted,
+    dumps,
+    scripted_from_sample,
+    sse_event_bytes,
+)
+
+__all__ = [
+    "DIALECT_HEADER",
+    "DIALECT_PRESETS",
+    "FAULT_HEADER",
+    "THINKING_PRESETS",
+    "Dialect",
+    "Fault",
+    "ScriptedResponse",
+    "SseEvent",
+    "build_scripted",
+    "dumps",
+    "header_value",
+    "parse_dialect",
+    "parse_fault",
+    "scripted_from_sample",
+    "sse_event_bytes",
+]
 
 ReasoningField = Literal[
     "reasoning_content", "reasoning", "reasoning_details", "thinking_parts", "think_tags"
@@ -21,6 +47,29 @@ ReasoningField = Literal[
 
 CachedTokensField = Literal["prompt_tokens_details", "prompt_cache_hit_tokens", "cached_tokens"]
 """Where usage reports prompt-cache hits."""
+
+ThinkingToggle = Literal[
+    "thinking", "enable_thinking", "chat_template_kwargs", "reasoning_effort", "reasoning"
+]
+"""A request switch that turns thinking on or off (see ``Dialect.thinking_toggles``)."""
+
+ALL_TOGGLES: tuple[ThinkingToggle, ...] = get_args(ThinkingToggle)
+"""Every switch: the lenient default, where any of them turns thinking on or off."""
+
+ForcedToolRule = Literal["allow", "reject", "reject_named", "reject_always", "disable"]
+"""What a forced ``tool_choice`` does while thinking (``Dialect.forced_tool_while_thinking``)."""
+
+EchoField = Literal["reasoning_content", "reasoning", "reasoning_details", "thought_signature"]
+"""Where the reasoning of a thinking tool-call turn must come back (``Dialect.reasoning_echo``)."""
+
+EchoScope = Literal["all", "current_turn"]
+"""Which assistant tool-call turns the echo rule checks (``Dialect.echo_scope``)."""
+
+ErrorStyle = Literal[
+    "openai", "deepseek", "moonshot", "dashscope", "zhipu", "minimax", "openrouter", "groq",
+    "mistral", "anthropic", "gemini", "vllm", "sglang",
+]  # fmt: skip
+"""Whose words and error body shape the strict thinking rules use (``Dialect.error_style``)."""
 
 DIALECT_HEADER = "x-compat-dialect"
 """Request header that selects a dialect for one request (see :func:`parse_dialect`)."""
@@ -38,6 +87,11 @@ class Dialect:
     that real OpenAI-compatible servers have in the wild, so a client can be tested
     against all of them without a network.
 
+    The fields from ``thinking_toggles`` on make up the *strict thinking mode* (the
+    ``*-thinking`` presets): each provider's thinking rules, answered with its own 400.
+    Their defaults keep the lenient behaviour; ``always_reason`` is the thinking default.
+    The rules live in ``_thinking.py`` and never read the prompt.
+
     Attributes:
         reasoning_field: Where reasoning text is written when reasoning is on:
             ``"reasoning_content"`` (DeepSeek, Qwen, xAI), ``"reasoning"`` (Groq,
@@ -48,8 +102,8 @@ class Dialect:
             that do not parse it) or ``None`` (never emit reasoning, like api.openai.com).
         think_open_in_prompt: With ``think_tags``, leave out the opening ``<think>``: chat
             templates that put it in the prompt make the model generate only the rest.
-        always_reason: Emit reasoning even when the request does not ask for it
-            (a "thinking" model such as ``deepseek-reasoner``).
+        always_reason: Think (and emit reasoning) when the request does not switch thinking
+            off: the *thinking default* of ``deepseek-reasoner``, DeepSeek V4, Kimi K2.x.
         null_tool_call_index: Streamed tool-call deltas carry ``"index": null``.
         omit_tool_call_index: Streamed tool-call deltas have no ``index`` key at all.
         repeat_tool_name: Every streamed tool-call delta repeats ``id``, ``type`` and
@@ -70,6 +124,38 @@ class Dialect:
             that api.openai.com does not know (compatible servers usually ignore them).
         accept_video: Take Qwen-VL video parts in user messages (``video_url`` objects and
             ``video`` frame lists), as DashScope and vLLM do; otherwise they are a 400.
+        thinking_toggles: The request switches this provider reads to turn thinking on or
+            off; the others are ignored, as the real server ignores them. ``()`` means
+            thinking cannot be switched (MiniMax M2, gpt-oss, kimi-k3 always think).
+        forced_tool_while_thinking: ``"allow"``; ``"reject"`` a forced ``tool_choice``
+            (``"required"`` or a named function) with the provider's 400;
+            ``"reject_named"`` rejects only a named function (kimi-k3); ``"reject_always"``
+            rejects it thinking or not (Z.AI GLM); ``"disable"`` silently answers that
+            request without thinking (OpenRouter ``anthropic/``).
+        reasoning_echo: On a thinking request, every assistant turn with ``tool_calls`` (in
+            ``echo_scope``) must carry its reasoning back in this field, else the
+            provider's 400. The server tags the tool-call ids of its thinking turns with a
+            hash of the reasoning it sent, so an echo of the wrong text is caught too.
+            ``"thought_signature"`` is Gemini's ``extra_content.google.thought_signature``
+            on the first tool call of each step.
+        echo_scope: ``"all"`` tool-call turns, or only those after the last user message.
+        echo_requires_param: A top-level body switch that must be ``true`` whenever the echo
+            rule applies (DashScope ``preserve_thinking``).
+        rejected_message_fields: Keys that are a 400 on input assistant messages (Groq
+            rejects ``reasoning`` and ``reasoning_content``).
+        forbid_extra_message_fields: Any message key the provider does not define is a 422
+            ``extra_forbidden`` (Mistral).
+        exclusive_params: Top-level keys that may not be sent together (Kimi: ``thinking``
+            and ``reasoning_effort``).
+        rejected_params: Top-level keys this model rejects (kimi-k3: ``thinking``).
+        reasoning_blocks: With ``reasoning_details``, how many blocks (``index`` values)
+            the reasoning is split into.
+        sign_reasoning: Give every ``reasoning_details`` block a ``signature`` (the last
+            streamed delta of the block carries it) and check it on the echo.
+        reasoning_format: ``format`` of the ``reasoning_details`` entries.
+        error_style: Whose error messages and body shape the thinking rules use.
+        reasoning_efforts: The ``reasoning_effort`` values this provider accepts, ``()``
+            for OpenAI's (DeepSeek and kimi-k3 take ``"max"``, Groq ``"default"``).
 
     """
 
@@ -86,6 +172,20 @@ class Dialect:
     cached_tokens_field: CachedTokensField = "prompt_tokens_details"
     reject_unknown_params: bool = False
     accept_video: bool = False
+    thinking_toggles: tuple[ThinkingToggle, ...] = ALL_TOGGLES
+    forced_tool_while_thinking: ForcedToolRule = "allow"
+    reasoning_echo: EchoField | None = None
+    echo_scope: EchoScope = "all"
+    echo_requires_param: str | None = None
+    rejected_message_fields: tuple[str, ...] = ()
+    forbid_extra_message_fields: bool = False
+    exclusive_params: tuple[str, ...] = ()
+    rejected_params: tuple[str, ...] = ()
+    reasoning_blocks: int = 1
+    sign_reasoning: bool = False
+    reasoning_format: str = "unknown"
+    error_style: ErrorStyle = "openai"
+    reasoning_efforts: tuple[str, ...] = ()
 
     def replace(self, **changes: Any) -> Dialect:
         """Return a copy with some fields changed (``dataclasses.replace`` shorthand)."""
@@ -112,264 +212,230 @@ DIALECT_PRESETS: dict[str, Dialect] = {
     "xai": Dialect(reasoning_field="reasoning_content", completion_excludes_reasoning=True),
     "mistral": Dialect(reasoning_field="thinking_parts"),
     "think-tags": Dialect(reasoning_field="think_tags", always_reason=True),
+    # -- strict thinking mode: one preset per provider behaviour (rules in _thinking.py) --
+    # DeepSeek V4: thinks by default, toggled by `thinking` only (reasoning_effort sets the
+    # effort), https://api-docs.deepseek.com/guides/thinking_mode ; forced tool_choice 400
+    # "Thinking mode does not support this tool_choice" (deepseek-ai/DeepSeek-V3#1376,
+    # BerriAI/litellm#37470); reasoning_content of every tool-call turn must come back
+    # (same docs page; langchain-ai/langchain#39370, #37713).
+    "deepseek-thinking": Dialect(
+        always_reason=True,
+        thinking_toggles=("thinking",),
+        forced_tool_while_thinking="reject",
+        reasoning_echo="reasoning_content",
+        error_style="deepseek",
+        reasoning_efforts=("minimal", "low", "medium", "high", "xhigh", "max", "ultra"),
+    ),
+    # Kimi K2.5/K2.6: thinks by default, `thinking` toggle; "cannot specify both 'thinking'
+    # and 'reasoning_effort'" (HKUDS/nanobot#3939); "tool_choice 'required'|'specified' is
+    # incompatible with thinking enabled" (UKGovernmentBEIS/inspect_ai#5152,
+    # can1357/oh-my-pi#1077); "thinking is enabled but reasoning_content is missing in
+    # assistant tool call message at index N" (HKUDS/nanobot#2579, continuedev/continue#11600).
+    "kimi-thinking": Dialect(
+        always_reason=True,
+        usage_in_choice=True,
+        cached_tokens_field="cached_tokens",
+        thinking_toggles=("thinking",),
+        forced_tool_while_thinking="reject",
+        reasoning_echo="reasoning_content",
+        exclusive_params=("thinking", "reasoning_effort"),
+        error_style="moonshot",
+    ),
+    # kimi-k3: always thinks, takes reasoning_effort (low/high/max) and rejects `thinking`
+    # (mnfst/modelparams.dev#168, HKUDS/nanobot#4966); "required" works, a named function
+    # does not (inspect_ai#5152). The wording of the `thinking` rejection is not confirmed.
+    "kimi-k3": Dialect(
+        always_reason=True,
+        usage_in_choice=True,
+        cached_tokens_field="cached_tokens",
+        thinking_toggles=(),
+        forced_tool_while_thinking="reject_named",
+        reasoning_echo="reasoning_content",
+        rejected_params=("thinking",),
+        error_style="moonshot",
+        reasoning_efforts=("low", "high", "max"),  # anomalyco/models.dev#4721
+    ),
+    # DashScope Qwen3.x: `enable_thinking` (off unless sent: not confirmed for every model);
+    # "<400> InternalError.Algo.InvalidParameter: The tool_choice parameter does not support
+    # being set to required or object in thinking mode" (cloudwego/eino#994,
+    # QwenLM/qwen-code#7659). The history's reasoning_content reaches qwen3.6+ only with
+    # `preserve_thinking: true`, else DashScope drops it silently (QwenLM/qwen-code#5637,
+    # vercel/ai#20871); strict mode answers 400 instead.
+    "qwen-thinking": Dialect(
+        accept_video=True,
+        thinking_toggles=("enable_thinking",),
+        forced_tool_while_thinking="reject",
+        reasoning_echo="reasoning_content",
+        echo_requires_param="preserve_thinking",
+        error_style="dashscope",
+    ),
+    # vLLM >= 0.16 serving Qwen3: `chat_template_kwargs.enable_thinking` (template default
+    # on), output and input field `reasoning`; `reasoning_content` on input is dropped
+    # silently (vllm-project/vllm#38488) -- strict mode answers 400 there. Forced tools work
+    # (guided decoding).
+    "vllm-thinking": Dialect(
+        reasoning_field="reasoning",
+        omit_tool_call_index=True,
+        accept_video=True,
+        always_reason=True,
+        thinking_toggles=("chat_template_kwargs",),
+        reasoning_echo="reasoning",
+        echo_scope="current_turn",
+        error_style="vllm",
+    ),
+    # SGLang --reasoning-parser: `chat_template_kwargs`, `reasoning_content` out; that it reads
+    # it back into the template is not confirmed (strict mode asks for it).
+    "sglang-thinking": Dialect(
+        always_reason=True,
+        thinking_toggles=("chat_template_kwargs",),
+        reasoning_echo="reasoning_content",
+        echo_scope="current_turn",
+        error_style="sglang",
+    ),
+    # Z.AI GLM-4.7/5: `thinking: {type}` defaults to enabled (anomalyco/models.dev#2353),
+    # reasoning_content out and back with clear_thinking=false (docs.rs/zai-rs ThinkingType);
+    # any tool_choice but "auto" is a 400 "Tool choice must be auto", thinking or not
+    # (vectorize-io/hindsight#4246). Z.AI carries on without the echo; strict mode 400s.
+    "glm-thinking": Dialect(
+        always_reason=True,
+        thinking_toggles=("thinking",),
+        forced_tool_while_thinking="reject_always",
+        reasoning_echo="reasoning_content",
+        error_style="zhipu",
+    ),
+    # MiniMax M2.x: always thinks; reasoning_details (reasoning_split) must be passed back
+    # between turns (openrouter.ai/minimax model notes; vllm#38488 on M2 templates). MiniMax
+    # degrades silently without it; strict mode answers 400.
+    "minimax-thinking": Dialect(
+        reasoning_field="reasoning_details",
+        reasoning_format="MiniMax-response-v1",
+        always_reason=True,
+        thinking_toggles=(),
+        reasoning_echo="reasoning_details",
+        error_style="minimax",
+    ),
+    # OpenRouter (anthropic/ models): `reasoning` object; reasoning_details streamed as text
+    # fragments with the signature on the last delta, to be sent back merged per index
+    # ("Invalid `signature` in `thinking` block": OpenRouterTeam/ai-sdk-provider#423,
+    # open-webui/open-webui#26404); a forced tool_choice silently drops reasoning
+    # (pydantic/pydantic-ai#6957).
+    "openrouter-thinking": Dialect(
+        reasoning_field="reasoning_details",
+        reasoning_format="anthropic-claude-v1",
+        reasoning_blocks=2,
+        sign_reasoning=True,
+        thinking_toggles=("reasoning",),
+        forced_tool_while_thinking="disable",
+        reasoning_echo="reasoning_details",
+        echo_scope="current_turn",
+        error_style="openrouter",
+    ),
+    # Groq reasoning models (qwen3, gpt-oss): `reasoning` out; strict validation rejects
+    # `reasoning`/`reasoning_content` on input assistant messages with "property '...' is
+    # unsupported" (karthink/gptel#774, janhq/jan#8136, musistudio/llms#64).
+    "groq-thinking": Dialect(
+        reasoning_field="reasoning",
+        usage_in_x_groq=True,
+        always_reason=True,
+        thinking_toggles=("reasoning_effort",),
+        rejected_message_fields=("reasoning", "reasoning_content"),
+        error_style="groq",
+        # "reasoning_effort must be one of none or default" (earendil-works/pi#1745, #3764)
+        reasoning_efforts=("none", "default", "low", "medium", "high"),
+    ),
+    # Mistral Magistral: thinking content parts; unknown message keys are a 422
+    # extra_forbidden (charmbracelet/crush#1590, BerriAI/litellm#30835).
+    "mistral-thinking": Dialect(
+        reasoning_field="thinking_parts",
+        always_reason=True,
+        thinking_toggles=(),
+        forbid_extra_message_fields=True,
+        error_style="mistral",
+    ),
+    # Anthropic's OpenAI SDK endpoint: `thinking` enables extended thinking but the thinking
+    # text is not returned (docs.anthropic.com/en/api/openai-sdk). The forced-tool rejection
+    # is Anthropic's native rule ("Thinking may not be enabled when tool_choice forces tool
+    # use", strands-agents/harness-sdk#1495); that the compat endpoint keeps it is not confirmed.
+    "claude-thinking": Dialect(
+        reasoning_field=None,
+        thinking_toggles=("thinking",),
+        forced_tool_while_thinking="reject",
+        error_style="anthropic",
+    ),
+    # Gemini 3 (OpenAI compat): always thinks, thoughts hidden; the first tool call of a step
+    # carries extra_content.google.thought_signature, strictly required back on the current
+    # turn, else 400 "Function call is missing a thought_signature in functionCall parts" in
+    # a JSON *list* body (discuss.ai.google.dev/t/109823; ai.google.dev/gemini-api/docs/
+    # thought-signatures; spring-projects/spring-ai#4977).
+    "gemini-thinking": Dialect(
+        reasoning_field=None,
+        always_reason=True,
+        thinking_toggles=(),
+        reasoning_echo="thought_signature",
+        echo_scope="current_turn",
+        error_style="gemini",
+    ),
+    # gpt-oss (vLLM /v1, Groq, OpenRouter): always reasons, reasoning_effort sets the effort
+    # only; `reasoning` out and back on tool-call turns of the current turn (harmony format).
+    # Servers degrade silently without the echo; strict mode answers 400.
+    "gpt-oss-thinking": Dialect(
+        reasoning_field="reasoning",
+        always_reason=True,
+        thinking_toggles=(),
+        reasoning_echo="reasoning",
+        echo_scope="current_turn",
+        error_style="vllm",
+    ),
 }
-"""Named dialects, usable as ``x-compat-dialect: groq`` or ``Dialect`` values."""
+"""Named dialects, usable as ``x-compat-dialect: groq`` or ``Dialect`` values.
 
+The ``*-thinking`` presets and ``kimi-k3`` are the strict thinking mode (docs/guides/testing.md).
+"""
 
-@dataclass(frozen=True)
-class Fault:
-    """A failure (or slowness) to inject into chat-completion responses.
-
-    Fields combine: ``Fault(latency_s=0.2, status=503)`` waits, then fails. A fault can be
-    set server-wide (``srv.set_fault``), queued for the next request(s)
-    (``srv.enqueue_fault``) or sent per request in the ``x-compat-fault`` header.
-
-    Attributes:
-        latency_s: Delay before the status line is sent (connect-to-headers latency).
-        ttft_s: Extra delay between the headers and the first token (time to first token).
-        chunk_delay_s: Delay before every stream chunk after the first.
-        status: Answer with this HTTP status and an OpenAI-shaped error body instead of a
-            completion (429, 500, 503, 408, ...).
-        retry_after_s: Value of a ``Retry-After`` header (seconds) on the error response.
-        retry_after_ms: Value of a ``retry-after-ms`` header on the error response.
-        retry_after_date: Send ``Retry-After`` as an HTTP-date ``retry_after_s`` seconds
-            from now (RFC 9110 allows both forms; proxies and CDNs often send the date).
-        error_message: Message of the injected error (a sensible default per status).
-        error_type: ``error.type`` of the injected error (default per status).
-        error_code: ``error.code`` of the injected error (default per status).
-        html_error: Send the error status with an HTML page instead of JSON (proxies,
-            gateways and load balancers do this).
-        error_with_200: Send the error body of ``status`` (500 if unset) with HTTP 200
-            instead, as a JSON body even for streaming requests (gateways that wrap an
-            upstream failure in a "successful" reply do this).
-        malformed_json: Answer 200 with a truncated, unparseable JSON body; in a stream,
-            the second event is a truncated JSON line.
-        invalid_utf8: Put bytes that are not UTF-8 into the answer's text (in a stream,
-            into the second event).
-        oversize_bytes: Pad the answer with this many bytes of filler in an extra
-            top-level ``padding`` field (in a stream, of the first event): a runaway
-            server, or a misrouted download, for testing response size limits.
-        disconnect_after_chunks: Close the socket after this many SSE events, without
-            ending the chunked body or sending ``[DONE]``.
-        stall_after_chunks: Stop sending after this many SSE events ...
-        stall_s: ... for this many seconds, then continue normally.
-        stream_error_after_chunks: After this many SSE events, send
-            ``data: {"error": {...}}`` inside the 200 stream and end it.
-        times: Apply the fault to this many chat requests only, then behave normally
-            ("fail the first K requests" for retry tests). ``None`` means every request.
-            Counted for server-wide and queued faults; a header fault applies to its own
-            request only, so ``times`` is ignored there (a retried request resends the
-            header, so use ``set_fault``/``enqueue_fault`` for retry tests).
-
-    """
-
-    latency_s: float = 0.0
-    ttft_s: float = 0.0
-    chunk_delay_s: float = 0.0
-    status: int | None = None
-    retry_after_s: float | None = None
-    retry_after_ms: int | None = None
-    retry_after_date: bool = False
-    error_message: str | None = None
-    error_type: str | None = None
-    error_code: str | None = None
-    html_error: bool = False
-    error_with_200: bool = False
-    malformed_json: bool = False
-    invalid_utf8: bool = False
-    oversize_bytes: int | None = None
-    disconnect_after_chunks: int | None = None
-    stall_after_chunks: int | None = None
-    stall_s: float = 0.0
-    stream_error_after_chunks: int | None = None
-    times: int | None = None
-
-    def replace(self, **changes: Any) -> Fault:
-        """Return a copy with some fields changed (``dataclasses.replace`` shorthand)."""
-        return dataclasses.replace(self, **changes)
-
-
-SseEvent: TypeAlias = Union[Mapping[str, Any], str, bytes]  # noqa: UP007
-"""One scripted SSE item: a chunk dict (sent as ``data: <json>``) or verbatim text/bytes."""
-
-
-@dataclass(frozen=True)
-class ScriptedResponse:
-    """An exact response to send for one chat request, instead of generating one.
-
-    Attributes:
-        status: HTTP status code.
-        headers: Extra response headers (they override the defaults).
-        body: The exact body bytes for a non-streaming response.
-        content_type: ``Content-Type`` of ``body``.
-        events: For a streaming response: the exact bytes of each SSE event, each sent as
-            one HTTP chunk (so per-chunk faults and delays apply).
-        close: Close the connection after the response.
-
-    """
-
-    status: int = 200
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    content_type: str = "application/json"
-    events: tuple[bytes, ...] | None = None
-    close: bool = False
-
-
-def sse_event_bytes(item: SseEvent) -> bytes:
-    r"""Render one scripted SSE item as wire bytes.
-
-    A mapping becomes ``data: <compact json>\\n\\n``; text or bytes are sent verbatim,
-    so a test can script comment lines, CRLF framing or a missing blank line.
-    """
-    if isinstance(item, bytes):
-        return item
-    if isinstance(item, str):
-        return item.encode()
-    return b"data: " + dumps(item) + b"\n\n"
-
-
-def dumps(obj: Any) -> bytes:
-    """Serialise JSON the way the server sends it: compact, UTF-8, non-ASCII kept."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
-
-
-def build_scripted(
-    *,
-    json_body: Any = None,
-    sse: Iterable[SseEvent] | None = None,
-    raw: bytes | str | None = None,
-    status: int = 200,
-    headers: Mapping[str, str] | None = None,
-    content_type: str | None = None,
-    done: bool = True,
-    close: bool = False,
-) -> ScriptedResponse:
-    """Build a :class:`ScriptedResponse` from the friendly ``enqueue`` arguments.
-
-    Exactly one of ``json_body``, ``sse`` or ``raw`` must be given. With ``sse`` a final
-    ``data: [DONE]`` event is appended unless ``done=False``.
-    """
-    given = [x is not None for x in (json_body, sse, raw)]
-    if sum(given) != 1:
-        raise ValueError("give exactly one of json_body=, sse= or raw=")
-    hdrs = dict(headers or {})
-    if sse is not None:
-        events = [sse_event_bytes(item) for item in sse]
-        if done:
-            events.append(b"data: [DONE]\n\n")
-        return ScriptedResponse(
-            status=status,
-            headers=hdrs,
-            events=tuple(events),
-            content_type=content_type or "text/event-stream; charset=utf-8",
-            close=close,
-        )
-    if raw is not None:
-        body = raw.encode() if isinstance(raw, str) else raw
-        return ScriptedResponse(
-            status=status,
-            headers=hdrs,
-            body=body,
-            content_type=content_type or "application/json",
-            close=close,
-        )
-    return ScriptedResponse(
-        status=status,
-        headers=hdrs,
-        body=dumps(json_body),
-        content_type=content_type or "application/json",
-        close=close,
-    )
-
-
-def scripted_from_sample(sample: Mapping[str, Any]) -> ScriptedResponse:
-    """Build a scripted response from a wire-sample fixture (or its ``response`` part).
-
-    The fixture format is ``{"status", "headers", "sse" | "json" | "raw"}``; an SSE text is
-    split into events on blank lines so that it is sent event by event.
-    """
-    resp = sample.get("response", sample)
-    status = int(resp.get("status", 200))
-    headers = {str(k): str(v) for k, v in dict(resp.get("headers") or {}).items()}
-    ctype = headers.pop("content-type", None) or headers.pop("Content-Type", None)
-    if "sse" in resp:
-        text = str(resp["sse"])
-        return ScriptedResponse(
-            status=status,
-            headers=headers,
-            events=tuple(_split_events(text)),
-            content_type=ctype or "text/event-stream",
-        )
-    if "json" in resp:
-        return ScriptedResponse(
-            status=status,
-            headers=headers,
-            body=json.dumps(resp["json"]).encode(),
-            content_type=ctype or "application/json",
-        )
-    return ScriptedResponse(
-        status=status,
-        headers=headers,
-        body=str(resp.get("raw", "")).encode(),
-        content_type=ctype or "application/json",
-    )
-
-
-def _split_events(text: str) -> list[bytes]:
-    """Split SSE text after each blank line, keeping every byte (CRLF included)."""
-    out: list[bytes] = []
-    start = 0
-    i = 0
-    n = len(text)
-    while i < n:
-        for sep in ("\r\n\r\n", "\n\n", "\r\r"):
-            if text.startswith(sep, i):
-                out.append(text[start : i + len(sep)].encode())
-                i += len(sep)
-                start = i
-                break
-        else:
-            i += 1
-    if start < n:
-        out.append(text[start:].encode())
-    return out
-
-
-def _coerce(value: str, annotation: Any) -> Any:
-    """Convert a header value to the type a dataclass field declares."""
-    text = value.strip()
-    if text.lower() in ("none", "null") and "None" in str(annotation):
-        return None
-    kind = str(annotation)
-    if "bool" in kind:
-        if text.lower() in ("1", "true", "yes", "on", ""):
-            return True
-        if text.lower() in ("0", "false", "no", "off"):
-            return False
-        raise ValueError(f"not a boolean: {value!r}")
-    if "int" in kind and "float" not in kind:
-        return int(text)
-    if "float" in kind:
-        return float(text)
-    return text
-
-
-def _parse_pairs(text: str) -> list[tuple[str, str | None]]:
-    pairs: list[tuple[str, str | None]] = []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        key, sep, val = part.partition("=")
-        pairs.append((key.strip().replace("-", "_"), val if sep else None))
-    return pairs
+THINKING_PRESETS: tuple[str, ...] = tuple(
+    name for name in DIALECT_PRESETS if name.endswith("-thinking") or name == "kimi-k3"
+)
+"""Names of the strict thinking presets, in declaration order (for parametrized tests)."""
 
 
 _DIALECT_FIELDS = {f.name: f for f in dataclasses.fields(Dialect)}
-_FAULT_FIELDS = {f.name: f for f in dataclasses.fields(Fault)}
-_REASONING_CHOICES = set(get_args(ReasoningField))
-_CACHED_CHOICES = set(get_args(CachedTokensField))
+_CHOICES: dict[str, set[Any]] = {
+    "reasoning_field": {*get_args(ReasoningField), None},
+    "cached_tokens_field": set(get_args(CachedTokensField)),
+    "forced_tool_while_thinking": set(get_args(ForcedToolRule)),
+    "reasoning_echo": {*get_args(EchoField), None},
+    "echo_scope": set(get_args(EchoScope)),
+    "error_style": set(get_args(ErrorStyle)),
+}
+"""Dialect fields that take one of a fixed set of values."""
+
+_TUPLE_CHOICES: dict[str, set[str] | None] = {
+    "thinking_toggles": set(ALL_TOGGLES),
+    "rejected_message_fields": None,
+    "exclusive_params": None,
+    "rejected_params": None,
+    "reasoning_efforts": None,
+}
+"""Dialect fields holding a tuple, written ``a+b`` in a header (``none`` for empty)."""
+
+
+def _dialect_value(key: str, val: str | None) -> Any:
+    """Convert one ``key=value`` of a dialect header to the field's type."""
+    if key in _CHOICES:
+        text = (val or "").strip()
+        value: Any = None if text.lower() in ("none", "null", "") else text
+        if value not in _CHOICES[key]:
+            raise ValueError(f"unknown {key}: {text!r}")
+        return value
+    if key in _TUPLE_CHOICES:
+        text = (val or "").strip()
+        items = () if text.lower() in ("none", "") else tuple(p.strip() for p in text.split("+"))
+        allowed = _TUPLE_CHOICES[key]
+        for item in items:
+            if not item or (allowed is not None and item not in allowed):
+                raise ValueError(f"unknown {key} item: {item!r}")
+        return items
+    return _coerce(val if val is not None else "true", _DIALECT_FIELDS[key].type)
 
 
 def parse_dialect(text: str, base: Dialect | None = None) -> Dialect:
@@ -377,7 +443,8 @@ def parse_dialect(text: str, base: Dialect | None = None) -> Dialect:
 
     The value is a comma-separated list of preset names (``groq``), bare switch names
     (``null_tool_call_index``, meaning true) and ``key=value`` pairs
-    (``reasoning_field=reasoning``), applied left to right over ``base``.
+    (``reasoning_field=reasoning``, ``thinking_toggles=thinking+reasoning_effort``),
+    applied left to right over ``base``.
 
     Raises:
         ValueError: for an unknown preset, field or value.
@@ -392,45 +459,8 @@ def parse_dialect(text: str, base: Dialect | None = None) -> Dialect:
             continue
         if key not in _DIALECT_FIELDS:
             raise ValueError(f"unknown dialect switch or preset: {key!r}")
-        if key == "reasoning_field":
-            rf = (val or "").strip()
-            if rf.lower() in ("none", "null", ""):
-                changes[key] = None
-            elif rf in _REASONING_CHOICES:
-                changes[key] = rf
-            else:
-                raise ValueError(f"unknown reasoning_field: {rf!r}")
-            continue
-        if key == "cached_tokens_field":
-            where = (val or "").strip()
-            if where not in _CACHED_CHOICES:
-                raise ValueError(f"unknown cached_tokens_field: {where!r}")
-            changes[key] = where
-            continue
-        changes[key] = _coerce(val if val is not None else "true", _DIALECT_FIELDS[key].type)
+        changes[key] = _dialect_value(key, val)
     return dataclasses.replace(dialect, **changes)
-
-
-def parse_fault(text: str) -> Fault:
-    """Parse an ``x-compat-fault`` header value into a :class:`Fault`.
-
-    The value is a comma-separated list of ``key=value`` pairs naming :class:`Fault`
-    fields, e.g. ``status=429,retry_after_s=1`` or ``disconnect_after_chunks=3``. A bare
-    number is shorthand for ``status=<number>``.
-
-    Raises:
-        ValueError: for an unknown field or a value of the wrong type.
-
-    """
-    changes: dict[str, Any] = {}
-    for key, val in _parse_pairs(text):
-        if val is None and key.isdigit():
-            changes["status"] = int(key)
-            continue
-        if key not in _FAULT_FIELDS:
-            raise ValueError(f"unknown fault field: {key!r}")
-        changes[key] = _coerce(val if val is not None else "true", _FAULT_FIELDS[key].type)
-    return Fault(**changes)
 
 
 def header_value(dialect_or_fault: Dialect | Fault) -> str:
@@ -445,5 +475,13 @@ def header_value(dialect_or_fault: Dialect | Fault) -> str:
         val = getattr(dialect_or_fault, f.name)
         if val == getattr(defaults, f.name):
             continue
-        parts.append(f"{f.name}={'none' if val is None else str(val).lower()}")
+        if val is None or val == ():
+            shown = "none"
+        elif isinstance(val, tuple):
+            shown = "+".join(val)
+        elif isinstance(val, bool):
+            shown = str(val).lower()
+        else:
+            shown = str(val)
+        parts.append(f"{f.name}={shown}")
     return ",".join(parts)

@@ -57,7 +57,9 @@ from langchain_compat_chat.testing._http import (
     write_response,
     write_sse,
 )
+from langchain_compat_chat.testing._thinking import check_thinking_rules
 from langchain_compat_chat.testing._validate import (
+    REASONING_EFFORTS,
     ApiError,
     parse_body,
     validate_chat_request,
@@ -125,7 +127,8 @@ class ReferenceServer:
         models: Model ids listed by ``GET /v1/models`` (any model name is accepted in
             chat requests unless ``strict_models`` is set).
         strict_models: Answer 404 ``model_not_found`` for models not in ``models``.
-        dialect: Server-wide :class:`Dialect` (per request: ``x-compat-dialect`` header).
+        dialect: Server-wide :class:`Dialect`, or a preset/header string such as
+            ``"deepseek-thinking"`` (per request: ``x-compat-dialect`` header).
         fault: Server-wide :class:`Fault` (per request: ``x-compat-fault`` header).
         context_window: Prompts longer than this many tokens get a 400
             ``context_length_exceeded`` error.
@@ -142,7 +145,7 @@ class ReferenceServer:
         host: str = "127.0.0.1",
         models: Sequence[str] = (DEFAULT_MODEL,),
         strict_models: bool = False,
-        dialect: Dialect | None = None,
+        dialect: Dialect | str | None = None,
         fault: Fault | None = None,
         context_window: int = 128_000,
         system_fingerprint: str = "fp_compat_ref",
@@ -157,6 +160,8 @@ class ReferenceServer:
         self.max_recorded = max_recorded
         self._requested_port = port
         self._port: int | None = None
+        if isinstance(dialect, str):
+            dialect = parse_dialect(dialect)
         self._defaults = (dialect or Dialect(), fault)
         self._lock = threading.Lock()
         self._state = self._fresh_state()
@@ -599,7 +604,9 @@ class ReferenceServer:
             body,
             reject_unknown=dialect.reject_unknown_params,
             accept_video=dialect.accept_video,
+            reasoning_efforts=dialect.reasoning_efforts or REASONING_EFFORTS,
         )
+        check_thinking_rules(body, dialect)
         if self.strict_models and body["model"] not in self.models:
             raise _model_not_found(str(body["model"]))
         prompt_tokens, cached = self._cached_tokens(body)

@@ -181,7 +181,11 @@ def parse_body(raw: bytes) -> dict[str, Any]:
 
 
 def validate_chat_request(
-    body: Mapping[str, Any], *, reject_unknown: bool = False, accept_video: bool = False
+    body: Mapping[str, Any],
+    *,
+    reject_unknown: bool = False,
+    accept_video: bool = False,
+    reasoning_efforts: Sequence[str] = REASONING_EFFORTS,
 ) -> None:
     """Validate a Chat Completions request body.
 
@@ -200,7 +204,7 @@ def validate_chat_request(
     _validate_messages(body, accept_video)
     tool_names = _validate_tools(body)
     _validate_tool_choice(body, tool_names)
-    _validate_sampling(body)
+    _validate_sampling(body, reasoning_efforts)
     _validate_response_format(body)
 
 
@@ -573,7 +577,7 @@ def _check_range(
         )
 
 
-def _validate_sampling(body: Mapping[str, Any]) -> None:
+def _validate_sampling(body: Mapping[str, Any], efforts: Sequence[str] = REASONING_EFFORTS) -> None:
     _check_range(body, "n", 1, 128, integer=True)
     _check_range(body, "max_tokens", 1, None, integer=True)
     _check_range(body, "max_completion_tokens", 1, None, integer=True)
@@ -621,8 +625,8 @@ def _validate_sampling(body: Mapping[str, Any]) -> None:
         elif not isinstance(stop, str):
             raise _invalid_type("stop", "one of a string or array of strings", stop)
     effort = body.get("reasoning_effort")
-    if effort is not None and effort not in REASONING_EFFORTS:
-        raise _invalid_value("reasoning_effort", effort, REASONING_EFFORTS)
+    if effort is not None and effort not in efforts:
+        raise _invalid_value("reasoning_effort", effort, efforts)
     bias = body.get("logit_bias")
     if bias is not None and not isinstance(bias, dict):
         raise _invalid_type("logit_bias", "an object", bias)
