@@ -307,6 +307,7 @@ class ForcedToolPlan:
     Attributes:
         rule: ``"disable_thinking"`` (thinking switched off for this call) or
             ``"auto_and_check"`` (sent as ``"auto"``; the answer must call a tool).
+        reason: The dialect's ``forced_tool`` fact that led here.
         tool: The tool a named choice asked for (then only that tool was bound).
         dialect: The dialect's name, for the error message.
 
@@ -315,6 +316,7 @@ class ForcedToolPlan:
     rule: str
     tool: str | None
     dialect: str
+    reason: str = "auto_and_check"
 
     @property
     def needs_check(self) -> bool:
@@ -333,10 +335,9 @@ class ForcedToolPlan:
         wanted = f"tool {self.tool!r}" if self.tool else "a tool"
         msg = (
             f"Model {model!r} answered without calling {wanted}. Dialect {self.dialect!r} "
-            "forbids a forced tool_choice while the model thinks (forced_tool="
-            "'auto_and_check'), so tool_choice='auto' was sent. Switch thinking off "
-            "(thinking=False) where the model allows it, or use "
-            "with_structured_output(method='json_mode')."
+            f"does not accept a forced tool_choice here (forced_tool={self.reason!r}), so "
+            "tool_choice='auto' was sent. Switch thinking off (thinking=False) where the "
+            "model allows it, or use with_structured_output(method='json_mode')."
         )
         raise ForcedToolCallError(msg)
 
@@ -372,12 +373,14 @@ def plan_forced_tool(
     dialect = as_dialect(wire)
     choice = params.get("tool_choice")
     forced = choice in ("any", "required") or isinstance(choice, Mapping)
-    if not forced or dialect.forced_tool == "allowed" or not _thinking_on(params, dialect):
+    if not forced or dialect.forced_tool == "allowed":
+        return None
+    if dialect.forced_tool != "never" and not _thinking_on(params, dialect):
         return None
     name = (choice.get("function") or {}).get("name") if isinstance(choice, Mapping) else None
     if dialect.forced_tool == "disable_thinking" and _can_switch_off(dialect):
-        return ForcedToolPlan("disable_thinking", name, dialect.name)
-    return ForcedToolPlan("auto_and_check", name, dialect.name)
+        return ForcedToolPlan("disable_thinking", name, dialect.name, dialect.forced_tool)
+    return ForcedToolPlan("auto_and_check", name, dialect.name, dialect.forced_tool)
 
 
 def _only_tool(body: dict[str, Any], name: str | None) -> None:

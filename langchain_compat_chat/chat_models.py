@@ -167,7 +167,7 @@ class ChatCompatModel(BaseChatModel):
     """API key; optional for local servers. Never shown in repr, logs or dumps."""
     provider: str | ProviderProfile | None = None
     """Preset name (see ``known_providers()``) or a custom ``ProviderProfile``."""
-    dialect: Dialect | dict[str, Any] | None = Field(default=None, repr=False, exclude=True)
+    dialect: dict[str, Any] | Dialect | None = Field(default=None, repr=False, exclude=True)
     """Wire overrides, field by field (``{"echo_reasoning": "reasoning"}``) or a whole
     ``Dialect``. After construction this holds the resolved dialect (endpoint, then model
     family, then these overrides), so ``model.dialect`` shows what goes on the wire.

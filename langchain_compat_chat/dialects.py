@@ -44,10 +44,11 @@ EchoField = Literal["off", "as_received", "reasoning_content", "reasoning"]
 """Where earlier reasoning text goes back: nowhere, the field it came in, or a fixed field."""
 EchoTurns = Literal["none", "tool_calls", "all"]
 """Which earlier assistant turns carry their reasoning back."""
-ForcedToolRule = Literal["allowed", "disable_thinking", "auto_and_check"]
+ForcedToolRule = Literal["allowed", "disable_thinking", "auto_and_check", "never"]
 """What a forced ``tool_choice`` (``"required"``/``"any"``/named) does while the model thinks:
 sent as is; sent with thinking switched off for that call; or sent as ``"auto"`` (with only
-the named tool bound) and the answer checked for a tool call."""
+the named tool bound) and the answer checked for a tool call. ``"never"``: like
+``auto_and_check`` whether the model thinks or not (the server takes only ``"auto"``)."""
 
 
 @dataclass(frozen=True)
@@ -232,12 +233,21 @@ RULES: tuple[DialectRule, ...] = (
     # -- endpoints ---------------------------------------------------------------------------
     DialectRule(
         "vllm-echo-as-reasoning",
-        {"echo_reasoning": "reasoning", "template_thinking_key": None},
-        endpoints=_on("vllm", "sglang"),
-        # vLLM >= 0.16 reads only `reasoning` on input and silently drops `reasoning_content`;
-        # the template key depends on the model's chat template, so no key until the family
-        # says which (a Qwen3 toggle used to go to every model).
+        {"echo_reasoning": "reasoning"},
+        endpoints=_on("vllm"),
+        # vLLM >= 0.16 reads only `reasoning` on input and silently drops `reasoning_content`,
+        # whichever field an older version answered in.
         evidence=(_VLLM_ECHO, "https://docs.vllm.ai/en/latest/features/reasoning_outputs.html"),
+    ),
+    DialectRule(
+        "template-key-per-family",
+        {"template_thinking_key": None},
+        endpoints=_on("vllm", "sglang"),
+        # The chat_template_kwargs key belongs to the model's template (Qwen3 enable_thinking,
+        # DeepSeek V3.1 `thinking`), so none until the family says which: a Qwen3 toggle used
+        # to go to every model. SGLang answers in reasoning_content and keeps the round-trip
+        # default (the field it came in).
+        evidence=("https://docs.sglang.ai/advanced_features/separate_reasoning.html",),
     ),
     DialectRule(
         "groq-no-echo",
@@ -467,11 +477,14 @@ RULES: tuple[DialectRule, ...] = (
     ),
     DialectRule(
         "zhipu-auto-only",
-        {"forced_tool": "auto_and_check"},
+        {"forced_tool": "never"},
         family="glm",
         endpoints=_on("zhipu"),
-        # Zhipu's tool_choice accepts only "auto".
-        evidence=("https://docs.bigmodel.cn/api-reference",),
+        # Zhipu's tool_choice accepts only "auto" ("Tool choice must be auto"), thinking or not.
+        evidence=(
+            "https://docs.bigmodel.cn/api-reference",
+            "https://github.com/vectorize-io/hindsight/issues/4246",
+        ),
     ),
 )
 
