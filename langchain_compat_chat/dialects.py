@@ -396,9 +396,17 @@ RULES: tuple[DialectRule, ...] = (
     ),
     DialectRule(
         "glm-thinking",
-        {"echo_turns": "all", "thinking_default": True, "forced_tool": "disable_thinking"},
+        {
+            "echo_turns": "all",
+            "thinking_default": True,
+            "forced_tool": "disable_thinking",
+            "template_thinking_key": "enable_thinking",
+        },
         family="glm",
-        evidence=("https://docs.z.ai/guides/capabilities/thinking-mode",),
+        evidence=(
+            "https://docs.z.ai/guides/capabilities/thinking-mode",
+            "https://docs.vllm.ai/projects/recipes/en/latest/GLM/GLM-4.5.html",
+        ),
     ),
     DialectRule(
         "minimax-interleaved",
