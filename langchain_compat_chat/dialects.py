@@ -7,13 +7,13 @@ as served by that endpoint. :func:`resolve_dialect` builds one :class:`Dialect` 
 order:
 
 1. the endpoint: the preset's own switches (``ProviderProfile``) plus the endpoint-wide
-   rules below (what the server accepts, whatever the model);
+   rules (what the server accepts, whatever the model);
 2. the model family recognised from the model name (:data:`FAMILIES`), first the rules that
    hold on any endpoint, then those for this endpoint only (more specific, so they win);
 3. the user's overrides (``ChatCompatModel(dialect={...})``), field by field.
 
-Everything here is data: :data:`RULES` is a tuple of :class:`DialectRule`, each with the
-public evidence it rests on, and the docs tables are generated from it.
+The facts are data in :mod:`._dialect_rules`: ``RULES`` is a tuple of ``DialectRule``, each
+with the public evidence it rests on, and the docs tables are generated from it.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from langchain_compat_chat._dialect_rules import FAMILIES, RULES, DialectRule
 from langchain_compat_chat._think import ThinkTags
 from langchain_compat_chat.providers import ProviderProfile, ThinkingStyle
 
@@ -95,6 +96,8 @@ class Dialect:
         exclusive_params: ``(keep, drop)`` pairs the server rejects together: when both
             would be sent, ``drop`` is left out (Kimi: ``thinking`` and
             ``reasoning_effort``).
+        reasoning_out: Where the server sends reasoning, for the docs tables (the parsers
+            read every field whatever this says).
         rules: Names of the rules that shaped this dialect, for ``model.dialect``.
 
     """
@@ -125,6 +128,7 @@ class Dialect:
     thinking_default: bool | None = None
     forced_tool: ForcedToolRule = "allowed"
     exclusive_params: tuple[tuple[str, str], ...] = ()
+    reasoning_out: str = "any field"
     rules: tuple[str, ...] = ()
 
     def replace(self, **changes: Any) -> Dialect:
@@ -169,332 +173,6 @@ class Dialect:
             echo_turns="all" if profile.echo_reasoning else "tool_calls",
             echo_reasoning_details=profile.echo_reasoning_details,
         )
-
-
-@dataclass(frozen=True)
-class DialectRule:
-    """One declared fact: fields ``set`` for a family and/or endpoint, with its evidence.
-
-    Attributes:
-        name: Short label shown in ``Dialect.rules`` and error messages.
-        set: The fields this rule sets.
-        family: The model family it applies to (``None``: any model on ``endpoints``).
-        endpoints: Presets it applies to (``None``: every endpoint).
-        model: A regex the (lower-cased) model name must also match.
-        evidence: Public URLs the rule rests on.
-
-    """
-
-    name: str
-    set: Mapping[str, Any]
-    family: str | None = None
-    endpoints: frozenset[str] | None = None
-    model: str | None = None
-    evidence: tuple[str, ...] = ()
-
-    def matches(self, endpoint: str, family: str | None, model: str) -> bool:
-        """Whether the rule applies to this model on this endpoint."""
-        if self.family is not None and self.family != family:
-            return False
-        if self.endpoints is not None and endpoint not in self.endpoints:
-            return False
-        return self.model is None or re.search(self.model, model) is not None
-
-
-# Model families, recognised by the first pattern found in the lower-cased model name.
-# Order matters: "DeepSeek-R1-Distill-Qwen" thinks like DeepSeek R1, "gpt-oss" is not GPT-4.
-FAMILIES: tuple[tuple[str, str], ...] = (
-    ("gpt-oss", r"gpt-oss"),
-    ("deepseek", r"deepseek"),
-    ("kimi", r"kimi|moonshot"),
-    ("qwen", r"qwen|qwq"),
-    ("glm", r"glm|zai-org|chatglm"),
-    ("minimax", r"minimax"),
-    ("gemini", r"gemini"),
-    ("claude", r"claude"),
-    ("grok", r"grok"),
-    ("mistral", r"mistral|magistral|devstral|codestral|ministral|mixtral"),
-    ("llama", r"llama"),
-)
-
-_DEEPSEEK_DOCS = "https://api-docs.deepseek.com/guides/thinking_mode"
-_KIMI_DOCS = "https://platform.kimi.ai/docs/guide/use-thinking-models"
-_VLLM_ECHO = "https://github.com/vllm-project/vllm/issues/38488"
-_ANY = None
-
-
-def _on(*names: str) -> frozenset[str]:
-    return frozenset(names)
-
-
-# Endpoint-wide rules (family=None) first, then family rules; resolve_dialect applies the
-# endpoint-wide ones, then family rules valid everywhere, then family rules for this endpoint.
-RULES: tuple[DialectRule, ...] = (
-    # -- endpoints ---------------------------------------------------------------------------
-    DialectRule(
-        "vllm-echo-as-reasoning",
-        {"echo_reasoning": "reasoning"},
-        endpoints=_on("vllm"),
-        # vLLM >= 0.16 reads only `reasoning` on input and silently drops `reasoning_content`,
-        # whichever field an older version answered in.
-        evidence=(_VLLM_ECHO, "https://docs.vllm.ai/en/latest/features/reasoning_outputs.html"),
-    ),
-    DialectRule(
-        "template-key-per-family",
-        {"template_thinking_key": None},
-        endpoints=_on("vllm", "sglang"),
-        # The chat_template_kwargs key belongs to the model's template (Qwen3 enable_thinking,
-        # DeepSeek V3.1 `thinking`), so none until the family says which: a Qwen3 toggle used
-        # to go to every model. SGLang answers in reasoning_content and keeps the round-trip
-        # default (the field it came in).
-        evidence=("https://docs.sglang.ai/advanced_features/separate_reasoning.html",),
-    ),
-    DialectRule(
-        "groq-no-echo",
-        {"echo_reasoning": "off", "echo_turns": "none"},
-        endpoints=_on("groq"),
-        # "property 'reasoning' is unsupported" / "property 'reasoning_content' is unsupported"
-        evidence=(
-            "https://github.com/karthink/gptel/issues/774",
-            "https://github.com/janhq/jan/issues/8136",
-        ),
-        # Groq: include_reasoning and reasoning_format are mutually exclusive.
-    ),
-    DialectRule(
-        "groq-one-reasoning-switch",
-        {"exclusive_params": (("include_reasoning", "reasoning_format"),)},
-        endpoints=_on("groq"),
-        evidence=("https://console.groq.com/docs/reasoning",),
-    ),
-    DialectRule(
-        "mistral-no-echo",
-        {"echo_reasoning": "off", "echo_turns": "none"},
-        endpoints=_on("mistral"),
-        # Mistral answers 422 to unknown message fields (extra_forbidden).
-        evidence=("https://docs.mistral.ai/api/#tag/chat",),
-    ),
-    DialectRule(
-        "openrouter-details-only",
-        {"echo_reasoning": "off", "echo_reasoning_details": True},
-        endpoints=_on("openrouter"),
-        evidence=("https://openrouter.ai/docs/use-cases/reasoning-tokens",),
-    ),
-    DialectRule(
-        "no-reasoning-fields",
-        {"echo_reasoning": "off", "echo_turns": "none"},
-        endpoints=_on("openai", "azure", "gemini"),
-        # OpenAI's Chat Completions never returns reasoning text; Gemini round-trips its thought
-        # signatures in tool-call extra_content, which always goes back.
-        evidence=("https://ai.google.dev/gemini-api/docs/openai#thinking",),
-    ),
-    DialectRule(
-        "no-echo-needed",
-        {"echo_reasoning": "off", "echo_turns": "none"},
-        endpoints=_on("xai", "perplexity"),
-        # Neither asks for earlier reasoning back: xAI's reasoning_content is read-only output,
-        # Perplexity's reasoning models put <think> in the content.
-        evidence=(
-            "https://docs.x.ai/docs/guides/reasoning",
-            "https://docs.perplexity.ai/guides/reasoning",
-        ),
-    ),
-    DialectRule(
-        "dashscope-echo",
-        {"echo_reasoning": "reasoning_content"},
-        endpoints=_on("dashscope"),
-        evidence=(
-            "https://www.alibabacloud.com/help/en/model-studio/deep-thinking",
-            "https://github.com/QwenLM/qwen-code/issues/7659",
-        ),
-    ),
-    # -- families, any endpoint --------------------------------------------------------------
-    DialectRule(
-        "deepseek-thinking",
-        {
-            "echo_turns": "all",
-            "thinking_default": True,
-            "forced_tool": "disable_thinking",
-            "template_thinking_key": "thinking",
-        },
-        family="deepseek",
-        # V4 thinks by default; thinking mode rejects a forced tool_choice ("Thinking mode
-        # does not support this tool_choice") and works with thinking disabled; tool-call
-        # turns need their reasoning_content back.
-        evidence=(
-            _DEEPSEEK_DOCS,
-            "https://github.com/deepseek-ai/DeepSeek-V3/issues/1376",
-            "https://github.com/langchain-ai/langchain/issues/40769",
-            "https://github.com/langchain-ai/langchain/issues/39370",
-        ),
-    ),
-    DialectRule(
-        "deepseek-always-thinks",
-        {"forced_tool": "auto_and_check", "template_thinking_key": None},
-        family="deepseek",
-        model=r"reasoner|(?<![a-z])r1",
-        evidence=(_DEEPSEEK_DOCS,),
-    ),
-    DialectRule(
-        "kimi-thinking",
-        {
-            "echo_turns": "all",
-            "thinking_default": True,
-            "forced_tool": "disable_thinking",
-            "template_thinking_key": "thinking",
-            "exclusive_params": (("thinking", "reasoning_effort"),),
-        },
-        family="kimi",
-        # Moonshot: "cannot specify both 'thinking' and 'reasoning_effort'"; thinking mode
-        # accepts tool_choice auto/none only; reasoning_content must come back with tools.
-        evidence=(
-            _KIMI_DOCS,
-            "https://github.com/HKUDS/nanobot/pull/3940",
-            "https://github.com/MoonshotAI/kimi-cli/pull/2499",
-        ),
-    ),
-    DialectRule(
-        "kimi-thinking-only",
-        {"forced_tool": "auto_and_check", "template_thinking_key": None},
-        family="kimi",
-        model=r"thinking",
-        evidence=(_KIMI_DOCS,),
-    ),
-    DialectRule(
-        "kimi-k3-effort-only",
-        {
-            "thinking_style": "reasoning_effort",
-            "effort_levels": ("low", "high", "max"),
-            "effort_off": None,
-            "forced_tool": "auto_and_check",
-        },
-        family="kimi",
-        model=r"k3",
-        endpoints=_on("moonshot", "generic"),
-        # K3 always reasons and takes only top-level reasoning_effort (low/high/max).
-        evidence=(
-            "https://platform.kimi.ai/docs/guide/use-reasoning-effort",
-            "https://github.com/HKUDS/nanobot/issues/3939",
-        ),
-    ),
-    DialectRule(
-        "qwen3-thinking",
-        {"forced_tool": "disable_thinking", "template_thinking_key": "enable_thinking"},
-        family="qwen",
-        # DashScope: thinking mode takes tool_choice auto/none only; langchain-qwq switches
-        # thinking off for structured output.
-        evidence=(
-            "https://github.com/QwenLM/qwen-code/issues/7659",
-            "https://qwen.readthedocs.io/en/latest/deployment/vllm.html",
-        ),
-    ),
-    DialectRule(
-        "qwen-thinking-only",
-        {"forced_tool": "auto_and_check", "template_thinking_key": None, "thinking_default": True},
-        family="qwen",
-        model=r"qwq|thinking",
-        evidence=("https://huggingface.co/Qwen/Qwen3-235B-A22B-Thinking-2507",),
-    ),
-    DialectRule(
-        "glm-thinking",
-        {
-            "echo_turns": "all",
-            "thinking_default": True,
-            "forced_tool": "disable_thinking",
-            "template_thinking_key": "enable_thinking",
-        },
-        family="glm",
-        evidence=(
-            "https://docs.z.ai/guides/capabilities/thinking-mode",
-            "https://docs.vllm.ai/projects/recipes/en/latest/GLM/GLM-4.5.html",
-        ),
-    ),
-    DialectRule(
-        "minimax-interleaved",
-        {"echo_turns": "all", "thinking_default": True},
-        family="minimax",
-        # M2 needs its earlier thinking back for interleaved thinking across tool calls.
-        evidence=("https://platform.minimax.io/docs/guides/text-m2-function-call",),
-    ),
-    DialectRule(
-        "gpt-oss-tool-reasoning",
-        {"echo_turns": "tool_calls", "thinking_default": True, "template_thinking_key": None},
-        family="gpt-oss",
-        evidence=("https://cookbook.openai.com/articles/gpt-oss/handle-raw-cot",),
-    ),
-    DialectRule(
-        "claude-no-forced-tool-while-thinking",
-        {"echo_turns": "none", "thinking_default": False, "forced_tool": "disable_thinking"},
-        family="claude",
-        evidence=(
-            "https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking",
-            "https://docs.anthropic.com/en/api/openai-sdk",
-        ),
-    ),
-    DialectRule(
-        "no-reasoning-echo",
-        {"echo_turns": "none"},
-        family="gemini",
-        evidence=("https://ai.google.dev/gemini-api/docs/thought-signatures",),
-    ),
-    DialectRule("grok-no-echo", {"echo_turns": "none"}, family="grok"),
-    DialectRule("mistral-family-no-echo", {"echo_turns": "none"}, family="mistral"),
-    DialectRule(
-        "llama-no-thinking", {"echo_turns": "none", "thinking_default": False}, family="llama"
-    ),
-    # -- families on one endpoint (win over the rules above) ---------------------------------
-    DialectRule(
-        "gateway-vendor-switch",
-        {"thinking_style": "thinking_object"},
-        family="deepseek",
-        endpoints=_on("generic"),
-        # A generic base URL serving DeepSeek is usually a gateway in front of DeepSeek's API.
-        evidence=(_DEEPSEEK_DOCS,),
-    ),
-    DialectRule(
-        "gateway-vendor-switch",
-        {"thinking_style": "thinking_object"},
-        family="kimi",
-        model=r"^(?!.*k3)",
-        endpoints=_on("generic"),
-        evidence=(_KIMI_DOCS,),
-    ),
-    DialectRule(
-        "gpt-oss-effort",
-        {"thinking_style": "reasoning_effort"},
-        family="gpt-oss",
-        endpoints=_on("vllm", "sglang"),
-        evidence=("https://docs.vllm.ai/projects/recipes/en/latest/OpenAI/GPT-OSS.html",),
-    ),
-    DialectRule(
-        "groq-qwen3-effort",
-        {"effort_levels": ("default",), "effort_off": "none"},
-        family="qwen",
-        endpoints=_on("groq"),
-        evidence=("https://console.groq.com/docs/reasoning",),
-    ),
-    DialectRule(
-        "dashscope-preserve-thinking",
-        {"preserve_thinking": True, "echo_turns": "all"},
-        family="qwen",
-        model=r"qwen3\.[6-9]",
-        endpoints=_on("dashscope"),
-        evidence=(
-            "https://github.com/QwenLM/qwen-code/pull/5637",
-            "https://www.alibabacloud.com/help/en/model-studio/deep-thinking",
-        ),
-    ),
-    DialectRule(
-        "zhipu-auto-only",
-        {"forced_tool": "never"},
-        family="glm",
-        endpoints=_on("zhipu"),
-        # Zhipu's tool_choice accepts only "auto" ("Tool choice must be auto"), thinking or not.
-        evidence=(
-            "https://docs.bigmodel.cn/api-reference",
-            "https://github.com/vectorize-io/hindsight/issues/4246",
-        ),
-    ),
-)
 
 
 def model_family(model: str) -> str | None:
