@@ -26,6 +26,8 @@ class DialectRule:
         endpoints: Presets it applies to (``None``: every endpoint).
         model: A regex the (lower-cased) model name must also match.
         evidence: Public URLs the rule rests on.
+        pin: An endpoint fact that holds whatever the model family says, so it is applied
+            after the family rules (a self-hosted server's own validation, not the vendor's).
 
     """
 
@@ -35,6 +37,7 @@ class DialectRule:
     endpoints: frozenset[str] | None = None
     model: str | None = None
     evidence: tuple[str, ...] = ()
+    pin: bool = False
 
     def matches(self, endpoint: str, family: str | None, model: str) -> bool:
         """Whether the rule applies to this model on this endpoint."""
@@ -177,6 +180,19 @@ RULES: tuple[DialectRule, ...] = (
             "https://www.alibabacloud.com/help/en/model-studio/deep-thinking",
             "https://github.com/QwenLM/qwen-code/issues/7659",
         ),
+    ),
+    DialectRule(
+        "self-hosted-forced-tool",
+        {"forced_tool": "allowed"},
+        endpoints=_on("vllm", "sglang", "llamacpp", "ollama", "lmstudio"),
+        # The 400 for a forced tool while thinking is the vendors' API validation (DeepSeek,
+        # Moonshot, DashScope); an inference server forces the tool with guided decoding after
+        # the reasoning, whatever the model.
+        evidence=(
+            "https://docs.vllm.ai/en/latest/features/tool_calling.html",
+            "https://docs.vllm.ai/en/latest/features/reasoning_outputs.html",
+        ),
+        pin=True,
     ),
     # -- families, any endpoint --------------------------------------------------------------
     DialectRule(

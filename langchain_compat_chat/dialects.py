@@ -12,6 +12,9 @@ order:
    hold on any endpoint, then those for this endpoint only (more specific, so they win);
 3. the user's overrides (``ChatCompatModel(dialect={...})``), field by field.
 
+An endpoint rule marked ``pin`` (a fact of the server software whatever the model, such as
+vLLM forcing a tool after the reasoning) is applied after the family rules, before the user's.
+
 The facts are data in :mod:`._dialect_rules`: ``RULES`` is a tuple of ``DialectRule``, each
 with the public evidence it rests on, and the docs tables are generated from it.
 """
@@ -206,9 +209,10 @@ def resolve_dialect(
     values: dict[str, Any] = {}
     applied: list[str] = []
     tiers = (
-        [r for r in RULES if r.family is None],
+        [r for r in RULES if r.family is None and not r.pin],
         [r for r in RULES if r.family is not None and r.endpoints is None],
         [r for r in RULES if r.family is not None and r.endpoints is not None],
+        [r for r in RULES if r.pin],
     )
     for tier in tiers:
         for rule in tier:

@@ -287,8 +287,6 @@ def test_streamed_reasoning_details_merge_per_index_with_their_signature() -> No
         (None, "deepseek-v4-flash", {"thinking": True}, {"thinking": {"type": "disabled"}}),
         ("moonshot", "kimi-k2.5", {"reasoning_effort": "high"}, {"thinking": {"type": "disabled"}}),
         ("dashscope", "qwen3-max", {"thinking": True}, {"enable_thinking": False}),
-        ("vllm", "Qwen/Qwen3-8B", {}, {"chat_template_kwargs": {"enable_thinking": False}}),
-        ("vllm", "deepseek-ai/DeepSeek-V3.1", {}, {"chat_template_kwargs": {"thinking": False}}),
         (
             "openrouter",
             "anthropic/claude-sonnet-4.5",
@@ -335,6 +333,15 @@ def test_forced_tool_becomes_auto_and_is_checked(provider: str, model: str) -> N
         router.post(URL).mock(return_value=httpx.Response(200, json=TEXT))
         with pytest.raises(ForcedToolCallError, match=f"{model!r}.*forced_tool="):
             model_.with_structured_output(Weather).invoke("x")
+
+
+def test_self_hosted_servers_force_tools_while_thinking() -> None:
+    # The 400 is the vendors' API validation; vLLM forces the tool after the reasoning.
+    for name in ("Qwen/Qwen3-8B", "deepseek-ai/DeepSeek-V3.1"):
+        model = llm(name, "vllm", thinking=True).with_structured_output(Weather)
+        body = sent(model, "x", reply({"tool_calls": [CALL]}))
+        assert body["tool_choice"] == {"type": "function", "function": {"name": "Weather"}}
+        assert next(iter(body["chat_template_kwargs"].values())) is True
 
 
 def test_forced_tool_kept_when_thinking_is_off_or_allowed() -> None:
