@@ -162,6 +162,38 @@ RULES: tuple[DialectRule, ...] = (
         evidence=("https://ai.google.dev/gemini-api/docs/thought-signatures",),
     ),
     DialectRule(
+        "anthropic-no-thinking-text",
+        {"echo_reasoning": "off", "echo_turns": "none", "reasoning_out": "not returned"},
+        endpoints=_on("anthropic"),
+        # The compatibility layer does not return thinking text, so there is nothing to echo.
+        evidence=("https://docs.anthropic.com/en/api/openai-sdk",),
+    ),
+    DialectRule(
+        "cerebras-no-echo",
+        {"echo_reasoning": "off", "echo_turns": "none", "reasoning_out": "reasoning"},
+        endpoints=_on("cerebras"),
+        # Cerebras validates input messages strictly and refuses `reasoning` on them.
+        evidence=(
+            "https://inference-docs.cerebras.ai/capabilities/reasoning",
+            "https://github.com/musistudio/llms/pull/64",
+        ),
+    ),
+    DialectRule(
+        "minimax-think-in-content",
+        {"reasoning_out": "<think> in content (reasoning_details with reasoning_split)"},
+        endpoints=_on("minimax"),
+        evidence=("https://platform.minimax.io/docs/guides/text-m2-function-call",),
+    ),
+    DialectRule(
+        "reasoning-content-out",
+        {"reasoning_out": "reasoning_content"},
+        endpoints=_on("siliconflow", "volcengine"),
+        evidence=(
+            "https://docs.siliconflow.cn/cn/userguide/capabilities/reasoning",
+            "https://www.volcengine.com/docs/82379/1449737",
+        ),
+    ),
+    DialectRule(
         "no-echo-needed",
         {"echo_reasoning": "off", "echo_turns": "none"},
         endpoints=_on("xai", "perplexity"),

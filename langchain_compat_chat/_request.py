@@ -41,6 +41,7 @@ __all__ = [
 # Where the reasoning of an answer came in, recorded by the parsers as
 # ``additional_kwargs["reasoning_field"]``; only the two text fields can be echoed as text.
 _TEXT_FIELDS = ("reasoning_content", "reasoning")
+_DEFAULT_BUDGET = 2048  # thinking=True where the switch needs a token budget (Anthropic)
 
 
 def as_dialect(wire: ProviderProfile | Dialect) -> Dialect:
@@ -272,6 +273,11 @@ def thinking_params(
         return {"reasoning": {"max_tokens": budget} if budget else {"enabled": True}}
     if style == "thinking_object":
         return {"thinking": {"type": "enabled" if on else "disabled"}}
+    if style == "thinking_budget":
+        # Anthropic needs a budget (at least 1024 tokens) with extended thinking switched on.
+        if not on:
+            return {"thinking": {"type": "disabled"}}
+        return {"thinking": {"type": "enabled", "budget_tokens": budget or _DEFAULT_BUDGET}}
     if style == "reasoning_effort":
         return _effort(on, budget, dialect)
     if on:

@@ -71,6 +71,14 @@ CASES = [
     Case("gemini-thinking", "gemini", "gemini-3-pro-preview"),
     Case("gpt-oss-thinking", None, "openai/gpt-oss-120b"),
     Case("gpt-oss-thinking", "vllm", "openai/gpt-oss-120b"),
+    # endpoints added with the dialects
+    Case("claude-thinking", "anthropic", "claude-sonnet-4-5", {"thinking": True}),
+    Case("minimax-thinking", "minimax", "MiniMax-M2.5", {"extra_body": {"reasoning_split": True}}),
+    Case("groq-thinking", "cerebras", "gpt-oss-120b"),  # strict input validation, like Groq
+    Case("deepseek-thinking", "deepinfra", "deepseek-ai/DeepSeek-V3.1"),
+    Case("deepseek-thinking", "huggingface", "deepseek-ai/DeepSeek-V3.1"),
+    Case("kimi-thinking", "huggingface", "moonshotai/Kimi-K2-Thinking"),
+    Case("deepseek-thinking", "volcengine", "deepseek-v3-1-terminus"),
 ]
 IDS = [c.id for c in CASES]
 

@@ -60,6 +60,16 @@ SHIPPED = {
     "zhipu",
     "xai",
     "perplexity",
+    "anthropic",
+    "minimax",
+    "cerebras",
+    "sambanova",
+    "deepinfra",
+    "nebius",
+    "nvidia",
+    "siliconflow",
+    "volcengine",
+    "huggingface",
 }
 PRESETS = sorted(SHIPPED)
 
