@@ -268,6 +268,8 @@ _PRESETS: dict[str, ProviderProfile] = {
             "anthropic",
             "https://api.anthropic.com/v1",
             "ANTHROPIC_API_KEY",
+            # langchain-core's "anthropic" content-blocks translator drops reasoning_content
+            model_provider="anthropic-compat",
             thinking_style="thinking_budget",
         ),
         # https://platform.minimax.io/docs/api-reference/text-openai-api (always thinks)
