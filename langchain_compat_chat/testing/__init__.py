@@ -5,7 +5,10 @@ faithfully (JSON and SSE, usage, tools and every ``tool_choice``, ``response_for
 ``stop``, ``max_tokens``, ``n``, ``seed``, ``logprobs``, strict validation), generates
 deterministic content from the request's schemas (never from the prompt's meaning), and
 can be scripted: exact queued responses, provider :class:`Dialect` switches and
-:class:`Fault` injection. It is stdlib-only, so it runs anywhere.
+:class:`Fault` injection. The ``*-thinking`` presets (:data:`THINKING_PRESETS`) are its strict
+thinking mode: each provider's 400 for a forced tool while thinking, a tool-call turn
+without its reasoning echo, conflicting toggles and refused input fields. It is
+stdlib-only, so it runs anywhere.
 
 Examples:
     >>> from langchain_compat_chat.testing import Fault, ReferenceServer

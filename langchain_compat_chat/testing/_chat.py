@@ -353,6 +353,8 @@ def render_completion(plan: CompletionPlan, dialect: Dialect) -> dict[str, Any]:
             "annotations": [],
         }
         if c.reasoning and dialect.reasoning_field == "reasoning_details":
+            if dialect.reasoning_text_too:
+                message["reasoning"] = "".join(c.reasoning)
             message["reasoning_details"] = detail_entries(c.reasoning, dialect)
         elif c.reasoning and dialect.reasoning_field not in (None, "think_tags"):
             _put_reasoning(message, "".join(c.reasoning), dialect)
@@ -398,7 +400,9 @@ def _choice_deltas(
     ]
     if dialect.reasoning_field == "reasoning_details":
         for parts, cost in detail_deltas(c.reasoning, dialect):
-            out.append(({"reasoning_details": parts}, None, None, cost))
+            text = parts[0].get("text") if dialect.reasoning_text_too else None
+            plain = {"reasoning": text} if text else {}
+            out.append(({**plain, "reasoning_details": parts}, None, None, cost))
     else:
         for tok in c.reasoning:
             delta: dict[str, Any] = (

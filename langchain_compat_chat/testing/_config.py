@@ -153,6 +153,8 @@ class Dialect:
         sign_reasoning: Give every ``reasoning_details`` block a ``signature`` (the last
             streamed delta of the block carries it) and check it on the echo.
         reasoning_format: ``format`` of the ``reasoning_details`` entries.
+        reasoning_text_too: With ``reasoning_details``, also send the plain text in
+            ``reasoning`` (OpenRouter sends both; a client must not show it twice).
         error_style: Whose error messages and body shape the thinking rules use.
         reasoning_efforts: The ``reasoning_effort`` values this provider accepts, ``()``
             for OpenAI's (DeepSeek and kimi-k3 take ``"max"``, Groq ``"default"``).
@@ -184,6 +186,7 @@ class Dialect:
     reasoning_blocks: int = 1
     sign_reasoning: bool = False
     reasoning_format: str = "unknown"
+    reasoning_text_too: bool = False
     error_style: ErrorStyle = "openai"
     reasoning_efforts: tuple[str, ...] = ()
 
@@ -314,14 +317,16 @@ DIALECT_PRESETS: dict[str, Dialect] = {
         reasoning_echo="reasoning_details",
         error_style="minimax",
     ),
-    # OpenRouter (anthropic/ models): `reasoning` object; reasoning_details streamed as text
-    # fragments with the signature on the last delta, to be sent back merged per index
+    # OpenRouter (anthropic/ models): `reasoning` object; the text comes in `reasoning` and,
+    # signed, in reasoning_details (openrouter.ai/docs/use-cases/reasoning-tokens), streamed
+    # as fragments with the signature on the last delta, to be sent back merged per index
     # ("Invalid `signature` in `thinking` block": OpenRouterTeam/ai-sdk-provider#423,
     # open-webui/open-webui#26404); a forced tool_choice silently drops reasoning
     # (pydantic/pydantic-ai#6957).
     "openrouter-thinking": Dialect(
         reasoning_field="reasoning_details",
         reasoning_format="anthropic-claude-v1",
+        reasoning_text_too=True,
         reasoning_blocks=2,
         sign_reasoning=True,
         thinking_toggles=("reasoning",),

@@ -77,6 +77,11 @@ def test_default_dialect_stays_lenient(client: httpx.Client) -> None:
             {"chat_template_kwargs": {"enable_thinking": False}},
         ),
         ("groq-thinking", {"enable_thinking": False}, {"reasoning_effort": "none"}),
+        (
+            "sglang-thinking",
+            {"enable_thinking": False},
+            {"chat_template_kwargs": {"thinking": False}},
+        ),
     ],
 )
 def test_thinking_is_on_by_default_and_only_the_dialects_toggle_turns_it_off(
@@ -121,8 +126,9 @@ def test_kimi_rejects_thinking_and_reasoning_effort_together(client: httpx.Clien
 
 
 def test_kimi_k3_takes_reasoning_effort_and_rejects_thinking(client: httpx.Client) -> None:
-    resp = post(client, "kimi-k3", thinking={"type": "enabled"})
-    assert resp.status_code == 400 and "'thinking'" in error_message(resp)
+    for stream in (False, True):
+        resp = post(client, "kimi-k3", stream=stream, thinking={"type": "enabled"})
+        assert resp.status_code == 400 and "'thinking'" in error_message(resp)
     assert message_of(post(client, "kimi-k3", reasoning_effort="high"), False)["reasoning_content"]
 
 
@@ -225,13 +231,15 @@ def test_groq_rejects_reasoning_keys_on_input_messages(client: httpx.Client, fie
     }
 
 
-def test_mistral_rejects_unknown_message_keys_with_422(client: httpx.Client) -> None:
-    message, first = first_turn(client, "mistral-thinking", False)
+@pytest.mark.parametrize("stream", [False, True])
+def test_mistral_rejects_unknown_message_keys_with_422(client: httpx.Client, stream: bool) -> None:
+    message, first = first_turn(client, "mistral-thinking", stream)
     assistant = echo_of(message, "none")
     assistant["content"] = "Looking it up."
-    assert post(client, "mistral-thinking", **next_body(first, assistant)).status_code == 200
+    ok = post(client, "mistral-thinking", stream=stream, **next_body(first, assistant))
+    assert message_of(ok, stream)
     assistant["reasoning_content"] = "x"
-    resp = post(client, "mistral-thinking", **next_body(first, assistant))
+    resp = post(client, "mistral-thinking", stream=stream, **next_body(first, assistant))
     assert resp.status_code == 422
     body = resp.json()
     assert body["object"] == "error" and body["type"] == "invalid_request_error"

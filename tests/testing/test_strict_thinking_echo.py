@@ -174,9 +174,13 @@ def test_openrouter_streams_fragments_with_the_signature_last(client: httpx.Clie
         mine = [p for p in parts if p["index"] == k]
         assert len(mine) > 2 and all(p["format"] == "anthropic-claude-v1" for p in mine)
         assert [bool(p.get("signature")) for p in mine] == [False] * (len(mine) - 1) + [True]
-    merged = message_of(resp, True)["reasoning_details"]
-    whole = message_of(post(client, "openrouter-thinking", **body), False)["reasoning_details"]
-    assert merged == whole  # merging the stream per index gives the non-streamed entries
+    streamed = message_of(resp, True)
+    whole = message_of(post(client, "openrouter-thinking", **body), False)
+    # merging the stream per index gives the non-streamed entries
+    assert streamed["reasoning_details"] == whole["reasoning_details"]
+    # and the same text comes once more as plain `reasoning`, as OpenRouter sends it
+    text = "".join(d["text"] for d in whole["reasoning_details"])
+    assert whole["reasoning"] == streamed["reasoning"] == text
 
 
 def test_openrouter_rejects_fragment_lists_and_lost_signatures(client: httpx.Client) -> None:
