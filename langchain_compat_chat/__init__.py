@@ -11,6 +11,7 @@ from langchain_compat_chat._content import file_block, image_block
 from langchain_compat_chat._models import ModelInfo
 from langchain_compat_chat._version import __version__
 from langchain_compat_chat.chat_models import ChatCompatModel
+from langchain_compat_chat.dialects import Dialect
 from langchain_compat_chat.errors import (
     APIConnectionError,
     APIError,
@@ -20,6 +21,7 @@ from langchain_compat_chat.errors import (
     ContentFilterError,
     ContextOverflowError,
     EmptyStreamError,
+    ForcedToolCallError,
     InvalidRequestError,
     MalformedResponseError,
     NotFoundError,
@@ -49,7 +51,9 @@ __all__ = [
     "CompatChatError",
     "ContentFilterError",
     "ContextOverflowError",
+    "Dialect",
     "EmptyStreamError",
+    "ForcedToolCallError",
     "HttpCapture",
     "InvalidRequestError",
     "MalformedResponseError",

@@ -26,6 +26,7 @@ __all__ = [
     "fallback_call_id",
     "find_usage",
     "parse_tool_call",
+    "reasoning_source",
     "split_content",
     "to_chat_result",
     "usage_to_metadata",
@@ -145,18 +146,29 @@ def split_content(content: Any) -> tuple[str, str]:
 
 def reasoning_of(message: Mapping[str, Any]) -> str:
     """Reasoning text from whichever field this provider uses (first non-empty wins)."""
+    return reasoning_source(message)[0]
+
+
+def reasoning_source(message: Mapping[str, Any]) -> tuple[str, str | None]:
+    """Reasoning text and the wire field it came in (``None`` when there is none).
+
+    The field is recorded on the message as ``additional_kwargs["reasoning_field"]`` so
+    that the round trip sends the reasoning back where this server sent it (vLLM reads
+    only ``reasoning`` on input, DeepSeek only ``reasoning_content``).
+    """
     for key in ("reasoning_content", "reasoning"):
         value = message.get(key)
         if isinstance(value, str) and value:
-            return value
+            return value, key
     details = message.get("reasoning_details")
     if isinstance(details, list):
-        return "".join(
+        text = "".join(
             str(d.get("text") or d.get("summary") or "")
             for d in details
             if isinstance(d, Mapping) and d.get("type") in ("reasoning.text", "reasoning.summary")
         )
-    return ""
+        return text, "reasoning_details" if text or details else None
+    return "", None
 
 
 _CALL_KEYS = frozenset({"id", "type", "function", "index", "name", "arguments"})
@@ -240,12 +252,18 @@ def _message(
         )
     text, list_reasoning = split_content(message.get("content"))
     additional: dict[str, Any] = {}
-    reasoning = reasoning_of(message) or list_reasoning
+    reasoning, field = reasoning_source(message)
+    if not reasoning and list_reasoning:
+        reasoning, field = list_reasoning, "content"
     if think_tags:
         text, tagged = split_think(text, starts_inside=think_tags == "starts_inside")
+        if tagged and field is None:
+            field = "content"
         reasoning += tagged
     if reasoning:
         additional["reasoning_content"] = reasoning
+    if field is not None:
+        additional["reasoning_field"] = field
     tool_calls: list[ToolCall] = []
     invalid: list[InvalidToolCall] = []
     call_extras: dict[str, Any] = {}

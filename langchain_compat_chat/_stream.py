@@ -36,7 +36,7 @@ from langchain_compat_chat._response import (
     KNOWN_TOP_KEYS,
     fallback_call_id,
     find_usage,
-    reasoning_of,
+    reasoning_source,
     split_content,
     usage_to_metadata,
 )
@@ -404,6 +404,7 @@ class _Choice:
         "extras",
         "finish_reason",
         "logprobs",
+        "reasoning_field",
         "think",
         "tools",
         "usage",
@@ -420,6 +421,7 @@ class _Choice:
         self.delta_extras: dict[str, Any] = {}
         self.chunks: list[AIMessageChunk] = []  # only for choices other than 0
         self.usage: Mapping[str, Any] | None = None  # its own usage, when sent per choice
+        self.reasoning_field: str | None = None  # the wire field reasoning first came in
 
 
 class ChunkBuilder:
@@ -636,10 +638,18 @@ class ChunkBuilder:
         # Content becomes chunk text here (list-shaped content may also carry reasoning).
         text, reasoning = (content, "") if isinstance(content, str) else split_content(content)
         more = not _TEXT_DELTA_KEYS.issuperset(delta)  # more than role and content
+        if reasoning and state.reasoning_field is None:
+            state.reasoning_field = "content"  # thinking parts inside the content
         if more:
-            reasoning = reasoning_of(delta) or reasoning
+            field_text, field = reasoning_source(delta)
+            if field_text:
+                reasoning = field_text
+            if field is not None and state.reasoning_field in (None, "content"):
+                state.reasoning_field = field
         if state.think is not None and text:
             text, tagged = state.think.feed(text)
+            if tagged and state.reasoning_field is None:
+                state.reasoning_field = "content"
             reasoning += tagged
         additional: dict[str, Any] | None = None
         tool_chunks: list[ToolCallChunk] | None = None
@@ -741,6 +751,10 @@ class ChunkBuilder:
         text, reasoning = _flush_think(primary)
         if reasoning:
             additional["reasoning_content"] = reasoning
+            if primary.reasoning_field is None:
+                primary.reasoning_field = "content"
+        if primary.reasoning_field is not None:
+            additional["reasoning_field"] = primary.reasoning_field  # once: strings would add up
         chunk = AIMessageChunk(
             content=text,
             additional_kwargs=additional,
@@ -822,7 +836,50 @@ def _merge_call(pieces: list[ToolCallChunk]) -> list[ToolCallChunk]:
 def _accumulate(target: dict[str, Any], key: str, value: Any) -> None:
     """Merge an unknown delta field: text and lists grow, anything else is replaced."""
     old = target.get(key)
+    if key == "reasoning_details" and isinstance(value, list):
+        target[key] = merge_reasoning_details(old if isinstance(old, list) else [], value)
+        return
     if type(old) is type(value) and isinstance(value, (str, list)):
         target[key] = old + value  # type: ignore[operator]
     else:
         target[key] = value
+
+
+_DETAIL_TEXT_KEYS = ("text", "summary", "data")
+
+
+def merge_reasoning_details(merged: list[Any], fragments: Sequence[Any]) -> list[Any]:
+    """Fold streamed ``reasoning_details`` fragments into one entry per ``index``.
+
+    OpenRouter streams each reasoning block as many fragments sharing an ``index``: text
+    pieces, then the block's ``signature`` on the last one. The non-streamed answer has one
+    entry per block with the whole text and its signature, and that is what the provider
+    checks when the entries come back ("Invalid signature in thinking block" otherwise:
+    OpenRouterTeam/ai-sdk-provider#423). Text fields are concatenated, other fields keep
+    their latest non-null value; a fragment without an ``index`` starts a new entry.
+    """
+    out = [dict(e) if isinstance(e, dict) else e for e in merged]
+    for fragment in fragments:
+        if not isinstance(fragment, dict):
+            out.append(fragment)
+            continue
+        index = fragment.get("index")
+        entry = next(
+            (
+                e
+                for e in reversed(out)
+                if isinstance(e, dict) and index is not None and e.get("index") == index
+            ),
+            None,
+        )
+        if entry is None or entry.get("type") != fragment.get("type", entry.get("type")):
+            out.append(dict(fragment))
+            continue
+        for key, value in fragment.items():
+            if value is None:
+                continue
+            if key in _DETAIL_TEXT_KEYS and isinstance(value, str):
+                entry[key] = (entry.get(key) or "") + value
+            else:
+                entry[key] = value
+    return out

@@ -4,7 +4,7 @@ Input flow::
 
     invoke / stream / batch / astream_events        (langchain-core Runnable machinery)
       -> _generate / _agenerate / _stream / _astream (this module: thin)
-      -> _request.build_body(messages, params, profile)         pure: messages -> JSON body
+      -> _request.build_body_and_plan(messages, params, dialect) pure: messages -> JSON body
       -> _transport.Transport.send / open_stream (+ async twins) HTTP, retries, timeouts
          (pooled clients; _pool fixes httpx 0.28's connection assignment for bursts)
 
@@ -15,12 +15,17 @@ Output flow::
                -> ChatGenerationChunk(AIMessageChunk) ... + ChunkBuilder.finish() (usage, metadata)
                after [DONE]: _transport.drain / adrain read the response end (connection reuse)
 
-Provider differences live only in :mod:`langchain_compat_chat.providers`; errors only in
-:mod:`langchain_compat_chat.errors`.
+Where to connect lives in :mod:`langchain_compat_chat.providers`; every wire switch in the
+model's :class:`~langchain_compat_chat.dialects.Dialect` (endpoint + model family + the
+user's ``dialect=`` overrides, resolved at construction); errors only in
+:mod:`langchain_compat_chat.errors`. When the dialect forbids a forced tool choice while the
+model thinks and ``"auto"`` went out instead, the answer is checked for a tool call
+(``ForcedToolPlan.check``) in all four hooks.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import os
@@ -63,7 +68,7 @@ from langchain_compat_chat._capture import CapturingTransport, HttpCapture, capt
 from langchain_compat_chat._content import text_of
 from langchain_compat_chat._encode import check_header, encode_body
 from langchain_compat_chat._models import ModelInfo, parse_model_list
-from langchain_compat_chat._request import build_body
+from langchain_compat_chat._request import ForcedToolPlan, build_body_and_plan
 from langchain_compat_chat._response import to_chat_result
 from langchain_compat_chat._secrets import (
     MASK,
@@ -86,6 +91,7 @@ from langchain_compat_chat._transport import (
     drain,
 )
 from langchain_compat_chat._v1 import V1StreamBlocks, to_v1
+from langchain_compat_chat.dialects import Dialect, resolve_dialect
 from langchain_compat_chat.errors import (
     AuthenticationError,
     CompatChatError,
@@ -170,6 +176,11 @@ class ChatCompatModel(BaseChatModel):
     """API key; optional for local servers. Never shown in repr, logs or dumps."""
     provider: str | ProviderProfile | None = None
     """Preset name (see ``known_providers()``) or a custom ``ProviderProfile``."""
+    dialect: dict[str, Any] | Dialect | None = Field(default=None, repr=False, exclude=True)
+    """Wire overrides, field by field (``{"echo_reasoning": "reasoning"}``) or a whole
+    ``Dialect``. After construction this holds the resolved dialect (endpoint, then model
+    family, then these overrides), so ``model.dialect`` shows what goes on the wire.
+    Serialized as the overrides only (``lc_attributes``): the rest is re-derived on load."""
     timeout: float | tuple[float, float] | httpx.Timeout | None = Field(
         default=_DEFAULT_TIMEOUT, validation_alias=AliasChoices("timeout", "request_timeout")
     )
@@ -250,6 +261,7 @@ class ChatCompatModel(BaseChatModel):
     """
 
     _profile: ProviderProfile = PrivateAttr()
+    _dialect_overrides: Dialect | dict[str, Any] | None = PrivateAttr(default=None)
     _transport: Transport | None = PrivateAttr(default=None)
     _url_credentials: SecretStr | None = PrivateAttr(default=None)
 
@@ -286,6 +298,8 @@ class ChatCompatModel(BaseChatModel):
     def _resolve(self) -> Self:
         profile = get_provider(self.provider)
         self._profile = profile
+        self._dialect_overrides = self.dialect
+        self.dialect = resolve_dialect(profile, self.model, self.dialect)
         if self.api_key is None:
             for name in profile.api_key_env:
                 if os.environ.get(name):
@@ -378,6 +392,9 @@ class ChatCompatModel(BaseChatModel):
         # pydantic < 2.10 types ``update`` as a dict; a copy of it satisfies every release.
         copy = super().model_copy(update=None if update is None else dict(update), deep=deep)
         copy._profile = get_provider(copy.provider)
+        if update and "dialect" in update:
+            copy._dialect_overrides = update["dialect"]
+        copy.dialect = resolve_dialect(copy._profile, copy.model, copy._dialect_overrides)
         copy._transport = None
         return copy
 
@@ -458,8 +475,12 @@ class ChatCompatModel(BaseChatModel):
         return self._profile.model_provider or self._profile.name
 
     @property
+    def _wire_dialect(self) -> Dialect:
+        return cast(Dialect, self.dialect)
+
+    @property
     def _think_tags(self) -> ThinkTags:
-        return self._profile.think_tags if self.think_tags is None else self.think_tags
+        return self._wire_dialect.think_tags if self.think_tags is None else self.think_tags
 
     @property
     def _identifying_params(self) -> dict[str, Any]:
@@ -495,6 +516,18 @@ class ChatCompatModel(BaseChatModel):
     def get_lc_namespace(cls) -> list[str]:
         """Namespace used by ``langchain_core.load``."""
         return ["langchain_compat_chat", "chat_models"]
+
+    @property
+    def lc_attributes(self) -> dict[str, Any]:
+        """The user's dialect overrides, so that a loaded model resolves the same dialect."""
+        overrides = self._dialect_overrides
+        if isinstance(overrides, Dialect):
+            overrides = {
+                k: sorted(v) if isinstance(v, frozenset) else v
+                for k, v in dataclasses.asdict(overrides).items()
+                if k not in ("name", "family", "rules")
+            }
+        return {"dialect": dict(overrides)} if overrides else {}
 
     @property
     def lc_secrets(self) -> dict[str, str]:
@@ -546,7 +579,7 @@ class ChatCompatModel(BaseChatModel):
         stop: list[str] | None,
         stream: bool,
         kwargs: dict[str, Any],
-    ) -> Request:
+    ) -> tuple[Request, ForcedToolPlan | None]:
         params = self._default_params
         if stop is not None:
             params["stop"] = stop
@@ -558,17 +591,26 @@ class ChatCompatModel(BaseChatModel):
                 origins[key] = "a call argument"
         extra = {**self.model_kwargs, **(self.extra_body or {})}
         origins.update(dict.fromkeys(extra, "extra_body"))
-        body = build_body(
+        body, plan = build_body_and_plan(
             messages,
             params,
-            self._profile,
+            self._wire_dialect,
             stream=stream,
             stream_usage=self.stream_usage,
             extra_body=extra,
         )
         # The one serialisation point: NaN, lone surrogates, cycles... become one typed
         # error naming the field (see _encode).
-        return Request("POST", "/chat/completions", encode_body(body, origins), stream=stream)
+        request = Request("POST", "/chat/completions", encode_body(body, origins), stream=stream)
+        return request, plan
+
+    def _checked(self, result: ChatResult, plan: ForcedToolPlan | None) -> ChatResult:
+        """Every choice must have called a tool when ``"auto"`` replaced a forced choice."""
+        if plan is not None:
+            for generation in result.generations:
+                message = cast(AIMessage, generation.message)
+                plan.check(bool(message.tool_calls or message.invalid_tool_calls), self.model)
+        return result
 
     def _should_stream(self, *, async_api: bool, run_manager: Any = None, **kwargs: Any) -> bool:
         n = kwargs.get("n", self.n)
@@ -637,8 +679,8 @@ class ChatCompatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        request = self._request(messages, stop, False, kwargs)
-        return self._to_result(self._get_transport().send(request))
+        request, plan = self._request(messages, stop, False, kwargs)
+        return self._checked(self._to_result(self._get_transport().send(request)), plan)
 
     async def _agenerate(
         self,
@@ -647,8 +689,8 @@ class ChatCompatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        request = self._request(messages, stop, False, kwargs)
-        return self._to_result(await self._get_transport().asend(request))
+        request, plan = self._request(messages, stop, False, kwargs)
+        return self._checked(self._to_result(await self._get_transport().asend(request)), plan)
 
     def _stream(
         self,
@@ -657,8 +699,9 @@ class ChatCompatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
-        request = self._request(messages, stop, True, kwargs)
+        request, plan = self._request(messages, stop, True, kwargs)
         v1 = self._v1_blocks()
+        called = False
         with self._get_transport().open_stream(request) as events:
             builder = ChunkBuilder(self._provider_name, self._think_tags)
             batches = iter(events)
@@ -667,6 +710,7 @@ class ChatCompatModel(BaseChatModel):
                     for chunk in _as_v1(builder.feed_batch(batch), v1):
                         if run_manager:
                             run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        called = called or _has_call(chunk)
                         yield chunk
                     if builder.done:
                         drain(events.response, batches)
@@ -675,6 +719,8 @@ class ChatCompatModel(BaseChatModel):
                 events.annotate(exc)
                 raise
             last = self._close(builder, events, v1)
+        if plan is not None:
+            plan.check(called or _has_call(last), self.model)
         if run_manager:
             run_manager.on_llm_new_token("", chunk=last)
         yield last
@@ -686,8 +732,9 @@ class ChatCompatModel(BaseChatModel):
         run_manager: AsyncCallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
-        request = self._request(messages, stop, True, kwargs)
+        request, plan = self._request(messages, stop, True, kwargs)
         v1 = self._v1_blocks()
+        called = False
         async with self._get_transport().aopen_stream(request) as events:
             builder = ChunkBuilder(self._provider_name, self._think_tags)
             batches = aiter(events)
@@ -696,6 +743,7 @@ class ChatCompatModel(BaseChatModel):
                     for chunk in _as_v1(builder.feed_batch(batch), v1):
                         if run_manager:
                             await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                        called = called or _has_call(chunk)
                         yield chunk
                     if builder.done:
                         await adrain(events.response, batches)
@@ -704,6 +752,8 @@ class ChatCompatModel(BaseChatModel):
                 events.annotate(exc)
                 raise
             last = self._close(builder, events, v1)
+        if plan is not None:
+            plan.check(called or _has_call(last), self.model)
         if run_manager:
             await run_manager.on_llm_new_token("", chunk=last)
         yield last
@@ -911,6 +961,12 @@ def _v1_chunks(
     for chunk in chunks:
         v1.convert(cast(AIMessageChunk, chunk.message))
         yield chunk
+
+
+def _has_call(chunk: ChatGenerationChunk) -> bool:
+    """Whether a streamed chunk carries part of a tool call (v0 or v1 output)."""
+    message = cast(AIMessageChunk, chunk.message)
+    return bool(message.tool_call_chunks or message.tool_calls or message.invalid_tool_calls)
 
 
 def _json_of(response: httpx.Response) -> Any:

@@ -30,6 +30,7 @@ __all__ = [
     "ContentFilterError",
     "ContextOverflowError",
     "EmptyStreamError",
+    "ForcedToolCallError",
     "InvalidRequestError",
     "MalformedResponseError",
     "NotFoundError",
@@ -227,6 +228,20 @@ class RedirectError(APIError):
 
 class MalformedResponseError(APIError):
     """The server's answer could not be parsed: bad JSON, bad SSE, wrong shape, bad UTF-8."""
+
+    is_retryable = False
+
+
+class ForcedToolCallError(APIError):
+    """A forced ``tool_choice`` was sent as ``"auto"`` and the model answered without a tool call.
+
+    The model's dialect forbids forcing a tool while it thinks (DeepSeek, Kimi, DashScope
+    Qwen answer 400), and thinking could not be switched off for the call, so the request
+    went out with ``"auto"``. Returning the text answer instead would hand
+    ``with_structured_output`` a ``None`` or an agent a turn that skipped its tool; the
+    message names the model and the dialect rule so the caller can switch thinking off
+    (``thinking=False``) or choose another method. Not retried: the HTTP call succeeded.
+    """
 
     is_retryable = False
 

@@ -24,6 +24,7 @@ ThinkingStyle = Literal[
     "chat_template_kwargs",  # "chat_template_kwargs": {"enable_thinking": ...}: vLLM, SGLang
     "reasoning_object",  # "reasoning": {"effort"|"max_tokens"|"enabled"}: OpenRouter
     "thinking_object",  # "thinking": {"type": "enabled"|"disabled"}: DeepSeek, Zhipu, Moonshot
+    "thinking_budget",  # "thinking": {"type": "enabled", "budget_tokens": n}: Anthropic
 ]
 
 
@@ -262,6 +263,48 @@ _PRESETS: dict[str, ProviderProfile] = {
             "PERPLEXITY_API_KEY",
             thinking_style="none",
         ),
+        # Anthropic's OpenAI SDK compatibility layer: https://docs.anthropic.com/en/api/openai-sdk
+        _hosted(
+            "anthropic",
+            "https://api.anthropic.com/v1",
+            "ANTHROPIC_API_KEY",
+            # langchain-core's "anthropic" content-blocks translator drops reasoning_content
+            model_provider="anthropic-compat",
+            thinking_style="thinking_budget",
+        ),
+        # https://platform.minimax.io/docs/api-reference/text-openai-api (always thinks)
+        _hosted("minimax", "https://api.minimax.io/v1", "MINIMAX_API_KEY", thinking_style="none"),
+        # https://inference-docs.cerebras.ai/resources/openai
+        _hosted("cerebras", "https://api.cerebras.ai/v1", "CEREBRAS_API_KEY"),
+        # https://docs.sambanova.ai/cloud/docs/get-started/overview
+        _hosted("sambanova", "https://api.sambanova.ai/v1", "SAMBANOVA_API_KEY"),
+        # https://deepinfra.com/docs/openai_api
+        _hosted("deepinfra", "https://api.deepinfra.com/v1/openai", "DEEPINFRA_API_KEY"),
+        # https://docs.nebius.com/studio/inference/api
+        _hosted("nebius", "https://api.studio.nebius.com/v1", "NEBIUS_API_KEY"),
+        # https://docs.api.nvidia.com/nim/reference/llm-apis
+        _hosted("nvidia", "https://integrate.api.nvidia.com/v1", "NVIDIA_API_KEY"),
+        # https://docs.siliconflow.cn/cn/api-reference/chat-completions/chat-completions
+        _hosted(
+            "siliconflow",
+            "https://api.siliconflow.cn/v1",
+            "SILICONFLOW_API_KEY",
+            thinking_style="enable_thinking",
+        ),
+        # https://www.volcengine.com/docs/82379/1494384 (Ark Chat API)
+        _hosted(
+            "volcengine",
+            "https://ark.cn-beijing.volces.com/api/v3",
+            "ARK_API_KEY",
+            thinking_style="thinking_object",
+        ),
+        # https://huggingface.co/docs/inference-providers/index
+        _hosted(
+            "huggingface",
+            "https://router.huggingface.co/v1",
+            "HF_TOKEN",
+            base_url_env=("HF_BASE_URL", *_GENERIC_URL_ENV),
+        ),
     )
 }
 _LOCK = threading.Lock()
@@ -283,7 +326,17 @@ def get_provider(name: str | ProviderProfile | None) -> ProviderProfile:
         return name
     raw = (name or "generic").lower()
     key = raw.replace("-", "").replace("_", "").replace(".", "")
-    aliases = {"qwen": "dashscope", "google": "gemini", "grok": "xai", "azureopenai": "azure"}
+    aliases = {
+        "qwen": "dashscope",
+        "google": "gemini",
+        "grok": "xai",
+        "azureopenai": "azure",
+        "claude": "anthropic",
+        "hf": "huggingface",
+        "ark": "volcengine",
+        "doubao": "volcengine",
+        "nim": "nvidia",
+    }
     for candidate in (raw, key, aliases.get(key, key)):
         if candidate in _PRESETS:
             return _PRESETS[candidate]

@@ -11,7 +11,7 @@ import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from langchain_core.language_models import LanguageModelInput
 from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage, ToolMessage
@@ -25,6 +25,7 @@ from langchain_compat_chat._cli.turn import Turn, stream_turn
 from langchain_compat_chat._request import thinking_params
 from langchain_compat_chat._transport import redact_url
 from langchain_compat_chat.chat_models import ChatCompatModel
+from langchain_compat_chat.dialects import Dialect
 
 __all__ = ["ChatSession", "add_arguments", "run"]
 
@@ -114,7 +115,7 @@ def _runnable(
 ) -> Runnable[LanguageModelInput, AIMessage]:
     if args.thinking is not None:
         try:
-            thinking_params(args.thinking, model.provider_profile)
+            thinking_params(args.thinking, cast(Dialect, model.dialect))
         except ValueError as exc:
             raise UsageError(f"--thinking: {exc}") from None
     if args.tools is None:

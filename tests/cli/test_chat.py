@@ -246,7 +246,9 @@ def test_preset_reads_its_own_environment(
     cli: CliRunner, compat_server: ReferenceServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("VLLM_BASE_URL", compat_server.base_url)
-    result = cli("chat", "--provider", "vllm", "-m", "m", "--thinking", "on", "--json", "x")
+    result = cli(
+        "chat", "--provider", "vllm", "-m", "Qwen/Qwen3-8B", "--thinking", "on", "--json", "x"
+    )
     assert result.code == 0
     assert _bodies(compat_server)[-1]["chat_template_kwargs"] == {"enable_thinking": True}
 

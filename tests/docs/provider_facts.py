@@ -20,6 +20,8 @@ from typing import Any
 
 from langchain_compat_chat import ProviderProfile, get_provider, known_providers
 from langchain_compat_chat._request import thinking_params
+from langchain_compat_chat.dialects import resolve_dialect
+from tests.docs.dialect_table import _echo
 from tests.docs.snippets import DOCS
 
 PROVIDER_DOCS = DOCS / "providers"
@@ -46,9 +48,12 @@ def _env(names: tuple[str, ...]) -> str:
 
 
 def _thinking(value: bool | int, profile: ProviderProfile) -> str:
+    endpoint = resolve_dialect(profile, "")  # what a model of no known family gets
     try:
-        params = thinking_params(value, profile)
+        params = thinking_params(value, endpoint)
     except ValueError:
+        if endpoint.thinking_style == "chat_template_kwargs":
+            return "`chat_template_kwargs` with the model family's key (see the reasoning guide)"
         return "not supported (raises `ValueError`)"
     return _code(params) if params else "nothing sent"
 
@@ -59,15 +64,13 @@ def _switches(profile: ProviderProfile) -> list[tuple[str, str]]:
     if profile.rename_params:
         renamed = ", ".join(f"`{k}` as `{v}`" for k, v in sorted(profile.rename_params.items()))
         rows.append(("Request fields renamed", renamed))
-    if profile.echo_reasoning:
-        rows.append(
-            (
-                "Earlier reasoning",
-                "echoed back as `reasoning_content` on assistant turns (required with tools)",
-            )
-        )
-    if profile.echo_reasoning_details:
-        rows.append(("Earlier `reasoning_details`", "sent back verbatim on assistant turns"))
+    # The endpoint's own dialect (no model family): families can widen the turns, see the
+    # dialect table of docs/guides/reasoning.md.
+    endpoint = resolve_dialect(profile, "")
+    echo = _echo(endpoint)
+    rows.append(
+        ("Earlier reasoning", "never sent back" if echo == "never" else f"sent back in {echo}")
+    )
     if not profile.allow_message_name:
         rows.append(("`messages[].name`", "never sent (the server rejects it)"))
     if profile.system_role != "system":

@@ -48,7 +48,8 @@ CASES = [
 
 def _model(srv: ReferenceServer, provider: str, dialect: str, **kw: Any) -> ChatCompatModel:
     return ChatCompatModel(
-        model="ref-model",
+        # vLLM's thinking switch is the model family's template key (here Qwen3's).
+        model="Qwen/Qwen3-8B" if provider == "vllm" else "ref-model",
         base_url=srv.base_url,
         provider=provider,
         api_key="sk-v1",

@@ -36,6 +36,9 @@ BASE_URLS = {
     "generic": "http://localhost:8000/v1",
     "azure": "https://example-resource.openai.azure.com/openai/deployments/gpt-4o-mini",
 }
+# vLLM and SGLang switch thinking through the model's chat template, whose key depends on the
+# model family (a Qwen3 key sent to any model was a bug), so they get a Qwen3 model.
+MODELS = {"vllm": "Qwen/Qwen3-8B", "sglang": "Qwen/Qwen3-8B"}
 SHIPPED = {
     "generic",
     "openai",
@@ -57,6 +60,16 @@ SHIPPED = {
     "zhipu",
     "xai",
     "perplexity",
+    "anthropic",
+    "minimax",
+    "cerebras",
+    "sambanova",
+    "deepinfra",
+    "nebius",
+    "nvidia",
+    "siliconflow",
+    "volcengine",
+    "huggingface",
 }
 PRESETS = sorted(SHIPPED)
 
@@ -99,7 +112,7 @@ def thinks(provider: str) -> bool:
 def make_model(provider: str) -> Any:
     model = ChatCompatModel.for_provider(
         provider,
-        model=f"{provider}-model",
+        model=MODELS.get(provider, f"{provider}-model"),
         base_url=BASE_URLS.get(provider),
         api_key=KEY,
         max_retries=0,

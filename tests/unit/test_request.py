@@ -380,7 +380,12 @@ def test_reasoning_details_echoed_only_where_the_profile_says(provider: str, ech
 
 
 def test_reasoning_details_round_trip_from_an_openrouter_stream() -> None:
-    """What OpenRouter streamed comes back, fragment by fragment, in the next request."""
+    """What OpenRouter streamed comes back as one entry per index, with its signature.
+
+    Sending the fragments one by one is what providers reject ("Invalid signature in
+    thinking block": OpenRouterTeam/ai-sdk-provider#423); the non-streamed answer has one
+    entry per block, and the streamed one must aggregate to the same.
+    """
     parts = [
         {"type": "reasoning.text", "text": "Need ", "format": "anthropic-claude-v1", "index": 0},
         {"type": "reasoning.text", "text": "a tool.", "signature": "sig", "index": 0},
@@ -427,7 +432,15 @@ def test_reasoning_details_round_trip_from_an_openrouter_stream() -> None:
         route.mock(return_value=httpx.Response(200, json=OK))
         model.invoke(["q", first, ToolMessage("42", tool_call_id="call_1")])
     sent = json.loads(route.calls.last.request.content)["messages"][1]
-    assert sent["reasoning_details"] == parts
+    assert sent["reasoning_details"] == [
+        {
+            "type": "reasoning.text",
+            "text": "Need a tool.",
+            "format": "anthropic-claude-v1",
+            "signature": "sig",
+            "index": 0,
+        }
+    ]
     assert "reasoning_content" not in sent
 
 
@@ -661,7 +674,8 @@ def test_thinking_on_without_switch_is_an_error() -> None:
 
 
 def test_thinking_through_model_field() -> None:
-    model = ChatCompatModel(model="m", base_url=BASE, provider="vllm", thinking=False)
+    # vLLM's switch is a chat-template key, known per model family (Qwen3: enable_thinking).
+    model = ChatCompatModel(model="Qwen/Qwen3-8B", base_url=BASE, provider="vllm", thinking=False)
     with respx.mock() as router:
         route = router.post(f"{BASE}/chat/completions").mock(
             return_value=httpx.Response(200, json=OK)

@@ -1,0 +1,423 @@
+"""The declared dialect facts: model families and the rules, each with its public evidence.
+
+Pure data read by :func:`langchain_compat_chat.dialects.resolve_dialect` (see its module
+docstring for the order). A rule's ``set`` holds ``Dialect`` field values; a new provider
+fact is one more :class:`DialectRule` here, never code in the body builder.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["FAMILIES", "RULES", "DialectRule"]
+
+
+@dataclass(frozen=True)
+class DialectRule:
+    """One declared fact: fields ``set`` for a family and/or endpoint, with its evidence.
+
+    Attributes:
+        name: Short label shown in ``Dialect.rules`` and error messages.
+        set: The fields this rule sets.
+        family: The model family it applies to (``None``: any model on ``endpoints``).
+        endpoints: Presets it applies to (``None``: every endpoint).
+        model: A regex the (lower-cased) model name must also match.
+        evidence: Public URLs the rule rests on.
+        pin: An endpoint fact that holds whatever the model family says, so it is applied
+            after the family rules (a self-hosted server's own validation, not the vendor's).
+
+    """
+
+    name: str
+    set: Mapping[str, Any]
+    family: str | None = None
+    endpoints: frozenset[str] | None = None
+    model: str | None = None
+    evidence: tuple[str, ...] = ()
+    pin: bool = False
+
+    def matches(self, endpoint: str, family: str | None, model: str) -> bool:
+        """Whether the rule applies to this model on this endpoint."""
+        if self.family is not None and self.family != family:
+            return False
+        if self.endpoints is not None and endpoint not in self.endpoints:
+            return False
+        return self.model is None or re.search(self.model, model) is not None
+
+
+# Model families, recognised by the first pattern found in the lower-cased model name.
+# Order matters: "DeepSeek-R1-Distill-Qwen" thinks like DeepSeek R1, "gpt-oss" is not GPT-4.
+
+FAMILIES: tuple[tuple[str, str], ...] = (
+    ("gpt-oss", r"gpt-oss"),
+    ("deepseek", r"deepseek"),
+    ("kimi", r"kimi|moonshot"),
+    ("qwen", r"qwen|qwq"),
+    ("glm", r"glm|zai-org|chatglm"),
+    ("minimax", r"minimax"),
+    ("gemini", r"gemini"),
+    ("claude", r"claude"),
+    ("grok", r"grok"),
+    ("mistral", r"mistral|magistral|devstral|codestral|ministral|mixtral"),
+    ("llama", r"llama"),
+)
+
+_DEEPSEEK_DOCS = "https://api-docs.deepseek.com/guides/thinking_mode"
+_KIMI_DOCS = "https://platform.kimi.ai/docs/guide/use-thinking-models"
+_VLLM_ECHO = "https://github.com/vllm-project/vllm/issues/38488"
+
+
+def _on(*names: str) -> frozenset[str]:
+    return frozenset(names)
+
+
+# Endpoint-wide rules (family=None) first, then family rules; resolve_dialect applies the
+# endpoint-wide ones, then family rules valid everywhere, then family rules for this endpoint.
+RULES: tuple[DialectRule, ...] = (
+    # -- endpoints ---------------------------------------------------------------------------
+    DialectRule(
+        "vllm-echo-as-reasoning",
+        {"echo_reasoning": "reasoning", "reasoning_out": "reasoning"},
+        endpoints=_on("vllm"),
+        # vLLM >= 0.16 reads only `reasoning` on input and silently drops `reasoning_content`,
+        # whichever field an older version answered in.
+        evidence=(_VLLM_ECHO, "https://docs.vllm.ai/en/latest/features/reasoning_outputs.html"),
+    ),
+    DialectRule(
+        "template-key-per-family",
+        {"template_thinking_key": None},
+        endpoints=_on("vllm", "sglang"),
+        # The chat_template_kwargs key belongs to the model's template (Qwen3 enable_thinking,
+        # DeepSeek V3.1 `thinking`), so none until the family says which: a Qwen3 toggle used
+        # to go to every model. SGLang answers in reasoning_content and keeps the round-trip
+        # default (the field it came in).
+        evidence=("https://docs.sglang.ai/advanced_features/separate_reasoning.html",),
+    ),
+    DialectRule(
+        "groq-no-echo",
+        {"echo_reasoning": "off", "echo_turns": "none", "reasoning_out": "reasoning"},
+        endpoints=_on("groq"),
+        # "property 'reasoning' is unsupported" / "property 'reasoning_content' is unsupported"
+        evidence=(
+            "https://github.com/karthink/gptel/issues/774",
+            "https://github.com/janhq/jan/issues/8136",
+        ),
+        # Groq: include_reasoning and reasoning_format are mutually exclusive.
+    ),
+    DialectRule(
+        "groq-one-reasoning-switch",
+        {"exclusive_params": (("include_reasoning", "reasoning_format"),)},
+        endpoints=_on("groq"),
+        evidence=("https://console.groq.com/docs/reasoning",),
+    ),
+    DialectRule(
+        "mistral-no-echo",
+        {"echo_reasoning": "off", "echo_turns": "none", "reasoning_out": "thinking parts"},
+        endpoints=_on("mistral"),
+        # Mistral answers 422 to unknown message fields (extra_forbidden).
+        evidence=("https://docs.mistral.ai/api/#tag/chat",),
+    ),
+    DialectRule(
+        "openrouter-details-only",
+        {
+            "echo_reasoning": "off",
+            "echo_reasoning_details": True,
+            "reasoning_out": "reasoning + reasoning_details",
+        },
+        endpoints=_on("openrouter"),
+        evidence=("https://openrouter.ai/docs/use-cases/reasoning-tokens",),
+    ),
+    DialectRule(
+        "no-reasoning-fields",
+        {"echo_reasoning": "off", "echo_turns": "none"},
+        endpoints=_on("openai", "azure", "gemini"),
+        # OpenAI's Chat Completions never returns reasoning text; Gemini round-trips its thought
+        # signatures in tool-call extra_content, which always goes back.
+        evidence=("https://ai.google.dev/gemini-api/docs/openai#thinking",),
+    ),
+    DialectRule(
+        "vendor-reasoning-content",
+        {"reasoning_out": "reasoning_content"},
+        endpoints=_on("deepseek", "moonshot", "zhipu", "sglang", "xai"),
+        evidence=(
+            _DEEPSEEK_DOCS,
+            _KIMI_DOCS,
+            "https://docs.sglang.ai/advanced_features/separate_reasoning.html",
+            "https://docs.x.ai/docs/guides/reasoning",
+        ),
+    ),
+    DialectRule(
+        "ollama-reasoning",
+        {"reasoning_out": "reasoning"},
+        endpoints=_on("ollama"),
+        evidence=("https://docs.ollama.com/api/openai-compatibility",),
+    ),
+    DialectRule(
+        "gemini-signatures",
+        {"reasoning_out": "not sent (thought signatures in tool-call extra_content)"},
+        endpoints=_on("gemini"),
+        evidence=("https://ai.google.dev/gemini-api/docs/thought-signatures",),
+    ),
+    DialectRule(
+        "anthropic-no-thinking-text",
+        {"echo_reasoning": "off", "echo_turns": "none", "reasoning_out": "not returned"},
+        endpoints=_on("anthropic"),
+        # The compatibility layer does not return thinking text, so there is nothing to echo.
+        evidence=("https://docs.anthropic.com/en/api/openai-sdk",),
+    ),
+    DialectRule(
+        "cerebras-no-echo",
+        {"echo_reasoning": "off", "echo_turns": "none", "reasoning_out": "reasoning"},
+        endpoints=_on("cerebras"),
+        # Cerebras validates input messages strictly and refuses `reasoning` on them.
+        evidence=(
+            "https://inference-docs.cerebras.ai/capabilities/reasoning",
+            "https://github.com/musistudio/llms/pull/64",
+        ),
+    ),
+    DialectRule(
+        "minimax-think-in-content",
+        {"reasoning_out": "<think> in content (reasoning_details with reasoning_split)"},
+        endpoints=_on("minimax"),
+        evidence=("https://platform.minimax.io/docs/guides/text-m2-function-call",),
+    ),
+    DialectRule(
+        "reasoning-content-out",
+        {"reasoning_out": "reasoning_content"},
+        endpoints=_on("siliconflow", "volcengine"),
+        evidence=(
+            "https://docs.siliconflow.cn/cn/userguide/capabilities/reasoning",
+            "https://www.volcengine.com/docs/82379/1449737",
+        ),
+    ),
+    DialectRule(
+        "no-echo-needed",
+        {"echo_reasoning": "off", "echo_turns": "none"},
+        endpoints=_on("xai", "perplexity"),
+        # Neither asks for earlier reasoning back: xAI's reasoning_content is read-only output,
+        # Perplexity's reasoning models put <think> in the content.
+        evidence=(
+            "https://docs.x.ai/docs/guides/reasoning",
+            "https://docs.perplexity.ai/guides/reasoning",
+        ),
+    ),
+    DialectRule(
+        "dashscope-echo",
+        {"echo_reasoning": "reasoning_content", "reasoning_out": "reasoning_content"},
+        endpoints=_on("dashscope"),
+        evidence=(
+            "https://www.alibabacloud.com/help/en/model-studio/deep-thinking",
+            "https://github.com/QwenLM/qwen-code/issues/7659",
+        ),
+    ),
+    DialectRule(
+        "self-hosted-forced-tool",
+        {"forced_tool": "allowed"},
+        endpoints=_on("vllm", "sglang", "llamacpp", "ollama", "lmstudio"),
+        # The 400 for a forced tool while thinking is the vendors' API validation (DeepSeek,
+        # Moonshot, DashScope); an inference server forces the tool with guided decoding after
+        # the reasoning, whatever the model.
+        evidence=(
+            "https://docs.vllm.ai/en/latest/features/tool_calling.html",
+            "https://docs.vllm.ai/en/latest/features/reasoning_outputs.html",
+        ),
+        pin=True,
+    ),
+    # -- families, any endpoint --------------------------------------------------------------
+    DialectRule(
+        "deepseek-thinking",
+        {
+            "echo_turns": "all",
+            "thinking_default": True,
+            "forced_tool": "disable_thinking",
+            "template_thinking_key": "thinking",
+        },
+        family="deepseek",
+        # V4 thinks by default; thinking mode rejects a forced tool_choice ("Thinking mode
+        # does not support this tool_choice") and works with thinking disabled; tool-call
+        # turns need their reasoning_content back.
+        evidence=(
+            _DEEPSEEK_DOCS,
+            "https://github.com/deepseek-ai/DeepSeek-V3/issues/1376",
+            "https://github.com/langchain-ai/langchain/issues/40769",
+            "https://github.com/langchain-ai/langchain/issues/39370",
+        ),
+    ),
+    DialectRule(
+        "deepseek-always-thinks",
+        {"forced_tool": "auto_and_check", "template_thinking_key": None},
+        family="deepseek",
+        model=r"reasoner|(?<![a-z])r1",
+        evidence=(_DEEPSEEK_DOCS,),
+    ),
+    DialectRule(
+        "kimi-thinking",
+        {
+            "echo_turns": "all",
+            "thinking_default": True,
+            "forced_tool": "disable_thinking",
+            "template_thinking_key": "thinking",
+            "exclusive_params": (("thinking", "reasoning_effort"),),
+        },
+        family="kimi",
+        # Moonshot: "cannot specify both 'thinking' and 'reasoning_effort'"; thinking mode
+        # accepts tool_choice auto/none only; reasoning_content must come back with tools.
+        evidence=(
+            _KIMI_DOCS,
+            "https://github.com/HKUDS/nanobot/pull/3940",
+            "https://github.com/MoonshotAI/kimi-cli/pull/2499",
+        ),
+    ),
+    DialectRule(
+        "kimi-thinking-only",
+        {"forced_tool": "auto_and_check", "template_thinking_key": None},
+        family="kimi",
+        model=r"thinking",
+        evidence=(_KIMI_DOCS,),
+    ),
+    DialectRule(
+        "kimi-k3-effort-only",
+        {
+            "thinking_style": "reasoning_effort",
+            "effort_levels": ("low", "high", "max"),
+            "effort_off": None,
+            "forced_tool": "auto_and_check",
+        },
+        family="kimi",
+        model=r"k3",
+        endpoints=_on("moonshot", "generic"),
+        # K3 always reasons and takes only top-level reasoning_effort (low/high/max).
+        evidence=(
+            "https://platform.kimi.ai/docs/guide/use-reasoning-effort",
+            "https://github.com/HKUDS/nanobot/issues/3939",
+        ),
+    ),
+    DialectRule(
+        "qwen3-thinking",
+        {"forced_tool": "disable_thinking", "template_thinking_key": "enable_thinking"},
+        family="qwen",
+        # DashScope: thinking mode takes tool_choice auto/none only; langchain-qwq switches
+        # thinking off for structured output.
+        evidence=(
+            "https://github.com/QwenLM/qwen-code/issues/7659",
+            "https://qwen.readthedocs.io/en/latest/deployment/vllm.html",
+        ),
+    ),
+    DialectRule(
+        "qwen-thinking-only",
+        {"forced_tool": "auto_and_check", "template_thinking_key": None, "thinking_default": True},
+        family="qwen",
+        model=r"qwq|thinking",
+        evidence=("https://huggingface.co/Qwen/Qwen3-235B-A22B-Thinking-2507",),
+    ),
+    DialectRule(
+        "glm-thinking",
+        {
+            "echo_turns": "all",
+            "thinking_default": True,
+            "forced_tool": "disable_thinking",
+            "template_thinking_key": "enable_thinking",
+        },
+        family="glm",
+        evidence=(
+            "https://docs.z.ai/guides/capabilities/thinking-mode",
+            "https://docs.vllm.ai/projects/recipes/en/latest/GLM/GLM-4.5.html",
+        ),
+    ),
+    DialectRule(
+        "minimax-interleaved",
+        {"echo_turns": "all", "thinking_default": True, "reasoning_out": "reasoning_details"},
+        family="minimax",
+        # M2 needs its earlier thinking back for interleaved thinking across tool calls.
+        evidence=("https://platform.minimax.io/docs/guides/text-m2-function-call",),
+    ),
+    DialectRule(
+        "gpt-oss-tool-reasoning",
+        {"echo_turns": "tool_calls", "thinking_default": True, "template_thinking_key": None},
+        family="gpt-oss",
+        evidence=("https://cookbook.openai.com/articles/gpt-oss/handle-raw-cot",),
+    ),
+    DialectRule(
+        "claude-no-forced-tool-while-thinking",
+        {"echo_turns": "none", "thinking_default": False, "forced_tool": "disable_thinking"},
+        family="claude",
+        evidence=(
+            "https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking",
+            "https://docs.anthropic.com/en/api/openai-sdk",
+        ),
+    ),
+    DialectRule(
+        "no-reasoning-echo",
+        {"echo_turns": "none"},
+        family="gemini",
+        evidence=("https://ai.google.dev/gemini-api/docs/thought-signatures",),
+    ),
+    DialectRule("grok-no-echo", {"echo_turns": "none"}, family="grok"),
+    DialectRule("mistral-family-no-echo", {"echo_turns": "none"}, family="mistral"),
+    DialectRule(
+        "llama-no-thinking", {"echo_turns": "none", "thinking_default": False}, family="llama"
+    ),
+    # -- families on one endpoint (win over the rules above) ---------------------------------
+    DialectRule(
+        "gateway-vendor-switch",
+        {"thinking_style": "thinking_object"},
+        family="deepseek",
+        endpoints=_on("generic"),
+        # A generic base URL serving DeepSeek is usually a gateway in front of DeepSeek's API.
+        evidence=(_DEEPSEEK_DOCS,),
+    ),
+    DialectRule(
+        "gateway-vendor-switch",
+        {"thinking_style": "thinking_object"},
+        family="kimi",
+        model=r"^(?!.*k3)",
+        endpoints=_on("generic"),
+        evidence=(_KIMI_DOCS,),
+    ),
+    DialectRule(
+        "gateway-vendor-switch",
+        {"thinking_style": "thinking_object"},
+        family="glm",
+        endpoints=_on("generic"),
+        evidence=("https://docs.z.ai/guides/capabilities/thinking-mode",),
+    ),
+    DialectRule(
+        "gpt-oss-effort",
+        {"thinking_style": "reasoning_effort"},
+        family="gpt-oss",
+        endpoints=_on("vllm", "sglang"),
+        evidence=("https://docs.vllm.ai/projects/recipes/en/latest/OpenAI/GPT-OSS.html",),
+    ),
+    DialectRule(
+        "groq-qwen3-effort",
+        {"effort_levels": ("default",), "effort_off": "none"},
+        family="qwen",
+        endpoints=_on("groq"),
+        evidence=("https://console.groq.com/docs/reasoning",),
+    ),
+    DialectRule(
+        "dashscope-preserve-thinking",
+        {"preserve_thinking": True, "echo_turns": "all"},
+        family="qwen",
+        model=r"qwen3\.[6-9]",
+        endpoints=_on("dashscope"),
+        evidence=(
+            "https://github.com/QwenLM/qwen-code/pull/5637",
+            "https://www.alibabacloud.com/help/en/model-studio/deep-thinking",
+        ),
+    ),
+    DialectRule(
+        "zhipu-auto-only",
+        {"forced_tool": "never"},
+        family="glm",
+        endpoints=_on("zhipu"),
+        # Zhipu's tool_choice accepts only "auto" ("Tool choice must be auto"), thinking or not.
+        evidence=(
+            "https://docs.bigmodel.cn/api-reference",
+            "https://github.com/vectorize-io/hindsight/issues/4246",
+        ),
+    ),
+)
