@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import (
@@ -65,6 +66,15 @@ from langchain_compat_chat._capture import (
 )
 from langchain_compat_chat._content import text_of
 from langchain_compat_chat._models import ModelInfo, parse_model_list
+from langchain_compat_chat._profiles import (
+    SINGLE_MODEL_SERVERS,
+    detail_endpoint,
+    dialect_profile,
+    merge_profiles,
+    preset_for_url,
+    server_profile,
+    table_profile,
+)
 from langchain_compat_chat._request import build_body
 from langchain_compat_chat._response import to_chat_result
 from langchain_compat_chat._stream import ChunkBuilder
@@ -89,7 +99,7 @@ from langchain_compat_chat.errors import (
     register_secret,
     request_id_from,
 )
-from langchain_compat_chat.providers import ProviderProfile, get_provider
+from langchain_compat_chat.providers import ProviderProfile, get_provider, known_providers
 
 __all__ = ["ChatCompatModel"]
 
@@ -234,6 +244,7 @@ class ChatCompatModel(BaseChatModel):
     _profile: ProviderProfile = PrivateAttr()
     _transport: Transport | None = PrivateAttr(default=None)
     _url_credentials: SecretStr | None = PrivateAttr(default=None)
+    _user_profile: ModelProfile | None = PrivateAttr(default=None)
 
     # -- construction ------------------------------------------------------------------------
     @model_validator(mode="before")
@@ -255,6 +266,10 @@ class ChatCompatModel(BaseChatModel):
     def _resolve(self) -> Self:
         profile = get_provider(self.provider)
         self._profile = profile
+        # The base class's _set_model_profile ran first and filled ``profile`` only if the
+        # user gave none; anything else there is the user's and wins in fetch_profile() too.
+        if self.profile is not None and self.profile != self._resolve_model_profile():
+            self._user_profile = self.profile
         if self.api_key is None:
             for name in profile.api_key_env:
                 if os.environ.get(name):
@@ -312,6 +327,106 @@ class ChatCompatModel(BaseChatModel):
     def provider_profile(self) -> ProviderProfile:
         """The resolved provider profile."""
         return self._profile
+
+    # -- model profile -------------------------------------------------------------------------
+    def _profile_preset(self) -> ProviderProfile:
+        """The preset whose table and dialect apply, resolved from the public fields only.
+
+        langchain-core's ``_set_model_profile`` validator calls :meth:`_resolve_model_profile`
+        before this class's ``_resolve`` has set any private attribute, so this reads
+        ``provider`` and ``base_url`` itself. A generic model pointed at a hosted preset's URL
+        gets that preset.
+        """
+        preset = get_provider(self.provider)
+        if preset.name == "generic":
+            hosted = preset_for_url(self.base_url, map(get_provider, known_providers()))
+            if hosted is not None:
+                return hosted
+        return preset
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        """The bundled profile of this preset's model, merged with the dialect's facts.
+
+        ``None`` when the table does not know the model (local servers, gateways, custom
+        deployments): call :meth:`fetch_profile` to ask the server, or pass ``profile=``.
+        Never touches the network.
+        """
+        preset = self._profile_preset()
+        known = table_profile(preset.name, self.model)
+        if known is None:
+            return None
+        return merge_profiles(known, dialect_profile(preset, known))
+
+    def _detail_request(self) -> Request | None:
+        endpoint = detail_endpoint(self._profile_preset().name, self.model)
+        if endpoint is None:
+            return None
+        method, path, body = endpoint
+        headers = {"content-type": "application/json"} if body is not None else {}
+        return Request(method, path, body, headers=headers, from_root=True)
+
+    def _apply_server_profile(
+        self, models: list[ModelInfo], detail: httpx.Response | None
+    ) -> ModelProfile:
+        entry = next((m for m in models if m.id == self.model), None)
+        preset = self._profile_preset()
+        if entry is None and len(models) == 1 and preset.name in SINGLE_MODEL_SERVERS:
+            entry = models[0]
+        detail_json = _json_of(detail) if detail is not None else None
+        reported = server_profile(
+            entry.metadata if entry is not None else None,
+            detail_json if isinstance(detail_json, dict) else None,
+        )
+        table = self._resolve_model_profile() or {}
+        known = merge_profiles(table, reported)
+        profile = merge_profiles(
+            table, dialect_profile(preset, known), reported, self._user_profile
+        )
+        self.profile = profile
+        return profile
+
+    def fetch_profile(self) -> ModelProfile:
+        """Ask the server what it serves and fill ``model.profile`` from its answer.
+
+        Reads ``GET {base_url}/models`` and, where the server has one, its own detail endpoint
+        at the server root: llama.cpp ``GET /props``, Ollama ``POST /api/show``, LM Studio
+        ``GET /api/v0/models/{model}``. The reported context length (vLLM ``max_model_len``,
+        OpenRouter ``context_length``, LM Studio ``max_context_length``, llama.cpp ``n_ctx``,
+        Ollama ``num_ctx``) becomes ``max_input_tokens``. The server's facts win over the
+        bundled table; your own ``profile=`` wins over both.
+
+        Example:
+            ```python
+            llm = ChatCompatModel(model="qwen3", provider="vllm")
+            llm.fetch_profile()["max_input_tokens"]  # e.g. 32768
+            ```
+
+        Raises:
+            CompatChatError: The listing failed (same typed errors as :meth:`list_models`).
+                A failing detail endpoint is not an error: the listing alone is used.
+
+        """
+        models = self.list_models()
+        detail = None
+        request = self._detail_request()
+        if request is not None:
+            try:
+                detail = self._get_transport().send(request)
+            except CompatChatError:
+                detail = None  # older servers lack the endpoint; the listing still counts
+        return self._apply_server_profile(models, detail)
+
+    async def afetch_profile(self) -> ModelProfile:
+        """Async :meth:`fetch_profile`."""
+        models = await self.alist_models()
+        detail = None
+        request = self._detail_request()
+        if request is not None:
+            try:
+                detail = await self._get_transport().asend(request)
+            except CompatChatError:
+                detail = None
+        return self._apply_server_profile(models, detail)
 
     def _get_transport(self) -> Transport:
         transport = self._transport
