@@ -321,6 +321,15 @@ class ChatCompatModel(BaseChatModel):
         copy = super().model_copy(update=None if update is None else dict(update), deep=deep)
         copy._profile = get_provider(copy.provider)
         copy._transport = None
+        if update and "profile" in update:
+            copy._user_profile = update["profile"]
+        elif (
+            copy._user_profile is None
+            and update
+            and {"model", "provider", "base_url"} & set(update)
+        ):
+            # a resolved profile describes the old model; the copy gets its own model's
+            copy.profile = copy._resolve_model_profile()
         return copy
 
     @property

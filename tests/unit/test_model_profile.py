@@ -199,6 +199,16 @@ def test_user_profile_wins_over_the_server_too() -> None:
     assert llm.profile == profile
 
 
+def test_model_copy_re_resolves_a_resolved_profile_but_keeps_the_users() -> None:
+    chat = ChatCompatModel(provider="deepseek", model="deepseek-chat", api_key="k")
+    reasoner = chat.model_copy(update={"model": "deepseek-reasoner"})
+    assert reasoner.profile is not None and reasoner.profile["reasoning_output"] is True
+    mine = ChatCompatModel(
+        provider="deepseek", model="deepseek-chat", api_key="k", profile={"max_input_tokens": 7}
+    )
+    assert mine.model_copy(update={"model": "deepseek-reasoner"}).profile == {"max_input_tokens": 7}
+
+
 # -- construction never touches the network ------------------------------------------------------
 @respx.mock(assert_all_mocked=True)
 def test_construction_makes_no_request() -> None:
