@@ -79,6 +79,7 @@ from langchain_compat_chat._request import build_body
 from langchain_compat_chat._response import to_chat_result
 from langchain_compat_chat._stream import ChunkBuilder
 from langchain_compat_chat._think import ThinkTags
+from langchain_compat_chat._token_count import COUNTERS, TokenCounting, count_body, read_count
 from langchain_compat_chat._transport import (
     EventStream,
     Request,
@@ -233,6 +234,12 @@ class ChatCompatModel(BaseChatModel):
     """Your own sync client (used as is; you own its lifetime)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """Your own async client (used as is; you own its lifetime)."""
+    token_counting: TokenCounting = "estimate"
+    """How ``get_num_tokens_from_messages`` counts. ``"estimate"`` (default): offline, about
+    four characters per token, never a request or a download. ``"server"``: ask the server
+    where the preset knows it can count exactly (llama.cpp ``/v1/chat/completions/
+    input_tokens``, vLLM ``/tokenize``); errors are raised. ``"server_or_estimate"``: ask the
+    server, and estimate when it cannot count (no counting endpoint, or the request fails)."""
     debug_capture: HttpCapture | str | pathlib.Path | None = Field(default=None, exclude=True)
     """Record every HTTP attempt, secrets redacted: an ``HttpCapture``, or a JSONL file path.
 
@@ -301,6 +308,13 @@ class ChatCompatModel(BaseChatModel):
         if proxy_userinfo is not None:
             register_secret(_userinfo_secret(proxy_userinfo))
         self.debug_capture = capture_from(self.debug_capture)
+        if self.token_counting == "server" and profile.name not in COUNTERS:
+            msg = (
+                f"token_counting='server' needs a server that counts tokens; the "
+                f"{profile.name!r} preset has no counting endpoint (presets that have one: "
+                f"{', '.join(COUNTERS)}). Use 'server_or_estimate' to fall back to the estimate."
+            )
+            raise ValueError(msg)
         if self.n is not None and self.n > 1 and self.streaming:
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
             raise ValueError(msg)
@@ -761,11 +775,54 @@ class ChatCompatModel(BaseChatModel):
         messages: list[BaseMessage],
         tools: Sequence[Any] | None = None,
     ) -> int:
-        """Estimate prompt tokens offline: text/4 per message plus 4 per message and 3 per reply.
+        """Count prompt tokens: offline by default, by the server if ``token_counting`` says so.
 
-        The per-message overhead follows OpenAI's published chat format accounting; tool
-        schemas are counted by their JSON text. Nothing is downloaded.
+        The offline estimate is text/4 per message plus 4 per message and 3 per reply (the
+        per-message overhead follows OpenAI's published chat format accounting); tool schemas
+        are counted by their JSON text. Nothing is downloaded.
+
+        Raises:
+            ValueError: ``token_counting="server"`` on a preset with no counting endpoint.
+            CompatChatError: ``token_counting="server"`` and the counting request failed.
+
         """
+        if self.token_counting != "estimate":
+            counted = self._server_token_count(messages, tools)
+            if counted is not None:
+                return counted
+        return self._estimate_tokens(messages, tools)
+
+    def _server_token_count(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None
+    ) -> int | None:
+        """The server's exact count, or ``None`` where ``server_or_estimate`` falls back."""
+        counter = COUNTERS.get(self._profile.name)
+        if counter is None:
+            if self.token_counting == "server":
+                msg = (
+                    f"token_counting='server': the {self._profile.name!r} preset has no "
+                    f"token counting endpoint (presets that have one: {', '.join(COUNTERS)})."
+                )
+                raise ValueError(msg)
+            return None
+        extra = {"tools": [convert_to_openai_tool(t) for t in tools]} if tools else {}
+        chat = self._request(messages, None, False, extra)
+        body = json.loads(chat.body or b"{}")
+        request = Request(
+            "POST",
+            counter.path,
+            count_body(counter, body),
+            headers={"content-type": "application/json"},
+            from_root=counter.from_root,
+        )
+        try:
+            return read_count(counter, _json_of(self._get_transport().send(request)))
+        except CompatChatError:
+            if self.token_counting == "server":
+                raise
+            return None
+
+    def _estimate_tokens(self, messages: list[BaseMessage], tools: Sequence[Any] | None) -> int:
         total = 3
         for message in messages:
             total += 4 + self.get_num_tokens(text_of(message.content))
