@@ -83,6 +83,16 @@ _DEADLINE_SLACK = 0.01
 _DRAIN_SECONDS = 0.1  # longest wait for the end of a response after [DONE] (see adrain)
 
 
+def server_root(base_url: str) -> str:
+    """``base_url`` without a trailing ``/v1``: where a server's native endpoints live.
+
+    ``http://localhost:11434/v1`` -> ``http://localhost:11434``; a URL without ``/v1`` (a
+    llama.cpp server given as its root) is its own root.
+    """
+    base = base_url.rstrip("/")
+    return base.removesuffix("/v1")
+
+
 def parse_retry_after(headers: Mapping[str, str], now: float | None = None) -> float | None:
     """Seconds to wait according to ``retry-after-ms`` or ``Retry-After`` (seconds or a date).
 
@@ -190,6 +200,9 @@ class Request:
     body: bytes | None = None
     stream: bool = False
     headers: Mapping[str, str] = field(default_factory=dict)
+    from_root: bool = False
+    """``path`` is from the server root (``base_url`` without its ``/v1``): the native
+    endpoints of llama.cpp (``/props``), Ollama (``/api/show``) and LM Studio live there."""
 
 
 class _Body:
@@ -547,9 +560,11 @@ class Transport:
                 headers["accept"] = "text/event-stream"
         else:
             headers = self._stream_headers if request.stream else self._headers
-        url = self._urls.get(request.path)
+        key = ("/" if request.from_root else "") + request.path
+        url = self._urls.get(key)
         if url is None:
-            url = self._urls[request.path] = httpx.URL(self.base_url + request.path)
+            base = server_root(self.base_url) if request.from_root else self.base_url
+            url = self._urls[key] = httpx.URL(base + request.path)
         return client.build_request(
             request.method,
             url,

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal, cast
 import httpx
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
+from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import (
@@ -68,6 +69,15 @@ from langchain_compat_chat._capture import CapturingTransport, HttpCapture, capt
 from langchain_compat_chat._content import text_of
 from langchain_compat_chat._encode import check_header, encode_body
 from langchain_compat_chat._models import ModelInfo, parse_model_list
+from langchain_compat_chat._profiles import (
+    SINGLE_MODEL_SERVERS,
+    detail_endpoint,
+    dialect_profile,
+    merge_profiles,
+    preset_for_url,
+    server_profile,
+    table_profile,
+)
 from langchain_compat_chat._request import ForcedToolPlan, build_body_and_plan
 from langchain_compat_chat._response import to_chat_result
 from langchain_compat_chat._secrets import (
@@ -82,6 +92,7 @@ from langchain_compat_chat._secrets import (
 )
 from langchain_compat_chat._stream import ChunkBuilder
 from langchain_compat_chat._think import ThinkTags
+from langchain_compat_chat._token_count import COUNTERS, TokenCounting, count_body, read_count
 from langchain_compat_chat._transport import (
     EventStream,
     Request,
@@ -100,7 +111,7 @@ from langchain_compat_chat.errors import (
     StreamInterruptedError,
     request_id_from,
 )
-from langchain_compat_chat.providers import ProviderProfile, get_provider
+from langchain_compat_chat.providers import ProviderProfile, get_provider, known_providers
 
 __all__ = ["ChatCompatModel"]
 
@@ -252,6 +263,12 @@ class ChatCompatModel(BaseChatModel):
     """Your own sync client (used as is; you own its lifetime)."""
     http_async_client: httpx.AsyncClient | None = Field(default=None, exclude=True)
     """Your own async client (used as is; you own its lifetime)."""
+    token_counting: TokenCounting = "estimate"
+    """How ``get_num_tokens_from_messages`` counts. ``"estimate"`` (default): offline, about
+    four characters per token, never a request or a download. ``"server"``: ask the server
+    where the preset knows it can count exactly (llama.cpp ``/v1/chat/completions/
+    input_tokens``, vLLM ``/tokenize``); errors are raised. ``"server_or_estimate"``: ask the
+    server, and estimate when it cannot count (no counting endpoint, or the request fails)."""
     debug_capture: HttpCapture | str | pathlib.Path | None = Field(default=None, exclude=True)
     """Record every HTTP attempt, secrets redacted: an ``HttpCapture``, or a JSONL file path.
 
@@ -264,6 +281,7 @@ class ChatCompatModel(BaseChatModel):
     _dialect_overrides: Dialect | dict[str, Any] | None = PrivateAttr(default=None)
     _transport: Transport | None = PrivateAttr(default=None)
     _url_credentials: SecretStr | None = PrivateAttr(default=None)
+    _user_profile: ModelProfile | None = PrivateAttr(default=None)
 
     # -- how credentials show -----------------------------------------------------------------
     @field_serializer("default_headers")
@@ -300,6 +318,10 @@ class ChatCompatModel(BaseChatModel):
         self._profile = profile
         self._dialect_overrides = self.dialect
         self.dialect = resolve_dialect(profile, self.model, self.dialect)
+        # The base class's _set_model_profile ran first and filled ``profile`` only if the
+        # user gave none; anything else there is the user's and wins in fetch_profile() too.
+        if self.profile is not None and self.profile != self._resolve_model_profile():
+            self._user_profile = self.profile
         if self.api_key is None:
             for name in profile.api_key_env:
                 if os.environ.get(name):
@@ -332,6 +354,13 @@ class ChatCompatModel(BaseChatModel):
             register_secret(userinfo_secret(proxy_userinfo))
         self.debug_capture = capture_from(self.debug_capture)
         self._check_sendable()
+        if self.token_counting == "server" and profile.name not in COUNTERS:
+            msg = (
+                f"token_counting='server' needs a server that counts tokens; the "
+                f"{profile.name!r} preset has no counting endpoint (presets that have one: "
+                f"{', '.join(COUNTERS)}). Use 'server_or_estimate' to fall back to the estimate."
+            )
+            raise ValueError(msg)
         if self.n is not None and self.n > 1 and self.streaming:
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
             raise ValueError(msg)
@@ -396,12 +425,121 @@ class ChatCompatModel(BaseChatModel):
             copy._dialect_overrides = update["dialect"]
         copy.dialect = resolve_dialect(copy._profile, copy.model, copy._dialect_overrides)
         copy._transport = None
+        if update and "profile" in update:
+            copy._user_profile = update["profile"]
+        elif (
+            copy._user_profile is None
+            and update
+            and {"model", "provider", "base_url"} & set(update)
+        ):
+            # a resolved profile describes the old model; the copy gets its own model's
+            copy.profile = copy._resolve_model_profile()
         return copy
 
     @property
     def provider_profile(self) -> ProviderProfile:
         """The resolved provider profile."""
         return self._profile
+
+    # -- model profile -------------------------------------------------------------------------
+    def _profile_preset(self) -> ProviderProfile:
+        """The preset whose table and dialect apply, resolved from the public fields only.
+
+        langchain-core's ``_set_model_profile`` validator calls :meth:`_resolve_model_profile`
+        before this class's ``_resolve`` has set any private attribute, so this reads
+        ``provider`` and ``base_url`` itself. A generic model pointed at a hosted preset's URL
+        gets that preset.
+        """
+        preset = get_provider(self.provider)
+        if preset.name == "generic":
+            hosted = preset_for_url(self.base_url, map(get_provider, known_providers()))
+            if hosted is not None:
+                return hosted
+        return preset
+
+    def _resolve_model_profile(self) -> ModelProfile | None:
+        """The bundled profile of this preset's model, merged with the dialect's facts.
+
+        ``None`` when the table does not know the model (local servers, gateways, custom
+        deployments): call :meth:`fetch_profile` to ask the server, or pass ``profile=``.
+        Never touches the network.
+        """
+        preset = self._profile_preset()
+        known = table_profile(preset.name, self.model)
+        if known is None:
+            return None
+        return merge_profiles(known, dialect_profile(preset, known))
+
+    def _detail_request(self) -> Request | None:
+        endpoint = detail_endpoint(self._profile_preset().name, self.model)
+        if endpoint is None:
+            return None
+        method, path, body = endpoint
+        headers = {"content-type": "application/json"} if body is not None else {}
+        return Request(method, path, body, headers=headers, from_root=True)
+
+    def _apply_server_profile(
+        self, models: list[ModelInfo], detail: httpx.Response | None
+    ) -> ModelProfile:
+        entry = next((m for m in models if m.id == self.model), None)
+        preset = self._profile_preset()
+        if entry is None and len(models) == 1 and preset.name in SINGLE_MODEL_SERVERS:
+            entry = models[0]
+        detail_json = _json_of(detail) if detail is not None else None
+        reported = server_profile(
+            entry.metadata if entry is not None else None,
+            detail_json if isinstance(detail_json, dict) else None,
+        )
+        table = self._resolve_model_profile() or {}
+        known = merge_profiles(table, reported)
+        profile = merge_profiles(
+            table, dialect_profile(preset, known), reported, self._user_profile
+        )
+        self.profile = profile
+        return profile
+
+    def fetch_profile(self) -> ModelProfile:
+        """Ask the server what it serves and fill ``model.profile`` from its answer.
+
+        Reads ``GET {base_url}/models`` and, where the server has one, its own detail endpoint
+        at the server root: llama.cpp ``GET /props``, Ollama ``POST /api/show``, LM Studio
+        ``GET /api/v0/models/{model}``. The reported context length (vLLM ``max_model_len``,
+        OpenRouter ``context_length``, LM Studio ``max_context_length``, llama.cpp ``n_ctx``,
+        Ollama ``num_ctx``) becomes ``max_input_tokens``. The server's facts win over the
+        bundled table; your own ``profile=`` wins over both.
+
+        Example:
+            ```python
+            llm = ChatCompatModel(model="qwen3", provider="vllm")
+            llm.fetch_profile()["max_input_tokens"]  # e.g. 32768
+            ```
+
+        Raises:
+            CompatChatError: The listing failed (same typed errors as :meth:`list_models`).
+                A failing detail endpoint is not an error: the listing alone is used.
+
+        """
+        models = self.list_models()
+        detail = None
+        request = self._detail_request()
+        if request is not None:
+            try:
+                detail = self._get_transport().send(request)
+            except CompatChatError:
+                detail = None  # older servers lack the endpoint; the listing still counts
+        return self._apply_server_profile(models, detail)
+
+    async def afetch_profile(self) -> ModelProfile:
+        """Async :meth:`fetch_profile`."""
+        models = await self.alist_models()
+        detail = None
+        request = self._detail_request()
+        if request is not None:
+            try:
+                detail = await self._get_transport().asend(request)
+            except CompatChatError:
+                detail = None
+        return self._apply_server_profile(models, detail)
 
     def _get_transport(self) -> Transport:
         transport = self._transport
@@ -798,11 +936,54 @@ class ChatCompatModel(BaseChatModel):
         messages: list[BaseMessage],
         tools: Sequence[Any] | None = None,
     ) -> int:
-        """Estimate prompt tokens offline: text/4 per message plus 4 per message and 3 per reply.
+        """Count prompt tokens: offline by default, by the server if ``token_counting`` says so.
 
-        The per-message overhead follows OpenAI's published chat format accounting; tool
-        schemas are counted by their JSON text. Nothing is downloaded.
+        The offline estimate is text/4 per message plus 4 per message and 3 per reply (the
+        per-message overhead follows OpenAI's published chat format accounting); tool schemas
+        are counted by their JSON text. Nothing is downloaded.
+
+        Raises:
+            ValueError: ``token_counting="server"`` on a preset with no counting endpoint.
+            CompatChatError: ``token_counting="server"`` and the counting request failed.
+
         """
+        if self.token_counting != "estimate":
+            counted = self._server_token_count(messages, tools)
+            if counted is not None:
+                return counted
+        return self._estimate_tokens(messages, tools)
+
+    def _server_token_count(
+        self, messages: list[BaseMessage], tools: Sequence[Any] | None
+    ) -> int | None:
+        """The server's exact count, or ``None`` where ``server_or_estimate`` falls back."""
+        counter = COUNTERS.get(self._profile.name)
+        if counter is None:
+            if self.token_counting == "server":
+                msg = (
+                    f"token_counting='server': the {self._profile.name!r} preset has no "
+                    f"token counting endpoint (presets that have one: {', '.join(COUNTERS)})."
+                )
+                raise ValueError(msg)
+            return None
+        extra = {"tools": [convert_to_openai_tool(t) for t in tools]} if tools else {}
+        chat, _plan = self._request(messages, None, False, extra)
+        body = json.loads(chat.body or b"{}")
+        request = Request(
+            "POST",
+            counter.path,
+            count_body(counter, body),
+            headers={"content-type": "application/json"},
+            from_root=counter.from_root,
+        )
+        try:
+            return read_count(counter, _json_of(self._get_transport().send(request)))
+        except CompatChatError:
+            if self.token_counting == "server":
+                raise
+            return None
+
+    def _estimate_tokens(self, messages: list[BaseMessage], tools: Sequence[Any] | None) -> int:
         total = 3
         for message in messages:
             total += 4 + self.get_num_tokens(text_of(message.content))

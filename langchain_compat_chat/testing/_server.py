@@ -131,7 +131,8 @@ class ReferenceServer:
             ``"deepseek-thinking"`` (per request: ``x-compat-dialect`` header).
         fault: Server-wide :class:`Fault` (per request: ``x-compat-fault`` header).
         context_window: Prompts longer than this many tokens get a 400
-            ``context_length_exceeded`` error.
+            ``context_length_exceeded`` error; ``GET /v1/models`` reports it as each
+            model's ``max_model_len`` (vLLM's field).
         system_fingerprint: Value of ``system_fingerprint`` in answers.
         max_recorded: How many requests :attr:`requests` keeps (oldest dropped first).
 
@@ -566,7 +567,15 @@ class ReferenceServer:
         return {"object": "list", "data": [self._model_object(m) for m in self.models]}
 
     def _model_object(self, model_id: str) -> dict[str, Any]:
-        return {"id": model_id, "object": "model", "created": self._created, "owned_by": "compat"}
+        # vLLM's field for the served context (prompt + answer); clients such as
+        # ChatCompatModel.fetch_profile() read it, so it mirrors context_window.
+        return {
+            "id": model_id,
+            "object": "model",
+            "created": self._created,
+            "owned_by": "compat",
+            "max_model_len": self.context_window,
+        }
 
     # ----------------------------------------------------------------------------------
     # chat completions

@@ -25,7 +25,8 @@ def test_json_lists_every_field(cli: CliRunner, compat_server: ReferenceServer) 
     assert result.code == 0
     (info,) = json.loads(result.out)
     assert info["id"] == "compat-reference" and info["owned_by"] == "compat"
-    assert isinstance(info["created"], int) and info["metadata"] == {"object": "model"}
+    assert isinstance(info["created"], int)
+    assert info["metadata"] == {"object": "model", "max_model_len": 128_000}
 
 
 def test_model_flag_is_optional_and_env_is_read(

@@ -400,8 +400,9 @@ def test_models_list(client: httpx.Client) -> None:
     body = client.get("/models").json()
     assert body["object"] == "list"
     (model,) = body["data"]
-    assert set(model) == {"id", "object", "created", "owned_by"}
+    assert set(model) == {"id", "object", "created", "owned_by", "max_model_len"}
     assert model["object"] == "model"
+    assert model["max_model_len"] == 128_000  # the default context_window, as vLLM reports it
     assert client.get(f"/models/{model['id']}").json()["id"] == model["id"]
     err = error_of(client.get("/models/nope"))
     assert err["code"] == "model_not_found"

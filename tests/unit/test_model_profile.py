@@ -1,0 +1,403 @@
+"""``model.profile``: the bundled table, the dialect merge, the user's override, ``fetch_profile``.
+
+Server shapes: llama.cpp's ``/models`` is the recorded llama-server capture; ``/props``,
+Ollama ``/api/show``, LM Studio ``/api/v0/models/{id}``, vLLM and OpenRouter listings follow
+the fields their docs show (URLs in ``_profiles.py``), trimmed to what is read plus neighbours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+from typing import Any, get_type_hints
+
+import httpx
+import pytest
+import respx
+from langchain_core.language_models.model_profile import ModelProfile
+
+from langchain_compat_chat import ChatCompatModel
+from langchain_compat_chat._profiles import (
+    MODEL_TABLE,
+    detail_endpoint,
+    dialect_profile,
+    server_profile,
+    table_profile,
+)
+from langchain_compat_chat.errors import AuthenticationError
+from langchain_compat_chat.providers import get_provider
+from tests.conftest import REAL_SERVER_CAPTURES
+
+PROFILE_KEYS = frozenset(get_type_hints(ModelProfile))
+
+
+def _http_body(path: Path) -> Any:
+    raw = path.read_text(encoding="utf-8")
+    return json.loads(raw.split("\n\n", 1)[1].replace("\r\n", "\n"))
+
+
+LLAMACPP_MODELS = _http_body(REAL_SERVER_CAPTURES / "02_models.http")
+LLAMACPP_PROPS = {
+    "default_generation_settings": {"n_ctx": 4096, "params": {"n_predict": -1}},
+    "total_slots": 2,
+    "model_alias": "tiny-qwen2.5",
+    "modalities": {"vision": False, "audio": False},
+    "build_info": "b1-0c1e570",
+}
+OLLAMA_SHOW = {
+    "parameters": 'num_ctx                        8192\nstop          "<|im_end|>"',
+    "template": "{{ .Prompt }}",
+    "details": {"family": "qwen3", "parameter_size": "8.2B"},
+    "model_info": {"general.architecture": "qwen3", "qwen3.context_length": 40960},
+    "capabilities": ["completion", "tools", "thinking"],
+}
+LMSTUDIO_MODEL = {
+    "id": "qwen2-vl-7b-instruct",
+    "object": "model",
+    "type": "vlm",
+    "arch": "qwen2_vl",
+    "state": "loaded",
+    "max_context_length": 32768,
+}
+VLLM_MODELS = {
+    "object": "list",
+    "data": [
+        {
+            "id": "Qwen/Qwen3-8B",
+            "object": "model",
+            "owned_by": "vllm",
+            "root": "Qwen/Qwen3-8B",
+            "max_model_len": 32768,
+        }
+    ],
+}
+OPENROUTER_MODELS = {
+    "data": [
+        {
+            "id": "acme/vision-1",
+            "name": "Acme Vision 1",
+            "context_length": 200000,
+            "architecture": {
+                "input_modalities": ["text", "image", "file"],
+                "output_modalities": ["text"],
+            },
+            "top_provider": {
+                "context_length": 200000,
+                "max_completion_tokens": 64000,
+                "is_moderated": False,
+            },
+            "supported_parameters": ["tools", "tool_choice", "structured_outputs", "reasoning"],
+        }
+    ]
+}
+
+
+# -- the table -----------------------------------------------------------------------------------
+def test_every_table_entry_uses_only_model_profile_keys_with_right_types() -> None:
+    hints = get_type_hints(ModelProfile)
+    for preset, models in MODEL_TABLE.items():
+        assert get_provider(preset).name == preset
+        for model, profile in models.items():
+            assert set(profile) <= PROFILE_KEYS, (preset, model)
+            for key, value in profile.items():
+                expected = hints[key]
+                origin = getattr(expected, "__origin__", expected)
+                assert isinstance(value, origin), (preset, model, key)
+            assert profile.get("max_input_tokens", 1) > 0
+
+
+@pytest.mark.parametrize(
+    ("provider", "model", "max_input"),
+    [
+        ("deepseek", "deepseek-chat", 128_000),
+        ("openai", "gpt-4.1", 1_047_576),
+        ("gemini", "gemini-2.5-pro", 1_048_576),
+        ("xai", "grok-4.20", 1_000_000),
+    ],
+)
+def test_preset_flagship_gets_a_profile(provider: str, model: str, max_input: int) -> None:
+    llm = ChatCompatModel(provider=provider, model=model, api_key="k")
+    assert llm.profile is not None
+    assert llm.profile["max_input_tokens"] == max_input
+    assert llm.profile["tool_calling"] is True
+    assert llm.profile["tool_call_streaming"] is True  # from the dialect
+
+
+def test_deepseek_facts_are_the_documented_ones() -> None:
+    chat = ChatCompatModel(provider="deepseek", model="deepseek-chat", api_key="k").profile
+    reasoner = ChatCompatModel(provider="deepseek", model="deepseek-reasoner", api_key="k").profile
+    assert chat is not None and reasoner is not None
+    assert chat["reasoning_output"] is False and reasoner["reasoning_output"] is True
+    # json_object only: create_agent must not pick the provider (json_schema) strategy
+    assert chat["structured_output"] is False
+    assert "max_output_tokens" not in chat  # not confirmed on the provider page: left out
+
+
+def test_lookup_ignores_case_and_gemini_models_prefix() -> None:
+    assert table_profile("gemini", "models/Gemini-2.5-Pro") == table_profile(
+        "gemini", "gemini-2.5-pro"
+    )
+    assert table_profile("gemini", "gemini-0-unknown") is None
+    assert table_profile("vllm", "gpt-4.1") is None  # a local server's model is not assumed
+
+
+def test_table_lookup_returns_a_copy() -> None:
+    found = table_profile("openai", "gpt-4.1")
+    assert found is not None
+    found["max_input_tokens"] = 1
+    assert MODEL_TABLE["openai"]["gpt-4.1"]["max_input_tokens"] == 1_047_576
+
+
+def test_unknown_model_and_local_presets_have_no_profile() -> None:
+    assert (
+        ChatCompatModel(provider="deepseek", model="deepseek-future", api_key="k").profile is None
+    )
+    assert ChatCompatModel(provider="vllm", model="Qwen/Qwen3-8B").profile is None
+    assert ChatCompatModel(base_url="http://127.0.0.1:9/v1", model="deepseek-chat").profile is None
+
+
+def test_generic_model_on_a_hosted_url_gets_that_presets_table() -> None:
+    llm = ChatCompatModel(model="deepseek-reasoner", base_url="https://api.deepseek.com/v1")
+    assert llm.profile is not None and llm.profile["reasoning_output"] is True
+
+
+# -- the dialect merge ---------------------------------------------------------------------------
+def test_dialect_drops_video_the_preset_cannot_send() -> None:
+    profile = ChatCompatModel(provider="gemini", model="gemini-2.5-pro", api_key="k").profile
+    assert profile is not None
+    assert MODEL_TABLE["gemini"]["gemini-2.5-pro"]["video_inputs"] is True
+    assert profile["video_inputs"] is False  # the gemini preset sends no video parts
+
+
+def test_dialect_adds_nothing_for_a_model_without_tools_or_images() -> None:
+    assert dialect_profile(get_provider("vllm"), {"tool_calling": False}) == {}
+    assert dialect_profile(get_provider("vllm"), {"image_inputs": True}) == {
+        "image_tool_message": True
+    }
+
+
+# -- the user's profile wins ---------------------------------------------------------------------
+def test_user_profile_replaces_the_table() -> None:
+    llm = ChatCompatModel(
+        provider="deepseek", model="deepseek-chat", api_key="k", profile={"max_input_tokens": 9}
+    )
+    assert llm.profile == {"max_input_tokens": 9}
+
+
+@respx.mock
+def test_user_profile_wins_over_the_server_too() -> None:
+    respx.get("http://vllm.test/v1/models").mock(return_value=httpx.Response(200, json=VLLM_MODELS))
+    llm = ChatCompatModel(
+        provider="vllm",
+        base_url="http://vllm.test/v1",
+        model="Qwen/Qwen3-8B",
+        profile={"max_input_tokens": 1000, "tool_calling": True},
+    )
+    profile = llm.fetch_profile()
+    assert profile["max_input_tokens"] == 1000
+    assert llm.profile == profile
+
+
+def test_model_copy_re_resolves_a_resolved_profile_but_keeps_the_users() -> None:
+    chat = ChatCompatModel(provider="deepseek", model="deepseek-chat", api_key="k")
+    reasoner = chat.model_copy(update={"model": "deepseek-reasoner"})
+    assert reasoner.profile is not None and reasoner.profile["reasoning_output"] is True
+    mine = ChatCompatModel(
+        provider="deepseek", model="deepseek-chat", api_key="k", profile={"max_input_tokens": 7}
+    )
+    assert mine.model_copy(update={"model": "deepseek-reasoner"}).profile == {"max_input_tokens": 7}
+
+
+# -- construction never touches the network ------------------------------------------------------
+@respx.mock(assert_all_mocked=True)
+def test_construction_makes_no_request() -> None:
+    for provider in ("deepseek", "openai", "gemini", "xai", "vllm", "llamacpp", "ollama"):
+        ChatCompatModel(provider=provider, model="deepseek-chat", api_key="k")
+    assert respx.calls.call_count == 0
+
+
+# -- server shapes (pure) ------------------------------------------------------------------------
+def test_llamacpp_models_entry_alone_gives_n_ctx() -> None:
+    entry = LLAMACPP_MODELS["data"][0]
+    assert server_profile(entry, None) == {"max_input_tokens": 4096}
+
+
+def test_llamacpp_n_ctx_train_is_the_last_resort() -> None:
+    assert server_profile({"meta": {"n_ctx_train": 32768}}, None) == {"max_input_tokens": 32768}
+
+
+def test_llamacpp_props_wins_over_the_listing() -> None:
+    entry = {"meta": {"n_ctx": 8192, "n_ctx_train": 32768}}
+    props = {**LLAMACPP_PROPS, "modalities": {"vision": True, "audio": False}}
+    assert server_profile(entry, props) == {
+        "max_input_tokens": 4096,
+        "image_inputs": True,
+        "audio_inputs": False,
+    }
+
+
+def test_ollama_show_num_ctx_and_capabilities() -> None:
+    assert server_profile({"object": "model"}, OLLAMA_SHOW) == {
+        "max_input_tokens": 8192,  # what the Modelfile serves, not the 40960 it was trained for
+        "tool_calling": True,
+        "image_inputs": False,
+        "reasoning_output": True,
+    }
+    no_num_ctx = {**OLLAMA_SHOW, "parameters": ""}
+    assert server_profile(None, no_num_ctx)["max_input_tokens"] == 40960
+
+
+def test_lmstudio_max_context_length_and_type() -> None:
+    assert server_profile(None, LMSTUDIO_MODEL) == {
+        "max_input_tokens": 32768,
+        "image_inputs": True,
+    }
+
+
+def test_vllm_max_model_len() -> None:
+    assert server_profile(VLLM_MODELS["data"][0], None) == {"max_input_tokens": 32768}
+
+
+def test_openrouter_entry() -> None:
+    assert server_profile(OPENROUTER_MODELS["data"][0], None) == {
+        "max_input_tokens": 200000,
+        "max_output_tokens": 64000,
+        "text_inputs": True,
+        "image_inputs": True,
+        "audio_inputs": False,
+        "video_inputs": False,
+        "pdf_inputs": True,
+        "tool_calling": True,
+        "tool_choice": True,
+        "structured_output": True,
+        "reasoning_output": True,
+    }
+
+
+@pytest.mark.parametrize("bad", [0, -5, True, "lots", None, 1.5, [], {}])
+def test_nonsense_lengths_are_ignored(bad: Any) -> None:
+    assert server_profile({"max_model_len": bad, "context_length": bad}, None) == {}
+
+
+def test_detail_endpoints() -> None:
+    assert detail_endpoint("llamacpp", "m") == ("GET", "/props", None)
+    assert detail_endpoint("ollama", "qwen3:8b") == (
+        "POST",
+        "/api/show",
+        b'{"model": "qwen3:8b"}',
+    )
+    assert detail_endpoint("lmstudio", "m") == ("GET", "/api/v0/models/m", None)
+    assert detail_endpoint("vllm", "m") is None
+
+
+# -- fetch_profile over HTTP (respx) -------------------------------------------------------------
+@respx.mock
+def test_fetch_profile_llamacpp_reads_props_at_the_server_root() -> None:
+    respx.get("http://llama.test/v1/models").mock(
+        return_value=httpx.Response(200, json=LLAMACPP_MODELS)
+    )
+    props = respx.get("http://llama.test/props").mock(
+        return_value=httpx.Response(
+            200, json={**LLAMACPP_PROPS, "default_generation_settings": {"n_ctx": 2048}}
+        )
+    )
+    llm = ChatCompatModel(provider="llamacpp", base_url="http://llama.test/v1", model="anything")
+    profile = llm.fetch_profile()
+    assert props.called
+    assert profile["max_input_tokens"] == 2048
+    assert llm.profile == profile
+
+
+@respx.mock
+def test_fetch_profile_ollama_posts_api_show() -> None:
+    respx.get("http://ollama.test/v1/models").mock(
+        return_value=httpx.Response(200, json={"object": "list", "data": [{"id": "qwen3:8b"}]})
+    )
+    show = respx.post("http://ollama.test/api/show").mock(
+        return_value=httpx.Response(200, json=OLLAMA_SHOW)
+    )
+    llm = ChatCompatModel(provider="ollama", base_url="http://ollama.test/v1", model="qwen3:8b")
+    profile = llm.fetch_profile()
+    assert json.loads(show.calls.last.request.content) == {"model": "qwen3:8b"}
+    assert profile["max_input_tokens"] == 8192
+    assert profile["tool_calling"] is True
+    assert profile["tool_call_streaming"] is True  # the dialect's fact, merged in
+
+
+@respx.mock
+def test_fetch_profile_lmstudio_reads_api_v0() -> None:
+    respx.get("http://lms.test/v1/models").mock(
+        return_value=httpx.Response(200, json={"data": [{"id": "qwen2-vl-7b-instruct"}]})
+    )
+    respx.get("http://lms.test/api/v0/models/qwen2-vl-7b-instruct").mock(
+        return_value=httpx.Response(200, json=LMSTUDIO_MODEL)
+    )
+    llm = ChatCompatModel(
+        provider="lmstudio", base_url="http://lms.test/v1", model="qwen2-vl-7b-instruct"
+    )
+    assert llm.fetch_profile() == {
+        "max_input_tokens": 32768,
+        "image_inputs": True,
+        "image_tool_message": True,
+    }
+
+
+@respx.mock
+def test_fetch_profile_detail_failure_falls_back_to_the_listing() -> None:
+    respx.get("http://llama.test/v1/models").mock(
+        return_value=httpx.Response(200, json=LLAMACPP_MODELS)
+    )
+    respx.get("http://llama.test/props").mock(return_value=httpx.Response(404, json={}))
+    llm = ChatCompatModel(
+        provider="llamacpp", base_url="http://llama.test/v1", model="x", max_retries=0
+    )
+    assert llm.fetch_profile() == {"max_input_tokens": 4096}
+
+
+@respx.mock
+def test_fetch_profile_openrouter_server_wins_over_nothing_and_async_matches() -> None:
+    respx.get("https://openrouter.ai/api/v1/models").mock(
+        return_value=httpx.Response(200, json=OPENROUTER_MODELS)
+    )
+    llm = ChatCompatModel(provider="openrouter", model="acme/vision-1", api_key="k")
+    assert llm.profile is None
+    sync = llm.fetch_profile()
+    other = ChatCompatModel(provider="openrouter", model="acme/vision-1", api_key="k")
+    assert asyncio.run(other.afetch_profile()) == sync
+    assert sync["max_output_tokens"] == 64000 and sync["image_tool_message"] is True
+
+
+@respx.mock
+def test_fetch_profile_server_facts_win_over_the_table() -> None:
+    respx.get("https://api.deepseek.com/v1/models").mock(
+        return_value=httpx.Response(
+            200, json={"data": [{"id": "deepseek-chat", "context_length": 64000}]}
+        )
+    )
+    llm = ChatCompatModel(provider="deepseek", model="deepseek-chat", api_key="k")
+    profile = llm.fetch_profile()
+    assert profile["max_input_tokens"] == 64000
+    assert (
+        profile["structured_output"] is False
+    )  # the table's fact stays where the server is silent
+
+
+@respx.mock
+def test_fetch_profile_model_not_listed_keeps_the_table() -> None:
+    respx.get("https://api.deepseek.com/v1/models").mock(
+        return_value=httpx.Response(200, json={"data": [{"id": "other", "context_length": 5}]})
+    )
+    llm = ChatCompatModel(provider="deepseek", model="deepseek-chat", api_key="k")
+    assert llm.fetch_profile()["max_input_tokens"] == 128_000
+
+
+@respx.mock
+def test_fetch_profile_raises_the_listings_typed_error() -> None:
+    respx.get("https://api.deepseek.com/v1/models").mock(
+        return_value=httpx.Response(401, json={"error": {"message": "bad key"}})
+    )
+    llm = ChatCompatModel(provider="deepseek", model="deepseek-chat", api_key="k")
+    with pytest.raises(AuthenticationError):
+        llm.fetch_profile()
+    assert llm.profile is not None and llm.profile["max_input_tokens"] == 128_000  # untouched
