@@ -137,7 +137,7 @@ def _reap(pool: Any) -> None:
     The guard's finalizer only appends to ``_compat_stale`` (atomic, lock-free: it may run
     in any thread, even one holding the pool's lock), and the removal happens here.
     """
-    stale = pool._compat_stale
+    stale = getattr(pool, "_compat_stale", None)  # absent on pools built without _install
     while stale:
         entry = stale.pop()
         if entry in pool._requests:
@@ -291,12 +291,13 @@ def _assign(pool: Any) -> list[Any]:
         elif connection.is_available():
             kept.append(connection)
             free.append(connection)
-        else:
+        elif getattr(connection, "_connection", True) is not None:
             # Neither idle nor held by any request: an orphan. Its request was cancelled or
-            # interrupted before it connected, between connecting and starting (state NEW),
-            # or while its response was being closed (state ACTIVE). Nobody will ever use
-            # or close it, so it is closed here (a no-op when it never connected).
+            # interrupted between connecting and starting (state NEW) or while its
+            # response was being closed (state ACTIVE). Nobody will ever use or close it.
             closing.append(connection)
+        # Otherwise it never connected and no request holds it any more (cancelled between
+        # assignment and connect): there is no socket to close, so it is just dropped.
 
     for request in pool._requests:
         if request.connection is not None:
