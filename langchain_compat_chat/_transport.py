@@ -398,12 +398,12 @@ class _Call:
 
 
 _sync_clients: dict[tuple[Any, ...], httpx.Client] = {}
+# Per-loop clients, for loops that take no attribute (see ``_loop_clients``) only.
 _async_clients: weakref.WeakKeyDictionary[
     asyncio.AbstractEventLoop, dict[tuple[Any, ...], httpx.AsyncClient]
 ] = weakref.WeakKeyDictionary()
 _clients_lock = threading.Lock()
-# The closers of the loops in ``_async_clients`` (see ``_close_with_loop``), kept alive here.
-_loop_closers: set[AsyncIterator[None]] = set()
+_LOOP_ATTR = "_langchain_compat_chat_clients"
 
 
 _fork_generation = 0  # how many forks this process descends from (see _after_fork)
@@ -434,32 +434,71 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork)
 
 
-def _close_with_loop(loop: asyncio.AbstractEventLoop) -> None:
-    """Close ``loop``'s pooled clients when the loop shuts down.
+class _LoopClients(dict[tuple[Any, ...], httpx.AsyncClient]):
+    """One loop's clients, and the generator that closes them when the loop shuts down.
 
-    A client's connections refer to their loop, so the weak-keyed ``_async_clients`` alone
-    would keep every loop, and its idle sockets, forever: a service calling
-    ``asyncio.run(model.ainvoke(...))`` per request would leak a connection per call.
+    Kept on the loop object itself, not in a module-level map: a client's connections
+    refer to their loop, so any global that held the clients would keep every loop, its
+    sockets and its client alive for ever (300 loops closed by hand: +300 fds, +300
+    established connections, 300 loops never freed). Held by the loop alone, loop, clients
+    and closer form a cycle the garbage collector frees once the caller drops the loop.
+    """
+
+    __slots__ = ("closer", "generation")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generation = _fork_generation  # the clients of a loop carried over a fork are
+        self.closer: AsyncIterator[None] | None = None  # the parent's: never reused
+
+
+def _loop_clients(loop: asyncio.AbstractEventLoop) -> _LoopClients:
+    """The clients of ``loop``, created (with their closer) on first use."""
+    clients: _LoopClients | None = getattr(loop, _LOOP_ATTR, None)
+    if clients is None:
+        clients = _async_clients.get(loop)  # type: ignore[assignment]
+    if clients is not None and clients.generation == _fork_generation:
+        return clients
+    clients = _LoopClients()
+    try:
+        setattr(loop, _LOOP_ATTR, clients)
+    except AttributeError:  # a loop class without a __dict__ (uvloop): the global map
+        _async_clients[loop] = clients
+    _close_with_loop(loop, clients)
+    return clients
+
+
+def _close_with_loop(loop: asyncio.AbstractEventLoop, clients: _LoopClients) -> None:
+    """Close ``clients`` when ``loop`` shuts down, or let them be collected with it.
+
     asyncio has no loop-close hook, but ``asyncio.run`` (and pytest-asyncio, anyio...)
     close every started async generator of the loop before closing it: this generator waits
     at its ``yield`` until then, and its ``finally`` closes the clients with the loop still
-    running. A loop closed without that step falls back to garbage collection.
+    running. A loop closed without that step (``new_event_loop()`` ... ``close()``) cannot
+    run it any more; the generator is held by ``clients`` only (the loop's own set of
+    generators is weak), so once the caller drops the loop, the collector frees the loop,
+    clients and generator together, and asyncio closes the sockets of the transports it
+    collects.
     """
 
     async def closer() -> AsyncIterator[None]:
         try:
             yield
         finally:
-            clients = _async_clients.pop(loop, {})
-            for client in clients.values():
+            if getattr(loop, _LOOP_ATTR, None) is clients:
+                delattr(loop, _LOOP_ATTR)
+            if _async_clients.get(loop) is clients:
+                del _async_clients[loop]
+            for client in list(clients.values()):
                 await client.aclose()
-            _loop_closers.discard(generator)
+            clients.clear()
+            clients.closer = None
 
     async def start() -> None:
         await generator.__anext__()
 
     generator = closer()
-    _loop_closers.add(generator)
+    clients.closer = generator
     loop.create_task(start())
 
 
@@ -580,11 +619,7 @@ class Transport:
         if self._http_async_client is not None:
             self._check_user_client()
             return self._http_async_client
-        loop = asyncio.get_running_loop()
-        per_loop = _async_clients.get(loop)
-        if per_loop is None:
-            per_loop = _async_clients[loop] = {}
-            _close_with_loop(loop)
+        per_loop = _loop_clients(asyncio.get_running_loop())
         client = per_loop.get(self._key)
         if client is None or client.is_closed:
             client = per_loop[self._key] = httpx.AsyncClient(**self._client_kwargs())
