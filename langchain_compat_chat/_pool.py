@@ -249,7 +249,8 @@ def _sync_handler(pool: Any, send: Callable[[Any], Any]) -> Callable[[Any], Any]
                 closing += _discard(pool, getattr(request, "_compat_connection", None))
             pool._close_connections(closing)
             raise
-        response.stream = _Guard(response.stream, pool)
+        if hasattr(response.stream, "_pool_request"):  # not a mock's (respx) stream
+            response.stream = _Guard(response.stream, pool)
         return response
 
     return handle_request
@@ -265,7 +266,8 @@ def _async_handler(pool: Any, send: Callable[[Any], Any]) -> Callable[[Any], Any
                 closing += _discard(pool, getattr(request, "_compat_connection", None))
             await _aclose(pool, closing)
             raise
-        response.stream = _AsyncGuard(response.stream, pool)
+        if hasattr(response.stream, "_pool_request"):  # not a mock's (respx) stream
+            response.stream = _AsyncGuard(response.stream, pool)
         return response
 
     return handle_async_request
