@@ -75,10 +75,15 @@ def _install(pool: Any, is_async: bool) -> None:
     # C-level ``with`` has no such gap.
     pool._optional_thread_lock = threading.Lock()
     pool._assign_requests_to_connections = types.MethodType(_assign, pool)
+    # The class's method is looked up on every call, not bound once: a mock that patches
+    # the class (respx) must see its patch come and go as on any other pool.
+    cls = type(pool)
     if is_async:
-        pool.handle_async_request = _async_handler(pool, pool.handle_async_request)
+        pool.handle_async_request = _async_handler(
+            pool, lambda request: cls.handle_async_request(pool, request)
+        )
     else:
-        pool.handle_request = _sync_handler(pool, pool.handle_request)
+        pool.handle_request = _sync_handler(pool, lambda request: cls.handle_request(pool, request))
 
 
 # -- releasing the connection of an interrupted call ---------------------------------------
