@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["reserve_connections"]
+__all__ = ["buffered_bytes", "reserve_connections"]
 
 
 def reserve_connections(client: httpx.Client | httpx.AsyncClient) -> None:
@@ -346,3 +346,21 @@ def _reusable(origin: Any, free: list[Any], kept: list[Any], closing: list[Any])
         kept.remove(connection)
         closing.append(connection)
     return None
+
+
+def buffered_bytes(response: Any) -> int | None:
+    """Bytes of ``response`` already received but not yet read (h11's buffer), if known.
+
+    Lets a drain tell that a response's end already arrived with its last event (the
+    usual case) without touching the socket. Walks httpx's and httpcore 1.0.x's private
+    stream chain, so it answers ``None`` for any other shape (a mock, another httpcore).
+    """
+    stream = getattr(response, "stream", None)
+    for _ in range(8):  # deadline wrappers, BoundSyncStream, ResponseStream, _Guard, Pool...
+        if stream is None or hasattr(stream, "_connection"):
+            break
+        inner = getattr(stream, "_stream", None)
+        stream = inner if inner is not None else getattr(stream, "_httpcore_stream", None)
+    connection = getattr(stream, "_connection", None)
+    receive_buffer = getattr(getattr(connection, "_h11_state", None), "_receive_buffer", None)
+    return None if receive_buffer is None else len(receive_buffer)

@@ -22,6 +22,7 @@ import email.utils
 import logging
 import os
 import random
+import select
 import ssl
 import threading
 import time
@@ -35,8 +36,8 @@ from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
 
-from langchain_compat_chat._deadline import Deadline, arm, has_socket
-from langchain_compat_chat._pool import reserve_connections
+from langchain_compat_chat._deadline import Deadline, arm, socket_of
+from langchain_compat_chat._pool import buffered_bytes, reserve_connections
 from langchain_compat_chat._version import __version__
 from langchain_compat_chat.errors import (
     APIConnectionError,
@@ -82,6 +83,7 @@ _HEAD_SIZE = 2000  # bytes of a body kept for error reports
 # the watchdog both fire on the deadline, give or take the clocks' rounding).
 _DEADLINE_SLACK = 0.01
 _DRAIN_SECONDS = 0.1  # longest wait for the end of a response after [DONE] (see adrain)
+_DRAIN_BACKSTOP = 1.0  # a sync drain's read, once data is there (see drain)
 
 
 def redact_url(url: str) -> str:
@@ -964,23 +966,43 @@ def _drainable(response: httpx.Response) -> bool:
 
 
 def drain(response: httpx.Response, batches: Iterator[list[Event]]) -> None:
-    """Sync :func:`adrain`: the blocking read is bounded by the deadline watchdog.
+    """Sync :func:`adrain`: read the end only once it has arrived, never on a timer's bet.
 
-    A read cannot be interrupted from its own thread, so the socket is armed like a call's
-    total timeout: the watchdog shuts it down after ``_DRAIN_SECONDS`` and the read fails.
-    A response that exposes no socket (a custom transport) is not drained. Should the
-    watchdog fire just as the end arrives, after the connection went back to the pool, the
-    shut-down socket reads as closed and the pool discards it before reusing it.
+    A blocking read cannot be bounded from its own thread, and bounding it with the
+    watchdog (shut the socket at 0.1 s) failed under load: with 64 threads the timer won
+    the race in about half the streams, costing each a new connection, and could fire
+    after the connection had gone back to the pool. So the end is read only when it is
+    already buffered (it usually comes with ``[DONE]``) or the socket turns readable within
+    ``_DRAIN_SECONDS``, waited for with ``select`` in this thread, which owns the socket;
+    otherwise the response is closed and its connection dropped, as without draining. A
+    readable socket gives its bytes at once, so the watchdog is only a backstop (a server
+    that sends half the end and stalls), at ``_DRAIN_BACKSTOP``, and it can no longer touch
+    a socket once the response closes (see ``_deadline``). A response that exposes no
+    socket (a custom transport) is not drained.
     """
-    if not _drainable(response) or not has_socket(response):
+    if not _drainable(response):
         return
-    disarm = arm(Deadline(_DRAIN_SECONDS), response)
+    sock = socket_of(response)
+    if sock is None or not _end_arrives(response, sock):
+        return
+    disarm = arm(Deadline(_DRAIN_BACKSTOP), response)
     try:
         with contextlib.suppress(CompatChatError):
             for _ in batches:
                 pass
     finally:
         disarm()
+
+
+def _end_arrives(response: httpx.Response, sock: Any) -> bool:
+    """Whether the rest of ``response`` is buffered or arrives within ``_DRAIN_SECONDS``."""
+    if buffered_bytes(response) or getattr(sock, "pending", lambda: 0)():  # h11's, TLS's
+        return True
+    try:
+        readable, _, _ = select.select([sock], [], [], _DRAIN_SECONDS)
+    except (OSError, ValueError):  # closed meanwhile
+        return False
+    return bool(readable)
 
 
 async def adrain(response: httpx.Response, batches: AsyncIterator[list[Event]]) -> None:
