@@ -126,11 +126,15 @@ class _Watchdog:
     def _reset(self) -> None:
         self._heap: list[tuple[float, int, _Timer]] = []
         self._order = itertools.count()
-        self._wake = threading.Condition()
+        # A plain lock, taken with its own (C-level) ``with``: a Condition's Python-level
+        # ``__enter__`` can be cut short by a signal's KeyboardInterrupt in the calling
+        # thread and leave its lock held, which stops every later sync call that arms.
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
 
     def add(self, timer: _Timer) -> None:
-        with self._wake:
+        with self._lock:
             heapq.heappush(self._heap, (timer.at, next(self._order), timer))
             if self._thread is None:
                 self._thread = threading.Thread(
@@ -142,7 +146,7 @@ class _Watchdog:
 
     def _run(self) -> None:
         while True:
-            with self._wake:
+            with self._lock:
                 while self._heap and self._heap[0][2].cancelled:
                     heapq.heappop(self._heap)  # cancelled timers are dropped lazily
                 if not self._heap:
