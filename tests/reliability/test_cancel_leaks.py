@@ -140,8 +140,8 @@ def test_keyboard_interrupts_in_sync_calls_do_not_deadlock_the_pool(base_url: st
     one is repaired: what is promised is that the pool never deadlocks (before: a lock
     left held by an interrupt hung the next call for ever, within the first ~1,000
     interrupts), that connections an interrupt may have left half-updated are closed,
-    and that the few entries left (1-2 %) stay bounded. httpcore2 does not fix this
-    either; an interrupt-proof client needs the signal deferred around the pool's work.
+    and that the few entries left (1-2 %) stay bounded. Whether httpcore2 fares better was not
+    measured; an interrupt-proof client would need the signal deferred around pool work.
     """
     # Interrupts can strike any process-wide state, so they are sent to a process of
     # their own, not to the one running the rest of the suite.
