@@ -22,12 +22,12 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Protocol
 
 import httpx
 
-__all__ = ["Deadline", "arm", "has_socket"]
+__all__ = ["Deadline", "arm", "socket_of"]
 
 
 class Deadline:
@@ -64,18 +64,14 @@ class _Shutdownable(Protocol):
     def shutdown(self, how: int, /) -> None: ...
 
 
-def _socket_of(response: httpx.Response) -> _Shutdownable | None:
+def socket_of(response: httpx.Response) -> _Shutdownable | None:
+    """The socket under ``response`` (or asyncio's wrapper of it), if it exposes one."""
     stream = response.extensions.get("network_stream")
     get_info = getattr(stream, "get_extra_info", None)
     if get_info is None:
         return None
     sock = get_info("socket")
     return sock if callable(getattr(sock, "shutdown", None)) else None
-
-
-def has_socket(response: httpx.Response) -> bool:
-    """Whether :func:`arm` can bound reads of ``response`` (it exposes its socket)."""
-    return _socket_of(response) is not None
 
 
 class _Timer:
@@ -125,11 +121,15 @@ class _Watchdog:
     def _reset(self) -> None:
         self._heap: list[tuple[float, int, _Timer]] = []
         self._order = itertools.count()
-        self._wake = threading.Condition()
+        # A plain lock, taken with its own (C-level) ``with``: a Condition's Python-level
+        # ``__enter__`` can be cut short by a signal's KeyboardInterrupt in the calling
+        # thread and leave its lock held, which stops every later sync call that arms.
+        self._lock = threading.Lock()
+        self._wake = threading.Condition(self._lock)
         self._thread: threading.Thread | None = None
 
     def add(self, timer: _Timer) -> None:
-        with self._wake:
+        with self._lock:
             heapq.heappush(self._heap, (timer.at, next(self._order), timer))
             if self._thread is None:
                 self._thread = threading.Thread(
@@ -141,7 +141,7 @@ class _Watchdog:
 
     def _run(self) -> None:
         while True:
-            with self._wake:
+            with self._lock:
                 while self._heap and self._heap[0][2].cancelled:
                     heapq.heappop(self._heap)  # cancelled timers are dropped lazily
                 if not self._heap:
@@ -158,6 +158,44 @@ class _Watchdog:
 _watchdog = _Watchdog()
 
 
+class _DisarmOnClose(httpx.SyncByteStream):
+    """``response.stream`` made to cancel its timer before the response releases its socket.
+
+    httpx closes a response by itself once its body has been read to the end, and closing
+    hands the connection back to the pool, where another request may take it at once.
+    A timer still armed then could shut a socket that is no longer this call's ("Server
+    disconnected without sending a response" for the next request). Cancelling first, under
+    the timer's lock, means a shutdown either happened before the release (the pool then
+    sees the socket as closed and discards it) or never happens.
+    """
+
+    def __init__(self, stream: httpx.SyncByteStream, timer: _Timer) -> None:
+        self._stream = stream
+        self._timer = timer
+
+    def __iter__(self) -> Iterator[bytes]:
+        return iter(self._stream)
+
+    def close(self) -> None:
+        self._timer.cancel()
+        self._stream.close()
+
+
+class _DisarmOnAclose(httpx.AsyncByteStream):
+    """Async twin of :class:`_DisarmOnClose` (the loop's timer may run at any ``await``)."""
+
+    def __init__(self, stream: httpx.AsyncByteStream, timer: _Timer) -> None:
+        self._stream = stream
+        self._timer = timer
+
+    def __aiter__(self) -> AsyncIterator[bytes]:
+        return self._stream.__aiter__()
+
+    async def aclose(self) -> None:
+        self._timer.cancel()
+        await self._stream.aclose()
+
+
 def _noop() -> None:
     return None
 
@@ -171,15 +209,21 @@ def arm(
 
     Async drivers pass their running ``loop`` (its timer fires the shutdown); sync drivers
     pass none and get the watchdog thread, even when called from inside a running loop,
-    whose timers could not fire while the sync call blocks it. Call the returned function
-    *before* closing the response (see :class:`_Timer`).
+    whose timers could not fire while the sync call blocks it. Closing the response also
+    disarms it, first (see :class:`_DisarmOnClose`), since httpx closes a response itself
+    once its body has been read.
     """
     if deadline is None:
         return _noop
-    sock = _socket_of(response)
+    sock = socket_of(response)
     if sock is None:
         return _noop
     timer = _Timer(deadline.at, sock)
+    stream = response.stream
+    if isinstance(stream, httpx.SyncByteStream):
+        response.stream = _DisarmOnClose(stream, timer)
+    elif isinstance(stream, httpx.AsyncByteStream):
+        response.stream = _DisarmOnAclose(stream, timer)
     if loop is None:
         _watchdog.add(timer)
         return timer.cancel

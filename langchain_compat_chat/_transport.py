@@ -20,10 +20,13 @@ import contextlib
 import email.utils
 import logging
 import math
+import os
 import random
+import select
 import ssl
 import threading
 import time
+import warnings
 import weakref
 from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
@@ -32,8 +35,8 @@ from typing import Any, NoReturn
 
 import httpx
 
-from langchain_compat_chat._deadline import Deadline, arm, has_socket
-from langchain_compat_chat._pool import reserve_connections
+from langchain_compat_chat._deadline import Deadline, arm, socket_of
+from langchain_compat_chat._pool import buffered_bytes, reserve_connections
 from langchain_compat_chat._secrets import (
     basic_auth_header,
     is_secret_header,
@@ -81,6 +84,7 @@ _HEAD_SIZE = 2000  # bytes of a body kept for error reports
 # the watchdog both fire on the deadline, give or take the clocks' rounding).
 _DEADLINE_SLACK = 0.01
 _DRAIN_SECONDS = 0.1  # longest wait for the end of a response after [DONE] (see adrain)
+_DRAIN_BACKSTOP = 1.0  # a sync drain's read, once data is there (see drain)
 
 
 def server_root(base_url: str) -> str:
@@ -404,40 +408,107 @@ class _Call:
 
 
 _sync_clients: dict[tuple[Any, ...], httpx.Client] = {}
+# Per-loop clients, for loops that take no attribute (see ``_loop_clients``) only.
 _async_clients: weakref.WeakKeyDictionary[
     asyncio.AbstractEventLoop, dict[tuple[Any, ...], httpx.AsyncClient]
 ] = weakref.WeakKeyDictionary()
 _clients_lock = threading.Lock()
-# The closers of the loops in ``_async_clients`` (see ``_close_with_loop``), kept alive here.
-_loop_closers: set[AsyncIterator[None]] = set()
+_LOOP_ATTR = "_langchain_compat_chat_clients"
 
 
-def _close_with_loop(loop: asyncio.AbstractEventLoop) -> None:
-    """Close ``loop``'s pooled clients when the loop shuts down.
+_fork_generation = 0  # how many forks this process descends from (see _after_fork)
 
-    A client's connections refer to their loop, so the weak-keyed ``_async_clients`` alone
-    would keep every loop, and its idle sockets, forever: a service calling
-    ``asyncio.run(model.ainvoke(...))`` per request would leak a connection per call.
+
+def _after_fork() -> None:
+    """In a forked child, forget every client the parent created; never close them.
+
+    A child inherits the parent's pooled keep-alive sockets: every process would then send
+    on the same connections and read one another's answers (51 of 200 calls from forked
+    children got another caller's answer, 13 were garbled, with no error). So the child
+    starts with no client at all and builds its own on first use. The inherited clients
+    are only dropped, not closed: nothing is sent on them, and the file descriptors the
+    garbage collector then closes are the child's copies; the parent's sockets stay open
+    (closing a copy never affects them; only ``shutdown()`` would, and it is not called).
+    Async clients are per loop and keyed by the loop, so a loop object carried over the
+    fork gets a new client too. The lock is replaced: another thread may have held it.
+    Clients the user passed in are the user's (see :meth:`Transport.client`).
+    """
+    global _sync_clients, _async_clients, _clients_lock, _fork_generation
+    _sync_clients = {}
+    _async_clients = weakref.WeakKeyDictionary()
+    _clients_lock = threading.Lock()
+    _fork_generation += 1
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
+class _LoopClients(dict[tuple[Any, ...], httpx.AsyncClient]):
+    """One loop's clients, and the generator that closes them when the loop shuts down.
+
+    Kept on the loop object itself, not in a module-level map: a client's connections
+    refer to their loop, so any global that held the clients would keep every loop, its
+    sockets and its client alive for ever (300 loops closed by hand: +300 fds, +300
+    established connections, 300 loops never freed). Held by the loop alone, loop, clients
+    and closer form a cycle the garbage collector frees once the caller drops the loop.
+    """
+
+    __slots__ = ("closer", "generation")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.generation = _fork_generation  # the clients of a loop carried over a fork are
+        self.closer: AsyncIterator[None] | None = None  # the parent's: never reused
+
+
+def _loop_clients(loop: asyncio.AbstractEventLoop) -> _LoopClients:
+    """The clients of ``loop``, created (with their closer) on first use."""
+    clients: _LoopClients | None = getattr(loop, _LOOP_ATTR, None)
+    if clients is None:
+        clients = _async_clients.get(loop)  # type: ignore[assignment]
+    if clients is not None and clients.generation == _fork_generation:
+        return clients
+    clients = _LoopClients()
+    try:
+        setattr(loop, _LOOP_ATTR, clients)
+    except AttributeError:  # a loop class without a __dict__ (uvloop): the global map
+        _async_clients[loop] = clients
+    _close_with_loop(loop, clients)
+    return clients
+
+
+def _close_with_loop(loop: asyncio.AbstractEventLoop, clients: _LoopClients) -> None:
+    """Close ``clients`` when ``loop`` shuts down, or let them be collected with it.
+
     asyncio has no loop-close hook, but ``asyncio.run`` (and pytest-asyncio, anyio...)
     close every started async generator of the loop before closing it: this generator waits
     at its ``yield`` until then, and its ``finally`` closes the clients with the loop still
-    running. A loop closed without that step falls back to garbage collection.
+    running. A loop closed without that step (``new_event_loop()`` ... ``close()``) cannot
+    run it any more; the generator is held by ``clients`` only (the loop's own set of
+    generators is weak), so once the caller drops the loop, the collector frees the loop,
+    clients and generator together, and asyncio closes the sockets of the transports it
+    collects.
     """
 
     async def closer() -> AsyncIterator[None]:
         try:
             yield
         finally:
-            clients = _async_clients.pop(loop, {})
-            for client in clients.values():
+            if getattr(loop, _LOOP_ATTR, None) is clients:
+                delattr(loop, _LOOP_ATTR)
+            if _async_clients.get(loop) is clients:
+                del _async_clients[loop]
+            for client in list(clients.values()):
                 await client.aclose()
-            _loop_closers.discard(generator)
+            clients.clear()
+            clients.closer = None
 
     async def start() -> None:
         await generator.__anext__()
 
     generator = closer()
-    _loop_closers.add(generator)
+    clients.closer = generator
     loop.create_task(start())
 
 
@@ -503,6 +574,7 @@ class Transport:
         self._proxy = proxy
         self._http_client = http_client
         self._http_async_client = http_async_client
+        self._generation = _fork_generation  # a user's client used after a fork is warned of
         self._key = (verify, proxy, self.base_url.startswith("https:"))
         # Parsed once: httpx otherwise re-parses the URL and re-encodes every header per call.
         self._urls: dict[str, httpx.URL] = {}
@@ -519,9 +591,27 @@ class Transport:
             "follow_redirects": False,
         }
 
+    def _check_user_client(self) -> None:
+        """Warn once when a user's client is used in a process forked after it was given.
+
+        Its pool may hold the parent's connections, which only its owner can drop (e.g. a
+        new client per worker, made in gunicorn's ``post_fork`` or Celery's
+        ``worker_process_init``); the package's own clients are replaced by itself.
+        """
+        if self._generation != _fork_generation:
+            self._generation = _fork_generation
+            warnings.warn(
+                "The http_client / http_async_client given to ChatCompatModel was created "
+                "before os.fork(); its pooled connections are shared with the parent "
+                "process. Create the client in each worker process instead.",
+                RuntimeWarning,
+                stacklevel=4,
+            )
+
     def client(self) -> httpx.Client:
         """The sync client: the user's, or a pooled one shared by equal settings."""
         if self._http_client is not None:
+            self._check_user_client()
             return self._http_client
         client = _sync_clients.get(self._key)
         if client is None or client.is_closed:
@@ -536,12 +626,9 @@ class Transport:
     def async_client(self) -> httpx.AsyncClient:
         """The async client for the running loop (one per loop, see module docstring)."""
         if self._http_async_client is not None:
+            self._check_user_client()
             return self._http_async_client
-        loop = asyncio.get_running_loop()
-        per_loop = _async_clients.get(loop)
-        if per_loop is None:
-            per_loop = _async_clients[loop] = {}
-            _close_with_loop(loop)
+        per_loop = _loop_clients(asyncio.get_running_loop())
         client = per_loop.get(self._key)
         if client is None or client.is_closed:
             client = per_loop[self._key] = httpx.AsyncClient(**self._client_kwargs())
@@ -888,23 +975,43 @@ def _drainable(response: httpx.Response) -> bool:
 
 
 def drain(response: httpx.Response, batches: Iterator[list[Event]]) -> None:
-    """Sync :func:`adrain`: the blocking read is bounded by the deadline watchdog.
+    """Sync :func:`adrain`: read the end only once it has arrived, never on a timer's bet.
 
-    A read cannot be interrupted from its own thread, so the socket is armed like a call's
-    total timeout: the watchdog shuts it down after ``_DRAIN_SECONDS`` and the read fails.
-    A response that exposes no socket (a custom transport) is not drained. Should the
-    watchdog fire just as the end arrives, after the connection went back to the pool, the
-    shut-down socket reads as closed and the pool discards it before reusing it.
+    A blocking read cannot be bounded from its own thread, and bounding it with the
+    watchdog (shut the socket at 0.1 s) failed under load: with 64 threads the timer won
+    the race in about half the streams, costing each a new connection, and could fire
+    after the connection had gone back to the pool. So the end is read only when it is
+    already buffered (it usually comes with ``[DONE]``) or the socket turns readable within
+    ``_DRAIN_SECONDS``, waited for with ``select`` in this thread, which owns the socket;
+    otherwise the response is closed and its connection dropped, as without draining. A
+    readable socket gives its bytes at once, so the watchdog is only a backstop (a server
+    that sends half the end and stalls), at ``_DRAIN_BACKSTOP``, and it can no longer touch
+    a socket once the response closes (see ``_deadline``). A response that exposes no
+    socket (a custom transport) is not drained.
     """
-    if not _drainable(response) or not has_socket(response):
+    if not _drainable(response):
         return
-    disarm = arm(Deadline(_DRAIN_SECONDS), response)
+    sock = socket_of(response)
+    if sock is None or not _end_arrives(response, sock):
+        return
+    disarm = arm(Deadline(_DRAIN_BACKSTOP), response)
     try:
         with contextlib.suppress(CompatChatError):
             for _ in batches:
                 pass
     finally:
         disarm()
+
+
+def _end_arrives(response: httpx.Response, sock: Any) -> bool:
+    """Whether the rest of ``response`` is buffered or arrives within ``_DRAIN_SECONDS``."""
+    if buffered_bytes(response) or getattr(sock, "pending", lambda: 0)():  # h11's, TLS's
+        return True
+    try:
+        readable, _, _ = select.select([sock], [], [], _DRAIN_SECONDS)
+    except (OSError, ValueError):  # closed meanwhile
+        return False
+    return bool(readable)
 
 
 async def adrain(response: httpx.Response, batches: AsyncIterator[list[Event]]) -> None:

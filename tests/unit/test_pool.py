@@ -233,3 +233,13 @@ def test_not_installed_on_other_httpcore_lines(monkeypatch: pytest.MonkeyPatch) 
     client = httpx.Client()
     reserve_connections(client)
     assert getattr(_assign_of(client), "__func__", None) is not _assign
+
+
+def test_a_connected_connection_no_request_holds_is_closed() -> None:
+    """Its request was cancelled after connecting (NEW) or while closing (ACTIVE)."""
+    started, closing_cut_short = Conn("new"), Conn("active")
+    started._connection = object()  # connected, never got its first request
+    idle = Conn()
+    pool = Pool([started, closing_cut_short, idle], [])
+    assert _assign(pool) == [started, closing_cut_short]
+    assert pool._connections == [idle]
