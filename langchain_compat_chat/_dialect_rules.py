@@ -172,11 +172,30 @@ RULES: tuple[DialectRule, ...] = (
         "cerebras-no-echo",
         {"echo_reasoning": "off", "echo_turns": "none", "reasoning_out": "reasoning"},
         endpoints=_on("cerebras"),
-        # Cerebras validates input messages strictly and refuses `reasoning` on them.
+        # Cerebras validates input messages strictly: "messages.2.assistant.reasoning_content:
+        # property '...' is unsupported" (400, wrong_api_format) on the second turn of
+        # gpt-oss-120b and zai-glm. Some clients replay `reasoning` there instead, but no
+        # Cerebras page we could read says it is accepted on input, and nothing fails without
+        # it, so no reasoning key goes back (the conservative choice).
         evidence=(
             "https://inference-docs.cerebras.ai/capabilities/reasoning",
-            "https://github.com/musistudio/llms/pull/64",
+            "https://github.com/Kilo-Org/kilocode/issues/10375",
+            "https://github.com/NousResearch/hermes-agent/issues/34716",
         ),
+    ),
+    DialectRule(
+        "hf-strict-backend-no-echo",
+        {"echo_reasoning": "off", "echo_turns": "none"},
+        endpoints=_on("huggingface"),
+        model=r":(groq|cerebras)$",
+        # The router forwards to the provider named after the colon; Groq and Cerebras answer
+        # 400 to reasoning keys on input messages (see groq-no-echo, cerebras-no-echo).
+        evidence=(
+            "https://huggingface.co/docs/inference-providers/index",
+            "https://github.com/karthink/gptel/issues/774",
+            "https://github.com/Kilo-Org/kilocode/issues/10375",
+        ),
+        pin=True,
     ),
     DialectRule(
         "minimax-think-in-content",
@@ -277,6 +296,24 @@ RULES: tuple[DialectRule, ...] = (
         family="kimi",
         model=r"thinking",
         evidence=(_KIMI_DOCS,),
+    ),
+    DialectRule(
+        "kimi-instruct-no-thinking",
+        {
+            "thinking_default": False,
+            "forced_tool": "allowed",
+            "template_thinking_key": None,
+            "echo_turns": "tool_calls",
+        },
+        family="kimi",
+        model=r"instruct|k2-0711|k2-0905|k2-turbo|moonshot-v1",
+        # Kimi-K2-Instruct (0711/0905, the -preview and -turbo API names) and moonshot-v1 are
+        # not reasoning models: no thinking to switch off, so a forced tool goes out as is
+        # (Groq serves moonshotai/kimi-k2-instruct-0905 and takes tool_choice "required").
+        evidence=(
+            "https://huggingface.co/moonshotai/Kimi-K2-Instruct-0905",
+            "https://console.groq.com/docs/model/moonshotai/kimi-k2-instruct-0905",
+        ),
     ),
     DialectRule(
         "kimi-k3-effort-only",
@@ -407,6 +444,51 @@ RULES: tuple[DialectRule, ...] = (
         evidence=(
             "https://github.com/QwenLM/qwen-code/pull/5637",
             "https://www.alibabacloud.com/help/en/model-studio/deep-thinking",
+        ),
+    ),
+    DialectRule(
+        "kimi-fixed-sampling",
+        {
+            "drop_params": frozenset(
+                {"temperature", "top_p", "presence_penalty", "frequency_penalty"}
+            )
+        },
+        family="kimi",
+        model=r"^kimi-k(2\.[5-9]|3)|thinking",
+        endpoints=_on("moonshot"),
+        # Kimi K2.5+ pins the sampling parameters (1.0 thinking, 0.6 not) and answers 400
+        # "invalid temperature: only 1 is allowed for this model" to any other value; left
+        # out, the server uses its own.
+        evidence=(
+            "https://platform.kimi.ai/docs/guide/use-thinking-effort",
+            "https://github.com/UKGovernmentBEIS/inspect_ai/pull/5152",
+        ),
+    ),
+    DialectRule(
+        "grok-no-effort-param",
+        {"thinking_style": "none"},
+        family="grok",
+        model=r"^grok-(3(?!-mini)|4(-0709|-latest)?$|4-(1-)?fast|4\.20|code-fast)",
+        endpoints=_on("xai"),
+        # grok-4 and its fast variants reason by model choice and answer 400 "Model does not
+        # support parameter reasoningEffort"; grok-3 does not reason. Only grok-3-mini and
+        # grok-4.3+ take reasoning_effort.
+        evidence=(
+            "https://docs.x.ai/docs/guides/reasoning",
+            "https://github.com/vercel/ai/releases/tag/@ai-sdk%2Fxai@4.0.8",
+            "https://github.com/acedergren/opencode-oci-provider/releases/tag/v0.2.3",
+        ),
+    ),
+    DialectRule(
+        "grok-4.3-effort",
+        {"effort_levels": ("low", "medium", "high")},
+        family="grok",
+        model=r"^grok-4\.([3-9]|\d\d)",
+        endpoints=_on("xai"),
+        # grok-4.3 takes none/low/medium/high (none: no reasoning), grok-4.5 low/medium/high.
+        evidence=(
+            "https://newreleases.io/project/github/vercel/ai/release/@ai-sdk%2Fxai@4.0.0-canary.61",
+            "https://github.com/anomalyco/opencode/issues/39448",
         ),
     ),
     DialectRule(

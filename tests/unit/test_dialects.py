@@ -441,3 +441,62 @@ def test_qwen3_template_key_only_for_qwen3_on_vllm() -> None:
         [Weather], tool_choice="any"
     )
     assert "chat_template_kwargs" not in sent(forced, "x", reply({"tool_calls": [CALL]}))
+
+
+# -- review against the providers' own docs (issue 14 review) ----------------------------------
+@pytest.mark.parametrize(
+    ("provider", "model"),
+    [
+        ("groq", "moonshotai/kimi-k2-instruct-0905"),
+        ("together", "moonshotai/Kimi-K2-Instruct-0905"),
+        ("moonshot", "moonshot-v1-8k"),
+    ],
+)
+def test_non_thinking_kimi_models_take_a_forced_tool_as_is(provider: str, model: str) -> None:
+    # Kimi-K2-Instruct does not think: "auto" (and a ForcedToolCallError) would be wrong.
+    body = sent(
+        llm(model, provider).with_structured_output(Weather), "x", reply({"tool_calls": [CALL]})
+    )
+    assert body["tool_choice"] == {"type": "function", "function": {"name": "Weather"}}
+    assert "thinking" not in body and "reasoning_effort" not in body
+    anyone = llm(model, provider).bind_tools([Weather], tool_choice="any")
+    assert sent(anyone, "x", reply({"tool_calls": [CALL]}))["tool_choice"] == "required"
+    assert resolve_dialect(get_provider(provider), model).thinking_default is False
+
+
+def test_kimi_thinking_models_leave_the_pinned_sampling_params_out() -> None:
+    # Moonshot answers 400 "invalid temperature: only 1 is allowed for this model".
+    pinned = {"temperature": 0.2, "top_p": 0.9, "presence_penalty": 0.1}
+    for model in ("kimi-k2.5", "kimi-k2-thinking", "kimi-k3"):
+        body = sent(llm(model, "moonshot", **pinned), "x")
+        assert not set(pinned) & set(body), model
+    legacy = sent(llm("moonshot-v1-8k", "moonshot", **pinned), "x")
+    assert legacy["temperature"] == 0.2  # moonshot-v1 takes them
+    # Elsewhere (a gateway, vLLM) the sampling params still go out.
+    assert sent(llm("kimi-k2.5", **pinned), "x")["temperature"] == 0.2
+
+
+def test_grok_models_that_reject_reasoning_effort_get_no_switch() -> None:
+    for model in ("grok-4", "grok-4-0709", "grok-4-1-fast-reasoning", "grok-4.20-0309-reasoning"):
+        with pytest.raises(ValueError, match="no switch for thinking"):
+            sent(llm(model, "xai", thinking=True), "x")
+        assert "reasoning_effort" not in sent(llm(model, "xai", thinking=False), "x")
+    assert sent(llm("grok-3-mini", "xai", thinking=True), "x")["reasoning_effort"] == "high"
+    assert sent(llm("grok-4.3", "xai", thinking=True), "x")["reasoning_effort"] == "medium"
+
+
+@pytest.mark.parametrize(
+    ("model", "echoed"),
+    [
+        ("openai/gpt-oss-120b:cerebras", False),
+        ("openai/gpt-oss-120b:groq", False),
+        ("openai/gpt-oss-120b:together", True),
+        ("openai/gpt-oss-120b", True),
+    ],
+)
+def test_hf_router_never_echoes_to_strict_backends(model: str, echoed: bool) -> None:
+    _, assistant = _loop(
+        llm(model, "huggingface"), {"content": None, "reasoning": "plan", "tool_calls": [CALL]}
+    )
+    assert ("reasoning" in assistant) is echoed
+    assert "reasoning_content" not in assistant
