@@ -151,9 +151,14 @@ RULES: tuple[DialectRule, ...] = (
     ),
     DialectRule(
         "ollama-reasoning",
-        {"reasoning_out": "reasoning"},
+        {"reasoning_out": "reasoning", "echo_reasoning": "reasoning"},
         endpoints=_on("ollama"),
-        evidence=("https://docs.ollama.com/api/openai-compatibility",),
+        # /v1 reads an input assistant message's reasoning only from `reasoning` (into the
+        # native `thinking`); an unknown `reasoning_content` is dropped by the JSON decoder.
+        evidence=(
+            "https://docs.ollama.com/api/openai-compatibility",
+            "https://github.com/ollama/ollama/blob/main/openai/openai.go",
+        ),
     ),
     DialectRule(
         "gemini-signatures",
@@ -384,6 +389,22 @@ RULES: tuple[DialectRule, ...] = (
         evidence=(
             "https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking",
             "https://docs.anthropic.com/en/api/openai-sdk",
+        ),
+    ),
+    DialectRule(
+        "claude-adaptive-thinking-only",
+        {"thinking_style": "thinking_adaptive", "drop_params": frozenset({"temperature", "top_p"})},
+        family="claude",
+        model=r"opus-4-([7-9]|\d\d)|opus-[5-9]",
+        endpoints=_on("anthropic"),
+        # Opus 4.7+: '"thinking.type.enabled" is not supported for this model. Use
+        # "thinking.type.adaptive"' (400); `disabled` and no `thinking` both work. The same
+        # migration removed temperature/top_p (400 on any value).
+        evidence=(
+            "https://platform.claude.com/docs/en/build-with-claude/adaptive-thinking",
+            "https://platform.claude.com/docs/en/about-claude/models/migration-guide",
+            "https://github.com/docker/docker-agent/issues/3093",
+            "https://github.com/QuantumNous/new-api/pull/4293",
         ),
     ),
     DialectRule(

@@ -283,6 +283,10 @@ def thinking_params(
         if not on:
             return {"thinking": {"type": "disabled"}}
         return {"thinking": {"type": "enabled", "budget_tokens": budget or _DEFAULT_BUDGET}}
+    if style == "thinking_adaptive":
+        # Claude Opus 4.7+ decides its own budget and answers 400 to type "enabled"; a
+        # token budget only means "on" there.
+        return {"thinking": {"type": "adaptive" if on else "disabled"}}
     if style == "reasoning_effort":
         return _effort(on, budget, dialect)
     if on:

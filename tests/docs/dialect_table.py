@@ -60,6 +60,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("azure", "gpt-5"),
     ("perplexity", "sonar-reasoning-pro"),
     ("anthropic", "claude-sonnet-4-5"),
+    ("anthropic", "claude-opus-4-7"),
     ("minimax", "MiniMax-M2.5"),
     ("cerebras", "gpt-oss-120b"),
     ("sambanova", "DeepSeek-R1-0528"),

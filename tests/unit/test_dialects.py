@@ -500,3 +500,30 @@ def test_hf_router_never_echoes_to_strict_backends(model: str, echoed: bool) -> 
     )
     assert ("reasoning" in assistant) is echoed
     assert "reasoning_content" not in assistant
+
+
+def test_claude_opus_4_7_and_later_think_adaptively() -> None:
+    # '"thinking.type.enabled" is not supported for this model' on Opus 4.7+.
+    for setting in (True, 4096):
+        body = sent(llm("claude-opus-4-7", "anthropic", thinking=setting), "x")
+        assert body["thinking"] == {"type": "adaptive"}
+    off = sent(llm("claude-opus-4-8", "anthropic", thinking=False, temperature=0.3), "x")
+    assert off["thinking"] == {"type": "disabled"} and "temperature" not in off
+    forced = llm("claude-opus-4-7", "anthropic", thinking=True).with_structured_output(Weather)
+    assert sent(forced, "x", reply({"tool_calls": [CALL]}))["thinking"] == {"type": "disabled"}
+    # Older Claude keeps the token budget (and its sampling params).
+    old = sent(llm("claude-sonnet-4-5", "anthropic", thinking=True, temperature=0.3), "x")
+    assert old["thinking"] == {"type": "enabled", "budget_tokens": 2048}
+    assert old["temperature"] == 0.3
+
+
+def test_ollama_reads_reasoning_back_only_from_reasoning() -> None:
+    # A turn built by hand (no record of the field it came in) still goes where Ollama reads.
+    turn = AIMessage(
+        "",
+        additional_kwargs={"reasoning_content": "r"},
+        tool_calls=[{"name": "f", "args": {}, "id": "c1"}],
+    )
+    history = [HumanMessage("a"), turn, ToolMessage("x", tool_call_id="c1")]
+    assistant = sent(llm("qwen3:8b", "ollama"), history)["messages"][1]
+    assert assistant["reasoning"] == "r" and "reasoning_content" not in assistant
