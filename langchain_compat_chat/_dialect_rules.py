@@ -513,6 +513,19 @@ RULES: tuple[DialectRule, ...] = (
         ),
     ),
     DialectRule(
+        "cerebras-glm-effort-off",
+        {"effort_off": "none"},
+        family="glm",
+        endpoints=_on("cerebras"),
+        # zai-glm takes top-level reasoning_effort with "none" as the no-thinking value (the
+        # older disable_reasoning is deprecated), so a forced tool goes out with thinking
+        # off instead of as "auto". gpt-oss there refuses "none" (wrong_api_format).
+        evidence=(
+            "https://inference-docs.cerebras.ai/capabilities/reasoning",
+            "https://docs.rs/crate/harn-vm/0.8.78/source/src/llm/capability_sources/20-providers/80-cerebras.toml",
+        ),
+    ),
+    DialectRule(
         "zhipu-auto-only",
         {"forced_tool": "never"},
         family="glm",

@@ -63,6 +63,7 @@ ROWS: tuple[tuple[str, str], ...] = (
     ("anthropic", "claude-opus-4-7"),
     ("minimax", "MiniMax-M2.5"),
     ("cerebras", "gpt-oss-120b"),
+    ("cerebras", "zai-glm-4.7"),
     ("sambanova", "DeepSeek-R1-0528"),
     ("deepinfra", "deepseek-ai/DeepSeek-V3.1"),
     ("nebius", "Qwen/Qwen3-235B-A22B-Thinking-2507"),

@@ -527,3 +527,15 @@ def test_ollama_reads_reasoning_back_only_from_reasoning() -> None:
     history = [HumanMessage("a"), turn, ToolMessage("x", tool_call_id="c1")]
     assistant = sent(llm("qwen3:8b", "ollama"), history)["messages"][1]
     assert assistant["reasoning"] == "r" and "reasoning_content" not in assistant
+
+
+def test_cerebras_glm_forced_tool_switches_reasoning_off() -> None:
+    body = sent(
+        llm("zai-glm-4.7", "cerebras").with_structured_output(Weather),
+        "x",
+        reply({"tool_calls": [CALL]}),
+    )
+    assert body["tool_choice"] == {"type": "function", "function": {"name": "Weather"}}
+    assert body["reasoning_effort"] == "none"
+    # gpt-oss on Cerebras refuses "none": nothing is sent for thinking=False.
+    assert "reasoning_effort" not in sent(llm("gpt-oss-120b", "cerebras", thinking=False), "x")
