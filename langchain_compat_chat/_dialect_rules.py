@@ -92,9 +92,20 @@ RULES: tuple[DialectRule, ...] = (
         endpoints=_on("vllm", "sglang"),
         # The chat_template_kwargs key belongs to the model's template (Qwen3 enable_thinking,
         # DeepSeek V3.1 `thinking`), so none until the family says which: a Qwen3 toggle used
-        # to go to every model. SGLang answers in reasoning_content and keeps the round-trip
-        # default (the field it came in).
+        # to go to every model.
         evidence=("https://docs.sglang.ai/advanced_features/separate_reasoning.html",),
+    ),
+    DialectRule(
+        "sglang-echo-as-reasoning-content",
+        {"echo_reasoning": "reasoning_content"},
+        endpoints=_on("sglang"),
+        # SGLang's input message model has a `reasoning_content` field (handed to the chat
+        # template) and no `reasoning`, which pydantic drops: whatever field the answer
+        # came in, it goes back in reasoning_content.
+        evidence=(
+            "https://github.com/sgl-project/sglang/blob/main/python/sglang/srt/entrypoints/openai/protocol.py",
+            "https://docs.sglang.ai/advanced_features/separate_reasoning.html",
+        ),
     ),
     DialectRule(
         "groq-no-echo",

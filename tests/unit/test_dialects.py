@@ -176,6 +176,7 @@ def _loop(model: ChatCompatModel, message: dict[str, Any]) -> tuple[AIMessage, d
         (None, "some-gateway-model", "reasoning", "reasoning"),  # round trip by default
         ("vllm", "Qwen/Qwen3-8B", "reasoning_content", "reasoning"),  # vLLM reads only this
         ("sglang", "Qwen/Qwen3-8B", "reasoning_content", "reasoning_content"),
+        ("sglang", "Qwen/Qwen3-8B", "reasoning", "reasoning_content"),  # SGLang reads only this
         ("deepseek", "deepseek-v4-flash", "reasoning", "reasoning_content"),
         ("groq", "qwen/qwen3-32b", "reasoning", None),  # Groq rejects both fields
         ("mistral", "magistral-medium-latest", "reasoning_content", None),
