@@ -200,12 +200,24 @@ RULES: tuple[DialectRule, ...] = (
         ),
     ),
     DialectRule(
+        "sambanova-no-echo",
+        {"echo_reasoning": "off", "echo_turns": "none"},
+        endpoints=_on("sambanova"),
+        # SambaNova validates input messages strictly like Mistral, Cerebras and Groq and
+        # answers 400/422 to a reasoning_content key on them, even an empty one; nothing
+        # there needs the echo.
+        evidence=(
+            "https://github.com/NousResearch/hermes-agent/blob/main/agent/message_sanitization.py",
+            "https://github.com/NousResearch/hermes-agent/issues/45655",
+        ),
+    ),
+    DialectRule(
         "hf-strict-backend-no-echo",
         {"echo_reasoning": "off", "echo_turns": "none"},
         endpoints=_on("huggingface"),
-        model=r":(groq|cerebras)$",
-        # The router forwards to the provider named after the colon; Groq and Cerebras answer
-        # 400 to reasoning keys on input messages (see groq-no-echo, cerebras-no-echo).
+        model=r":(groq|cerebras|sambanova)$",
+        # The router forwards to the provider named after the colon; Groq, Cerebras and
+        # SambaNova answer 400 to reasoning keys on input messages (see their rules).
         evidence=(
             "https://huggingface.co/docs/inference-providers/index",
             "https://github.com/karthink/gptel/issues/774",
@@ -250,11 +262,12 @@ RULES: tuple[DialectRule, ...] = (
     ),
     DialectRule(
         "self-hosted-forced-tool",
-        {"forced_tool": "allowed"},
+        {"forced_tool": "allowed", "echo_placeholder": None},
         endpoints=_on("vllm", "sglang", "llamacpp", "ollama", "lmstudio"),
         # The 400 for a forced tool while thinking is the vendors' API validation (DeepSeek,
         # Moonshot, DashScope); an inference server forces the tool with guided decoding after
-        # the reasoning, whatever the model.
+        # the reasoning, whatever the model. Nor does it insist on an echo on every turn, so
+        # no placeholder reasoning goes into its chat template.
         evidence=(
             "https://docs.vllm.ai/en/latest/features/tool_calling.html",
             "https://docs.vllm.ai/en/latest/features/reasoning_outputs.html",
@@ -269,16 +282,20 @@ RULES: tuple[DialectRule, ...] = (
             "thinking_default": True,
             "forced_tool": "disable_thinking",
             "template_thinking_key": "thinking",
+            "echo_placeholder": " ",
         },
         family="deepseek",
         # V4 thinks by default; thinking mode rejects a forced tool_choice ("Thinking mode
         # does not support this tool_choice") and works with thinking disabled; tool-call
-        # turns need their reasoning_content back.
+        # turns need their reasoning_content back, every one of them once one has it (a
+        # turn without reasoning gets a placeholder; V4 Pro refuses an empty string).
         evidence=(
             _DEEPSEEK_DOCS,
             "https://github.com/deepseek-ai/DeepSeek-V3/issues/1376",
             "https://github.com/langchain-ai/langchain/issues/40769",
             "https://github.com/langchain-ai/langchain/issues/39370",
+            "https://github.com/earendil-works/pi/issues/3835",
+            "https://github.com/NousResearch/hermes-agent/blob/main/agent/message_sanitization.py",
         ),
     ),
     DialectRule(
@@ -296,10 +313,13 @@ RULES: tuple[DialectRule, ...] = (
             "forced_tool": "disable_thinking",
             "template_thinking_key": "thinking",
             "exclusive_params": (("thinking", "reasoning_effort"),),
+            "echo_placeholder": " ",
         },
         family="kimi",
         # Moonshot: "cannot specify both 'thinking' and 'reasoning_effort'"; thinking mode
-        # accepts tool_choice auto/none only; reasoning_content must come back with tools.
+        # accepts tool_choice auto/none only; reasoning_content must come back with tools,
+        # on every tool-call turn ("reasoning_content is missing in assistant tool call
+        # message at index N"), so one without reasoning gets a placeholder.
         evidence=(
             _KIMI_DOCS,
             "https://github.com/HKUDS/nanobot/pull/3940",
@@ -320,6 +340,7 @@ RULES: tuple[DialectRule, ...] = (
             "forced_tool": "allowed",
             "template_thinking_key": None,
             "echo_turns": "tool_calls",
+            "echo_placeholder": None,
         },
         family="kimi",
         model=r"instruct|k2-0711|k2-0905|k2-turbo|moonshot-v1",

@@ -540,3 +540,68 @@ def test_cerebras_glm_forced_tool_switches_reasoning_off() -> None:
     assert body["reasoning_effort"] == "none"
     # gpt-oss on Cerebras refuses "none": nothing is sent for thinking=False.
     assert "reasoning_effort" not in sent(llm("gpt-oss-120b", "cerebras", thinking=False), "x")
+
+
+def _two_tool_turns(first_kwargs: dict[str, Any]) -> list[Any]:
+    """A tool-call turn with no reasoning (made with thinking off), then one with reasoning."""
+    plain = AIMessage(
+        "", additional_kwargs=first_kwargs, tool_calls=[{"name": "f", "args": {}, "id": "c1"}]
+    )
+    thought = AIMessage(
+        "",
+        additional_kwargs={"reasoning_content": "r", "reasoning_field": "reasoning_content"},
+        tool_calls=[{"name": "f", "args": {}, "id": "c2"}],
+    )
+    return [
+        HumanMessage("a"),
+        plain,
+        ToolMessage("x", tool_call_id="c1"),
+        thought,
+        ToolMessage("y", tool_call_id="c2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("provider", "model"),
+    [("deepseek", "deepseek-v4-pro"), ("moonshot", "kimi-k2.5"), (None, "deepseek-v4-flash")],
+)
+def test_every_tool_call_turn_carries_the_echo_field_where_the_vendor_demands_it(
+    provider: str | None, model: str
+) -> None:
+    # DeepSeek/Kimi 400 when one tool-call turn lacks reasoning_content; V4 refuses "".
+    messages = sent(llm(model, provider), _two_tool_turns({}))["messages"]
+    assert messages[1]["reasoning_content"] == " "
+    assert messages[3]["reasoning_content"] == "r"
+    # An empty reasoning that came back is padded too.
+    empty = {"reasoning_content": "", "reasoning_field": "reasoning_content"}
+    assert (
+        sent(llm(model, provider), _two_tool_turns(empty))["messages"][1]["reasoning_content"]
+        == " "
+    )
+    # Plain assistant turns (no tool calls) are left alone.
+    said = [HumanMessage("a"), AIMessage("hi"), HumanMessage("b")]
+    assert "reasoning_content" not in sent(llm(model, provider), said)["messages"][1]
+
+
+@pytest.mark.parametrize(
+    ("provider", "model"),
+    [
+        ("vllm", "deepseek-ai/DeepSeek-V3.1"),  # no such validation on a self-hosted server
+        ("groq", "moonshotai/kimi-k2-instruct-0905"),
+        (None, "Qwen/Qwen3-8B"),
+        ("sambanova", "DeepSeek-V3.1"),
+    ],
+)
+def test_no_placeholder_where_nothing_demands_it(provider: str | None, model: str) -> None:
+    messages = sent(llm(model, provider), _two_tool_turns({}))["messages"]
+    assert "reasoning_content" not in messages[1] and "reasoning" not in messages[1]
+
+
+def test_sambanova_gets_no_reasoning_keys_back() -> None:
+    # SambaNova answers 400/422 to reasoning_content on input messages, even a pad.
+    for model in ("DeepSeek-R1-0528", "gpt-oss-120b", "Qwen3-32B"):
+        _, assistant = _loop(
+            llm(model, "sambanova"),
+            {"content": None, "reasoning_content": "plan", "tool_calls": [CALL]},
+        )
+        assert not {"reasoning_content", "reasoning", "reasoning_details"} & set(assistant)
