@@ -156,7 +156,7 @@ def _pad_echoes(wire: list[dict[str, Any]], dialect: Dialect) -> None:
     if dialect.echo_placeholder is None or dialect.echo_reasoning == "off":
         return
     fields = [f for m in wire for f in _TEXT_FIELDS if m.get("role") == "assistant" and f in m]
-    target = dialect.echo_reasoning
+    target: str = dialect.echo_reasoning
     if target not in _TEXT_FIELDS:
         target = fields[0] if fields else "reasoning_content"
     for message in wire:
