@@ -92,9 +92,20 @@ RULES: tuple[DialectRule, ...] = (
         endpoints=_on("vllm", "sglang"),
         # The chat_template_kwargs key belongs to the model's template (Qwen3 enable_thinking,
         # DeepSeek V3.1 `thinking`), so none until the family says which: a Qwen3 toggle used
-        # to go to every model. SGLang answers in reasoning_content and keeps the round-trip
-        # default (the field it came in).
+        # to go to every model.
         evidence=("https://docs.sglang.ai/advanced_features/separate_reasoning.html",),
+    ),
+    DialectRule(
+        "sglang-echo-as-reasoning-content",
+        {"echo_reasoning": "reasoning_content"},
+        endpoints=_on("sglang"),
+        # SGLang's input message model has a `reasoning_content` field (handed to the chat
+        # template) and no `reasoning`, which pydantic drops: whatever field the answer
+        # came in, it goes back in reasoning_content.
+        evidence=(
+            "https://github.com/sgl-project/sglang/blob/main/python/sglang/srt/entrypoints/openai/protocol.py",
+            "https://docs.sglang.ai/advanced_features/separate_reasoning.html",
+        ),
     ),
     DialectRule(
         "groq-no-echo",
@@ -151,9 +162,14 @@ RULES: tuple[DialectRule, ...] = (
     ),
     DialectRule(
         "ollama-reasoning",
-        {"reasoning_out": "reasoning"},
+        {"reasoning_out": "reasoning", "echo_reasoning": "reasoning"},
         endpoints=_on("ollama"),
-        evidence=("https://docs.ollama.com/api/openai-compatibility",),
+        # /v1 reads an input assistant message's reasoning only from `reasoning` (into the
+        # native `thinking`); an unknown `reasoning_content` is dropped by the JSON decoder.
+        evidence=(
+            "https://docs.ollama.com/api/openai-compatibility",
+            "https://github.com/ollama/ollama/blob/main/openai/openai.go",
+        ),
     ),
     DialectRule(
         "gemini-signatures",
@@ -172,11 +188,42 @@ RULES: tuple[DialectRule, ...] = (
         "cerebras-no-echo",
         {"echo_reasoning": "off", "echo_turns": "none", "reasoning_out": "reasoning"},
         endpoints=_on("cerebras"),
-        # Cerebras validates input messages strictly and refuses `reasoning` on them.
+        # Cerebras validates input messages strictly: "messages.2.assistant.reasoning_content:
+        # property '...' is unsupported" (400, wrong_api_format) on the second turn of
+        # gpt-oss-120b and zai-glm. Some clients replay `reasoning` there instead, but no
+        # Cerebras page we could read says it is accepted on input, and nothing fails without
+        # it, so no reasoning key goes back (the conservative choice).
         evidence=(
             "https://inference-docs.cerebras.ai/capabilities/reasoning",
-            "https://github.com/musistudio/llms/pull/64",
+            "https://github.com/Kilo-Org/kilocode/issues/10375",
+            "https://github.com/NousResearch/hermes-agent/issues/34716",
         ),
+    ),
+    DialectRule(
+        "sambanova-no-echo",
+        {"echo_reasoning": "off", "echo_turns": "none"},
+        endpoints=_on("sambanova"),
+        # SambaNova validates input messages strictly like Mistral, Cerebras and Groq and
+        # answers 400/422 to a reasoning_content key on them, even an empty one; nothing
+        # there needs the echo.
+        evidence=(
+            "https://github.com/NousResearch/hermes-agent/blob/main/agent/message_sanitization.py",
+            "https://github.com/NousResearch/hermes-agent/issues/45655",
+        ),
+    ),
+    DialectRule(
+        "hf-strict-backend-no-echo",
+        {"echo_reasoning": "off", "echo_turns": "none"},
+        endpoints=_on("huggingface"),
+        model=r":(groq|cerebras|sambanova)$",
+        # The router forwards to the provider named after the colon; Groq, Cerebras and
+        # SambaNova answer 400 to reasoning keys on input messages (see their rules).
+        evidence=(
+            "https://huggingface.co/docs/inference-providers/index",
+            "https://github.com/karthink/gptel/issues/774",
+            "https://github.com/Kilo-Org/kilocode/issues/10375",
+        ),
+        pin=True,
     ),
     DialectRule(
         "minimax-think-in-content",
@@ -215,11 +262,12 @@ RULES: tuple[DialectRule, ...] = (
     ),
     DialectRule(
         "self-hosted-forced-tool",
-        {"forced_tool": "allowed"},
+        {"forced_tool": "allowed", "echo_placeholder": None},
         endpoints=_on("vllm", "sglang", "llamacpp", "ollama", "lmstudio"),
         # The 400 for a forced tool while thinking is the vendors' API validation (DeepSeek,
         # Moonshot, DashScope); an inference server forces the tool with guided decoding after
-        # the reasoning, whatever the model.
+        # the reasoning, whatever the model. Nor does it insist on an echo on every turn, so
+        # no placeholder reasoning goes into its chat template.
         evidence=(
             "https://docs.vllm.ai/en/latest/features/tool_calling.html",
             "https://docs.vllm.ai/en/latest/features/reasoning_outputs.html",
@@ -234,16 +282,20 @@ RULES: tuple[DialectRule, ...] = (
             "thinking_default": True,
             "forced_tool": "disable_thinking",
             "template_thinking_key": "thinking",
+            "echo_placeholder": " ",
         },
         family="deepseek",
         # V4 thinks by default; thinking mode rejects a forced tool_choice ("Thinking mode
         # does not support this tool_choice") and works with thinking disabled; tool-call
-        # turns need their reasoning_content back.
+        # turns need their reasoning_content back, every one of them once one has it (a
+        # turn without reasoning gets a placeholder; V4 Pro refuses an empty string).
         evidence=(
             _DEEPSEEK_DOCS,
             "https://github.com/deepseek-ai/DeepSeek-V3/issues/1376",
             "https://github.com/langchain-ai/langchain/issues/40769",
             "https://github.com/langchain-ai/langchain/issues/39370",
+            "https://github.com/earendil-works/pi/issues/3835",
+            "https://github.com/NousResearch/hermes-agent/blob/main/agent/message_sanitization.py",
         ),
     ),
     DialectRule(
@@ -261,10 +313,13 @@ RULES: tuple[DialectRule, ...] = (
             "forced_tool": "disable_thinking",
             "template_thinking_key": "thinking",
             "exclusive_params": (("thinking", "reasoning_effort"),),
+            "echo_placeholder": " ",
         },
         family="kimi",
         # Moonshot: "cannot specify both 'thinking' and 'reasoning_effort'"; thinking mode
-        # accepts tool_choice auto/none only; reasoning_content must come back with tools.
+        # accepts tool_choice auto/none only; reasoning_content must come back with tools,
+        # on every tool-call turn ("reasoning_content is missing in assistant tool call
+        # message at index N"), so one without reasoning gets a placeholder.
         evidence=(
             _KIMI_DOCS,
             "https://github.com/HKUDS/nanobot/pull/3940",
@@ -277,6 +332,25 @@ RULES: tuple[DialectRule, ...] = (
         family="kimi",
         model=r"thinking",
         evidence=(_KIMI_DOCS,),
+    ),
+    DialectRule(
+        "kimi-instruct-no-thinking",
+        {
+            "thinking_default": False,
+            "forced_tool": "allowed",
+            "template_thinking_key": None,
+            "echo_turns": "tool_calls",
+            "echo_placeholder": None,
+        },
+        family="kimi",
+        model=r"instruct|k2-0711|k2-0905|k2-turbo|moonshot-v1",
+        # Kimi-K2-Instruct (0711/0905, the -preview and -turbo API names) and moonshot-v1 are
+        # not reasoning models: no thinking to switch off, so a forced tool goes out as is
+        # (Groq serves moonshotai/kimi-k2-instruct-0905 and takes tool_choice "required").
+        evidence=(
+            "https://huggingface.co/moonshotai/Kimi-K2-Instruct-0905",
+            "https://console.groq.com/docs/model/moonshotai/kimi-k2-instruct-0905",
+        ),
     ),
     DialectRule(
         "kimi-k3-effort-only",
@@ -350,6 +424,22 @@ RULES: tuple[DialectRule, ...] = (
         ),
     ),
     DialectRule(
+        "claude-adaptive-thinking-only",
+        {"thinking_style": "thinking_adaptive", "drop_params": frozenset({"temperature", "top_p"})},
+        family="claude",
+        model=r"opus-4-([7-9]|\d\d)|opus-[5-9]",
+        endpoints=_on("anthropic"),
+        # Opus 4.7+: '"thinking.type.enabled" is not supported for this model. Use
+        # "thinking.type.adaptive"' (400); `disabled` and no `thinking` both work. The same
+        # migration removed temperature/top_p (400 on any value).
+        evidence=(
+            "https://platform.claude.com/docs/en/build-with-claude/adaptive-thinking",
+            "https://platform.claude.com/docs/en/about-claude/models/migration-guide",
+            "https://github.com/docker/docker-agent/issues/3093",
+            "https://github.com/QuantumNous/new-api/pull/4293",
+        ),
+    ),
+    DialectRule(
         "no-reasoning-echo",
         {"echo_turns": "none"},
         family="gemini",
@@ -407,6 +497,64 @@ RULES: tuple[DialectRule, ...] = (
         evidence=(
             "https://github.com/QwenLM/qwen-code/pull/5637",
             "https://www.alibabacloud.com/help/en/model-studio/deep-thinking",
+        ),
+    ),
+    DialectRule(
+        "kimi-fixed-sampling",
+        {
+            "drop_params": frozenset(
+                {"temperature", "top_p", "presence_penalty", "frequency_penalty"}
+            )
+        },
+        family="kimi",
+        model=r"^kimi-k(2\.[5-9]|3)|thinking",
+        endpoints=_on("moonshot"),
+        # Kimi K2.5+ pins the sampling parameters (1.0 thinking, 0.6 not) and answers 400
+        # "invalid temperature: only 1 is allowed for this model" to any other value; left
+        # out, the server uses its own.
+        evidence=(
+            "https://platform.kimi.ai/docs/guide/use-thinking-effort",
+            "https://github.com/UKGovernmentBEIS/inspect_ai/pull/5152",
+        ),
+    ),
+    DialectRule(
+        "grok-no-effort-param",
+        {"thinking_style": "none"},
+        family="grok",
+        model=r"^grok-(3(?!-mini)|4(-0709|-latest)?$|4-(1-)?fast|4\.20|code-fast)",
+        endpoints=_on("xai"),
+        # grok-4 and its fast variants reason by model choice and answer 400 "Model does not
+        # support parameter reasoningEffort"; grok-3 does not reason. Only grok-3-mini and
+        # grok-4.3+ take reasoning_effort.
+        evidence=(
+            "https://docs.x.ai/docs/guides/reasoning",
+            "https://github.com/vercel/ai/releases/tag/@ai-sdk%2Fxai@4.0.8",
+            "https://github.com/acedergren/opencode-oci-provider/releases/tag/v0.2.3",
+        ),
+    ),
+    DialectRule(
+        "grok-4.3-effort",
+        {"effort_levels": ("low", "medium", "high")},
+        family="grok",
+        model=r"^grok-4\.([3-9]|\d\d)",
+        endpoints=_on("xai"),
+        # grok-4.3 takes none/low/medium/high (none: no reasoning), grok-4.5 low/medium/high.
+        evidence=(
+            "https://newreleases.io/project/github/vercel/ai/release/@ai-sdk%2Fxai@4.0.0-canary.61",
+            "https://github.com/anomalyco/opencode/issues/39448",
+        ),
+    ),
+    DialectRule(
+        "cerebras-glm-effort-off",
+        {"effort_off": "none"},
+        family="glm",
+        endpoints=_on("cerebras"),
+        # zai-glm takes top-level reasoning_effort with "none" as the no-thinking value (the
+        # older disable_reasoning is deprecated), so a forced tool goes out with thinking
+        # off instead of as "auto". gpt-oss there refuses "none" (wrong_api_format).
+        evidence=(
+            "https://inference-docs.cerebras.ai/capabilities/reasoning",
+            "https://docs.rs/crate/harn-vm/0.8.78/source/src/llm/capability_sources/20-providers/80-cerebras.toml",
         ),
     ),
     DialectRule(

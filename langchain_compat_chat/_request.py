@@ -145,6 +145,29 @@ def _echo(kwargs: Mapping[str, Any], out: dict[str, Any], dialect: Dialect, call
         out["reasoning_details"] = details
 
 
+def _pad_echoes(wire: list[dict[str, Any]], dialect: Dialect) -> None:
+    """Give every tool-call turn the echo field, with a placeholder where it has no text.
+
+    A turn made with thinking off (a forced tool) or one whose reasoning came back empty has
+    nothing to echo, yet DeepSeek and Kimi in thinking mode reject the whole request when a
+    tool-call turn lacks the field. The placeholder goes in the field the other turns use
+    (``reasoning_content`` when none has one yet).
+    """
+    if dialect.echo_placeholder is None or dialect.echo_reasoning == "off":
+        return
+    fields = [f for m in wire for f in _TEXT_FIELDS if m.get("role") == "assistant" and f in m]
+    target: str = dialect.echo_reasoning
+    if target not in _TEXT_FIELDS:
+        target = fields[0] if fields else "reasoning_content"
+    for message in wire:
+        if (
+            message.get("role") == "assistant"
+            and message.get("tool_calls")
+            and not any(message.get(f) for f in _TEXT_FIELDS)
+        ):
+            message[target] = dialect.echo_placeholder
+
+
 def _tool(msg: ToolMessage, profile: Dialect) -> dict[str, Any]:
     flatten = profile.tool_content == "string"
     content = msg.content
@@ -283,6 +306,10 @@ def thinking_params(
         if not on:
             return {"thinking": {"type": "disabled"}}
         return {"thinking": {"type": "enabled", "budget_tokens": budget or _DEFAULT_BUDGET}}
+    if style == "thinking_adaptive":
+        # Claude Opus 4.7+ decides its own budget and answers 400 to type "enabled"; a
+        # token budget only means "on" there.
+        return {"thinking": {"type": "adaptive" if on else "disabled"}}
     if style == "reasoning_effort":
         return _effort(on, budget, dialect)
     if on:
@@ -441,6 +468,7 @@ def build_body_and_plan(
     dialect = as_dialect(profile)
     body: dict[str, Any] = dict(params)
     wire = [message_to_wire(m, dialect) for m in messages]
+    _pad_echoes(wire, dialect)
     body["messages"] = _relocate_tool_media(wire) if dialect.tool_media == "user_message" else wire
     if "max_tokens" in body and dialect.max_tokens_param != "max_tokens":
         body[dialect.max_tokens_param] = body.pop("max_tokens")

@@ -93,6 +93,10 @@ class Dialect:
             ``echo_turns`` turns anyway.
         preserve_thinking: Send DashScope's ``preserve_thinking: true`` when reasoning is
             echoed (only the models that take it).
+        echo_placeholder: Text sent in the echo field of a tool-call turn that has no
+            reasoning of its own (DeepSeek and Kimi answer 400 in thinking mode when a
+            tool-call turn lacks the field; DeepSeek V4 also when it is empty). ``None``:
+            such turns go without it.
         thinking_default: Whether the model thinks when nothing is sent (``None``: unknown,
             treated as "it may").
         forced_tool: See :data:`ForcedToolRule`.
@@ -128,6 +132,7 @@ class Dialect:
     echo_turns: EchoTurns = "tool_calls"
     echo_reasoning_details: bool = False
     preserve_thinking: bool = False
+    echo_placeholder: str | None = None
     thinking_default: bool | None = None
     forced_tool: ForcedToolRule = "allowed"
     exclusive_params: tuple[tuple[str, str], ...] = ()

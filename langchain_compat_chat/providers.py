@@ -25,6 +25,7 @@ ThinkingStyle = Literal[
     "reasoning_object",  # "reasoning": {"effort"|"max_tokens"|"enabled"}: OpenRouter
     "thinking_object",  # "thinking": {"type": "enabled"|"disabled"}: DeepSeek, Zhipu, Moonshot
     "thinking_budget",  # "thinking": {"type": "enabled", "budget_tokens": n}: Anthropic
+    "thinking_adaptive",  # "thinking": {"type": "adaptive"|"disabled"}: Claude Opus 4.7+
 ]
 
 

@@ -176,6 +176,7 @@ def _loop(model: ChatCompatModel, message: dict[str, Any]) -> tuple[AIMessage, d
         (None, "some-gateway-model", "reasoning", "reasoning"),  # round trip by default
         ("vllm", "Qwen/Qwen3-8B", "reasoning_content", "reasoning"),  # vLLM reads only this
         ("sglang", "Qwen/Qwen3-8B", "reasoning_content", "reasoning_content"),
+        ("sglang", "Qwen/Qwen3-8B", "reasoning", "reasoning_content"),  # SGLang reads only this
         ("deepseek", "deepseek-v4-flash", "reasoning", "reasoning_content"),
         ("groq", "qwen/qwen3-32b", "reasoning", None),  # Groq rejects both fields
         ("mistral", "magistral-medium-latest", "reasoning_content", None),
@@ -441,3 +442,166 @@ def test_qwen3_template_key_only_for_qwen3_on_vllm() -> None:
         [Weather], tool_choice="any"
     )
     assert "chat_template_kwargs" not in sent(forced, "x", reply({"tool_calls": [CALL]}))
+
+
+# -- review against the providers' own docs (issue 14 review) ----------------------------------
+@pytest.mark.parametrize(
+    ("provider", "model"),
+    [
+        ("groq", "moonshotai/kimi-k2-instruct-0905"),
+        ("together", "moonshotai/Kimi-K2-Instruct-0905"),
+        ("moonshot", "moonshot-v1-8k"),
+    ],
+)
+def test_non_thinking_kimi_models_take_a_forced_tool_as_is(provider: str, model: str) -> None:
+    # Kimi-K2-Instruct does not think: "auto" (and a ForcedToolCallError) would be wrong.
+    body = sent(
+        llm(model, provider).with_structured_output(Weather), "x", reply({"tool_calls": [CALL]})
+    )
+    assert body["tool_choice"] == {"type": "function", "function": {"name": "Weather"}}
+    assert "thinking" not in body and "reasoning_effort" not in body
+    anyone = llm(model, provider).bind_tools([Weather], tool_choice="any")
+    assert sent(anyone, "x", reply({"tool_calls": [CALL]}))["tool_choice"] == "required"
+    assert resolve_dialect(get_provider(provider), model).thinking_default is False
+
+
+def test_kimi_thinking_models_leave_the_pinned_sampling_params_out() -> None:
+    # Moonshot answers 400 "invalid temperature: only 1 is allowed for this model".
+    pinned = {"temperature": 0.2, "top_p": 0.9, "presence_penalty": 0.1}
+    for model in ("kimi-k2.5", "kimi-k2-thinking", "kimi-k3"):
+        body = sent(llm(model, "moonshot", **pinned), "x")
+        assert not set(pinned) & set(body), model
+    legacy = sent(llm("moonshot-v1-8k", "moonshot", **pinned), "x")
+    assert legacy["temperature"] == 0.2  # moonshot-v1 takes them
+    # Elsewhere (a gateway, vLLM) the sampling params still go out.
+    assert sent(llm("kimi-k2.5", **pinned), "x")["temperature"] == 0.2
+
+
+def test_grok_models_that_reject_reasoning_effort_get_no_switch() -> None:
+    for model in ("grok-4", "grok-4-0709", "grok-4-1-fast-reasoning", "grok-4.20-0309-reasoning"):
+        with pytest.raises(ValueError, match="no switch for thinking"):
+            sent(llm(model, "xai", thinking=True), "x")
+        assert "reasoning_effort" not in sent(llm(model, "xai", thinking=False), "x")
+    assert sent(llm("grok-3-mini", "xai", thinking=True), "x")["reasoning_effort"] == "high"
+    assert sent(llm("grok-4.3", "xai", thinking=True), "x")["reasoning_effort"] == "medium"
+
+
+@pytest.mark.parametrize(
+    ("model", "echoed"),
+    [
+        ("openai/gpt-oss-120b:cerebras", False),
+        ("openai/gpt-oss-120b:groq", False),
+        ("openai/gpt-oss-120b:together", True),
+        ("openai/gpt-oss-120b", True),
+    ],
+)
+def test_hf_router_never_echoes_to_strict_backends(model: str, echoed: bool) -> None:
+    _, assistant = _loop(
+        llm(model, "huggingface"), {"content": None, "reasoning": "plan", "tool_calls": [CALL]}
+    )
+    assert ("reasoning" in assistant) is echoed
+    assert "reasoning_content" not in assistant
+
+
+def test_claude_opus_4_7_and_later_think_adaptively() -> None:
+    # '"thinking.type.enabled" is not supported for this model' on Opus 4.7+.
+    for setting in (True, 4096):
+        body = sent(llm("claude-opus-4-7", "anthropic", thinking=setting), "x")
+        assert body["thinking"] == {"type": "adaptive"}
+    off = sent(llm("claude-opus-4-8", "anthropic", thinking=False, temperature=0.3), "x")
+    assert off["thinking"] == {"type": "disabled"} and "temperature" not in off
+    forced = llm("claude-opus-4-7", "anthropic", thinking=True).with_structured_output(Weather)
+    assert sent(forced, "x", reply({"tool_calls": [CALL]}))["thinking"] == {"type": "disabled"}
+    # Older Claude keeps the token budget (and its sampling params).
+    old = sent(llm("claude-sonnet-4-5", "anthropic", thinking=True, temperature=0.3), "x")
+    assert old["thinking"] == {"type": "enabled", "budget_tokens": 2048}
+    assert old["temperature"] == 0.3
+
+
+def test_ollama_reads_reasoning_back_only_from_reasoning() -> None:
+    # A turn built by hand (no record of the field it came in) still goes where Ollama reads.
+    turn = AIMessage(
+        "",
+        additional_kwargs={"reasoning_content": "r"},
+        tool_calls=[{"name": "f", "args": {}, "id": "c1"}],
+    )
+    history = [HumanMessage("a"), turn, ToolMessage("x", tool_call_id="c1")]
+    assistant = sent(llm("qwen3:8b", "ollama"), history)["messages"][1]
+    assert assistant["reasoning"] == "r" and "reasoning_content" not in assistant
+
+
+def test_cerebras_glm_forced_tool_switches_reasoning_off() -> None:
+    body = sent(
+        llm("zai-glm-4.7", "cerebras").with_structured_output(Weather),
+        "x",
+        reply({"tool_calls": [CALL]}),
+    )
+    assert body["tool_choice"] == {"type": "function", "function": {"name": "Weather"}}
+    assert body["reasoning_effort"] == "none"
+    # gpt-oss on Cerebras refuses "none": nothing is sent for thinking=False.
+    assert "reasoning_effort" not in sent(llm("gpt-oss-120b", "cerebras", thinking=False), "x")
+
+
+def _two_tool_turns(first_kwargs: dict[str, Any]) -> list[Any]:
+    """A tool-call turn with no reasoning (made with thinking off), then one with reasoning."""
+    plain = AIMessage(
+        "", additional_kwargs=first_kwargs, tool_calls=[{"name": "f", "args": {}, "id": "c1"}]
+    )
+    thought = AIMessage(
+        "",
+        additional_kwargs={"reasoning_content": "r", "reasoning_field": "reasoning_content"},
+        tool_calls=[{"name": "f", "args": {}, "id": "c2"}],
+    )
+    return [
+        HumanMessage("a"),
+        plain,
+        ToolMessage("x", tool_call_id="c1"),
+        thought,
+        ToolMessage("y", tool_call_id="c2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("provider", "model"),
+    [("deepseek", "deepseek-v4-pro"), ("moonshot", "kimi-k2.5"), (None, "deepseek-v4-flash")],
+)
+def test_every_tool_call_turn_carries_the_echo_field_where_the_vendor_demands_it(
+    provider: str | None, model: str
+) -> None:
+    # DeepSeek/Kimi 400 when one tool-call turn lacks reasoning_content; V4 refuses "".
+    messages = sent(llm(model, provider), _two_tool_turns({}))["messages"]
+    assert messages[1]["reasoning_content"] == " "
+    assert messages[3]["reasoning_content"] == "r"
+    # An empty reasoning that came back is padded too.
+    empty = {"reasoning_content": "", "reasoning_field": "reasoning_content"}
+    assert (
+        sent(llm(model, provider), _two_tool_turns(empty))["messages"][1]["reasoning_content"]
+        == " "
+    )
+    # Plain assistant turns (no tool calls) are left alone.
+    said = [HumanMessage("a"), AIMessage("hi"), HumanMessage("b")]
+    assert "reasoning_content" not in sent(llm(model, provider), said)["messages"][1]
+
+
+@pytest.mark.parametrize(
+    ("provider", "model"),
+    [
+        ("vllm", "deepseek-ai/DeepSeek-V3.1"),  # no such validation on a self-hosted server
+        ("groq", "moonshotai/kimi-k2-instruct-0905"),
+        (None, "Qwen/Qwen3-8B"),
+        ("sambanova", "DeepSeek-V3.1"),
+    ],
+)
+def test_no_placeholder_where_nothing_demands_it(provider: str | None, model: str) -> None:
+    messages = sent(llm(model, provider), _two_tool_turns({}))["messages"]
+    assert "reasoning_content" not in messages[1] and "reasoning" not in messages[1]
+
+
+def test_sambanova_gets_no_reasoning_keys_back() -> None:
+    # SambaNova answers 400/422 to reasoning_content on input messages, even a pad.
+    for model in ("DeepSeek-R1-0528", "gpt-oss-120b", "Qwen3-32B"):
+        _, assistant = _loop(
+            llm(model, "sambanova"),
+            {"content": None, "reasoning_content": "plan", "tool_calls": [CALL]},
+        )
+        assert not {"reasoning_content", "reasoning", "reasoning_details"} & set(assistant)
