@@ -117,6 +117,11 @@ class CompatChatError(lc.ModelError):
     def last_error(self, error: CompatChatError | None) -> None:
         self._last_error = None if error is self else error
 
+    def add_hint(self, hint: str) -> None:
+        """Append what the user can do (``hint``, redacted) to the message."""
+        self.message = f"{self.message}. {redact(hint)}" if self.message else redact(hint)
+        self.args = (self.message,)
+
     def __str__(self) -> str:
         parts = [self.message]
         details = []
