@@ -17,8 +17,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from langchain_core.messages import AIMessage, AIMessageChunk
+from langchain_core.messages.content import KNOWN_BLOCK_TYPES
 
 __all__ = ["V1StreamBlocks", "citations", "to_v1"]
+
+# langchain-core 1.7.5 added a standard ``refusal`` block (OpenAI's ``message.refusal``);
+# on older cores the refusal stays in ``additional_kwargs`` only.
+REFUSAL_BLOCKS = "refusal" in KNOWN_BLOCK_TYPES
 
 
 def citations(additional: Mapping[str, Any], metadata: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -82,6 +87,9 @@ def to_v1(message: AIMessage) -> None:
     reasoning = message.additional_kwargs.get("reasoning_content")
     if reasoning:
         blocks.append({"type": "reasoning", "reasoning": reasoning})
+    refusal = message.additional_kwargs.get("refusal")
+    if REFUSAL_BLOCKS and isinstance(refusal, str) and refusal:
+        blocks.append({"type": "refusal", "refusal": refusal})
     cited = citations(message.additional_kwargs, message.response_metadata)
     if message.content or cited:  # the parser always gives a string
         text: dict[str, Any] = {"type": "text", "text": message.text}
@@ -140,6 +148,9 @@ class V1StreamBlocks:
             blocks.append(
                 {"type": "reasoning", "reasoning": reasoning, "index": self._index("reasoning")}
             )
+        refusal = chunk.additional_kwargs.get("refusal")
+        if REFUSAL_BLOCKS and isinstance(refusal, str) and refusal:
+            blocks.append({"type": "refusal", "refusal": refusal, "index": self._index("refusal")})
         # Sources arrive with the closing chunk (top-level fields and message extras are
         # gathered until then), and join the stream's first text block.
         cited = (

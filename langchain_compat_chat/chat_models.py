@@ -38,6 +38,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import httpx
+from langchain_core import exceptions as lc_exceptions
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.language_models.model_profile import ModelProfile
@@ -48,7 +49,7 @@ from langchain_core.output_parsers.openai_tools import (
     PydanticToolsParser,
 )
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import (
@@ -1144,6 +1145,7 @@ class ChatCompatModel(BaseChatModel):
         else:
             msg = f"Unknown method {method!r}; use function_calling, json_schema or json_mode."
             raise ValueError(msg)
+        parser = RunnableLambda(_raise_refusal) | parser
         if not include_raw:
             return llm | parser
         parsed = RunnablePassthrough.assign(
@@ -1153,6 +1155,25 @@ class ChatCompatModel(BaseChatModel):
             exception_key="parsing_error",
         )
         return RunnableMap(raw=llm) | parsed
+
+
+def _raise_refusal(message: BaseMessage) -> BaseMessage:
+    """Raise langchain-core's ``ModelRefusalError`` for an answer the model refused.
+
+    OpenAI-compatible servers send a refusal as ``message.refusal`` with no content
+    (OpenAI Structured Outputs, https://platform.openai.com/docs/guides/structured-outputs
+    #refusals); parsing that empty content failed with an ``OutputParserException`` that
+    hid the reason. langchain-core 1.7.5 added the error type for it (its
+    ``with_structured_output`` contract: raised, or ``parsing_error`` with
+    ``include_raw=True``); on older cores the parser's own error stands.
+    """
+    refusal = message.additional_kwargs.get("refusal")
+    error_type = getattr(lc_exceptions, "ModelRefusalError", None)
+    if error_type is None or not (isinstance(refusal, str) and refusal):
+        return message
+    raise error_type(
+        f"Model refused to produce the requested output: {refusal}", raw_message=message
+    )
 
 
 def _masked_input(loc: tuple[Any, ...], value: Any) -> Any:
