@@ -69,6 +69,7 @@ class CompatChatError(lc.ModelError):
         attempts: How many HTTP attempts were made before giving up.
         retry_after: Seconds the server asked us to wait, if it said so.
         last_error: What the final attempt failed with (see the property).
+        hint: What the user can do about it, shown by ``str()`` after the details.
 
     """
 
@@ -117,10 +118,13 @@ class CompatChatError(lc.ModelError):
     def last_error(self, error: CompatChatError | None) -> None:
         self._last_error = None if error is self else error
 
+    hint: str | None = None
+    """What the user can do about it (a 401: how to pass a key), shown after the message;
+    ``message`` itself stays the provider's own words."""
+
     def add_hint(self, hint: str) -> None:
-        """Append what the user can do (``hint``, redacted) to the message."""
-        self.message = f"{self.message}. {redact(hint)}" if self.message else redact(hint)
-        self.args = (self.message,)
+        """Attach what the user can do (``hint``, redacted); ``str()`` shows it."""
+        self.hint = redact(hint)
 
     def __str__(self) -> str:
         parts = [self.message]
@@ -139,6 +143,8 @@ class CompatChatError(lc.ModelError):
             details.append(f"attempts={self.attempts}")
         if details:
             parts.append(f"({', '.join(details)})")
+        if self.hint:
+            parts.append(f"- {self.hint}")
         return " ".join(parts)
 
     def __reduce__(self) -> tuple[Any, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import pickle
 import socket
 from typing import Any
 
@@ -62,9 +63,11 @@ def test_401_names_api_key_and_the_presets_env_vars() -> None:
     with pytest.raises(AuthenticationError) as info:
         llm.invoke("hi")
     text = str(info.value)
-    assert "Invalid API key" in text  # the server's own words stay
+    assert info.value.message == "Invalid API key"  # the server's own words, untouched
+    assert info.value.hint is not None and info.value.hint in text
     assert "api_key=" in text and "DEEPSEEK_API_KEY" in text and "COMPAT_API_KEY" in text
     assert "sk-wrong-0123456789" not in text
+    assert pickle.loads(pickle.dumps(info.value)).hint == info.value.hint
 
 
 @respx.mock
