@@ -459,8 +459,17 @@ def _redirect(status_code: int, text: str, headers: Mapping[str, str]) -> Redire
 _F = TypeVar("_F", bound=Callable[..., Any])
 # What walking a JSON value of the wrong shape raises: a list where a mapping was expected
 # (TypeError, AttributeError), a missing key or index, a field of the wrong type rejected by a
-# pydantic model (ValueError), a document nested deeper than the interpreter's stack.
-_SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError, RecursionError)
+# pydantic model (ValueError), a document nested deeper than the interpreter's stack, a token
+# count of ``Infinity`` (Python's json reads it; ``int()`` of it raises OverflowError).
+_SHAPE_ERRORS = (
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    ValueError,
+    RecursionError,
+    OverflowError,
+)
 
 
 def _preview(value: Any) -> str | None:

@@ -218,3 +218,13 @@ def test_no_cost_key_when_the_provider_reports_none() -> None:
         return_value=httpx.Response(200, json=_completion(_ANTHROPIC_USAGE))
     )
     assert COST_KEY not in _model().invoke("hi").response_metadata
+
+
+@pytest.mark.parametrize("field", ["cache_creation_input_tokens", "cache_read_input_tokens"])
+def test_an_infinite_token_count_is_a_malformed_response(field: str) -> None:
+    from langchain_compat_chat._response import to_chat_result
+    from langchain_compat_chat.errors import MalformedResponseError
+
+    usage = {"prompt_tokens": 1, "completion_tokens": 1, field: float("inf")}
+    with pytest.raises(MalformedResponseError):
+        to_chat_result(_completion(usage), "compat")
