@@ -34,6 +34,14 @@ _SKIPPED = frozenset(
         "citation",
     }
 )
+# Part fields kept on the wire next to what ``_part`` builds. ``cache_control`` marks a prompt
+# caching breakpoint (Anthropic's shape, ``{"type": "ephemeral"}`` with an optional ``ttl``),
+# read on content parts by OpenRouter (Claude, Gemini and others:
+# https://openrouter.ai/docs/features/prompt-caching), DashScope's explicit cache
+# (https://www.alibabacloud.com/help/en/model-studio/context-cache) and Anthropic-compatible
+# gateways; LangChain users write it on text blocks, or in a standard block's ``extras``
+# (langchain-ai/langchain#33757, #35920). Servers without caching ignore the field.
+_PART_EXTRAS = ("cache_control",)
 _AUDIO_FORMATS = {"audio/wav": "wav", "audio/x-wav": "wav", "audio/mpeg": "mp3", "audio/mp3": "mp3"}
 
 
@@ -207,6 +215,20 @@ def _video(block: Mapping[str, Any], supports_video: bool) -> dict[str, Any]:
 
 
 def _part(block: Any, supports_video: bool) -> dict[str, Any] | None:
+    part = _bare_part(block, supports_video)
+    if part is None or not isinstance(block, Mapping):
+        return part
+    extras = block.get("extras")
+    for name in _PART_EXTRAS:
+        value = block.get(name)
+        if value is None and isinstance(extras, Mapping):
+            value = extras.get(name)
+        if value is not None:
+            part[name] = value
+    return part
+
+
+def _bare_part(block: Any, supports_video: bool) -> dict[str, Any] | None:
     if isinstance(block, str):
         return {"type": "text", "text": block}
     if isinstance(block, os.PathLike):
@@ -261,12 +283,15 @@ def content_to_wire(
         content: The LangChain message content.
         supports_video: Whether the provider accepts video parts.
         flatten: Return a plain string when only text remains (system, assistant and tool
-            messages on many servers reject lists).
+            messages on many servers reject lists). Parts that carry more than their text
+            (a ``cache_control`` breakpoint) are never flattened: the string would lose it.
 
     """
     if isinstance(content, str):
         return content
     parts = [p for p in (_part(b, supports_video) for b in content) if p is not None]
-    if all(p.get("type") == "text" for p in parts) and (flatten or len(parts) <= 1):
+    if all(p.keys() <= {"type", "text"} and p.get("type") == "text" for p in parts) and (
+        flatten or len(parts) <= 1
+    ):
         return "".join(p["text"] for p in parts)
     return parts

@@ -142,6 +142,19 @@ RULES: tuple[DialectRule, ...] = (
         evidence=("https://openrouter.ai/docs/use-cases/reasoning-tokens",),
     ),
     DialectRule(
+        "openrouter-top-level-cache-control",
+        {"cache_control_top_level": True},
+        endpoints=_on("openrouter"),
+        # "When set at the top level, the system automatically applies cache breakpoints to
+        # the last cacheable block in the request" (OpenRouter's cache_control directive);
+        # the same field as Anthropic's automatic caching.
+        evidence=(
+            "https://openrouter.ai/docs/features/prompt-caching",
+            "https://openrouter.ai/docs/client-sdks/python/components/anthropiccachecontroldirective",
+            "https://docs.claude.com/en/docs/build-with-claude/prompt-caching",
+        ),
+    ),
+    DialectRule(
         "no-reasoning-fields",
         {"echo_reasoning": "off", "echo_turns": "none"},
         endpoints=_on("openai", "azure", "gemini"),

@@ -21,7 +21,7 @@ from typing import Any
 
 from langchain_compat_chat.errors import RequestEncodingError
 
-__all__ = ["check_header", "dumps_strict", "encode_body"]
+__all__ = ["check_header", "check_tool", "dumps_strict", "encode_body"]
 
 # Deeper than this is no request anyone meant to send (and near where json.dumps would hit
 # the interpreter's recursion limit).
@@ -71,6 +71,33 @@ def encoding_error(body: Mapping[str, Any], origins: Mapping[str, str]) -> Reque
     return RequestEncodingError(
         "The request body cannot be encoded as JSON; check extra_body and call arguments"
     )
+
+
+def check_tool(tool: Mapping[str, Any]) -> None:
+    """Refuse, when tools are bound, a tool definition that could never be sent.
+
+    A schema holding a ``datetime`` default (or NaN, or a set) was accepted by
+    ``bind_tools`` and failed at the first invoke with a bare ``TypeError: Object of type
+    datetime is not JSON serializable``, naming neither the tool nor the field.
+
+    Raises:
+        RequestEncodingError: naming the tool and the path of the value at fault.
+
+    """
+    try:
+        dumps_strict(tool)
+    except (ValueError, TypeError, RecursionError):
+        function = tool.get("function")
+        name = function.get("name") if isinstance(function, Mapping) else None
+        shown = repr(name) if isinstance(name, str) else "(unnamed)"
+        for key, value in tool.items():
+            found = _problem(value, _key_path("", key), 0, set())
+            if found is not None:
+                path, problem, fix = found
+                msg = f"Tool {shown} cannot be sent: its field {path}: {problem}; {fix}"
+                raise RequestEncodingError(msg) from None
+        msg = f"Tool {shown} cannot be encoded as JSON"
+        raise RequestEncodingError(msg) from None
 
 
 def _key_path(path: str, key: Any) -> str:

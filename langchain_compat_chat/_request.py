@@ -426,6 +426,25 @@ def _only_tool(body: dict[str, Any], name: str | None) -> None:
         body["tools"] = [t for t in body["tools"] if (t.get("function") or {}).get("name") == name]
 
 
+def _mark_last_part(wire: list[dict[str, Any]], marker: Any) -> None:
+    """Put a top-level ``cache_control`` on the last content part of the last message.
+
+    That is where automatic caching puts the breakpoint (Anthropic: "the last cacheable
+    block", https://docs.claude.com/en/docs/build-with-claude/prompt-caching), and where
+    servers that read only explicit markers (DashScope, Z.ai, MiniMax behind gateways)
+    look for one; a server without caching ignores the field, as it would have the
+    top-level one. String content becomes one text part to carry it.
+    """
+    for message in reversed(wire):
+        content = message.get("content")
+        if isinstance(content, str) and content:
+            message["content"] = [{"type": "text", "text": content, "cache_control": marker}]
+            return
+        if isinstance(content, list) and content:
+            content[-1] = {**content[-1], "cache_control": marker}
+            return
+
+
 def build_body(
     messages: Sequence[BaseMessage],
     params: Mapping[str, Any],
@@ -509,6 +528,10 @@ def build_body_and_plan(
     for name, wire_name in dialect.rename_params.items():
         if name in body:
             body[wire_name] = body.pop(name)
+    marker = body.get("cache_control")
+    if marker is not None and not dialect.cache_control_top_level:
+        del body["cache_control"]
+        _mark_last_part(body["messages"], marker)
     if extra_body:
         body.update(extra_body)  # the user's explicit word beats a preset's drop list
     for keep, drop in dialect.exclusive_params:

@@ -20,6 +20,7 @@ from langchain_compat_chat._think import ThinkTags, split_think
 from langchain_compat_chat.errors import MalformedResponseError, error_from_payload, parse_boundary
 
 __all__ = [
+    "COST_KEY",
     "KNOWN_CHOICE_KEYS",
     "KNOWN_MESSAGE_KEYS",
     "KNOWN_TOP_KEYS",
@@ -29,6 +30,7 @@ __all__ = [
     "reasoning_source",
     "split_content",
     "to_chat_result",
+    "usage_cost",
     "usage_to_metadata",
 ]
 
@@ -73,12 +75,23 @@ def usage_to_metadata(usage: Mapping[str, Any]) -> UsageMetadata:
         total_tokens=int(total) if total is not None else prompt + completion,
     )
     cache_read = pdetails.get("cached_tokens")
-    for key in ("prompt_cache_hit_tokens", "cached_tokens"):  # DeepSeek; Moonshot
+    # DeepSeek; Moonshot; Anthropic-shaped usage (MiniMax, Z.ai, gateways in front of Claude).
+    for key in ("prompt_cache_hit_tokens", "cached_tokens", "cache_read_input_tokens"):
         if cache_read is None:
             cache_read = usage.get(key)
+    # Tokens written to the cache (billed above the input rate): OpenRouter's
+    # ``prompt_tokens_details.cache_write_tokens``
+    # (https://openrouter.ai/docs/features/prompt-caching), Anthropic's
+    # ``cache_creation_input_tokens`` (https://docs.claude.com/en/docs/build-with-claude/
+    # prompt-caching), as Anthropic-compatible servers report it.
+    cache_write = pdetails.get("cache_write_tokens")
+    if cache_write is None:
+        cache_write = usage.get("cache_creation_input_tokens")
     input_details = InputTokenDetails()
     if cache_read is not None:
         input_details["cache_read"] = int(cache_read)
+    if cache_write is not None:
+        input_details["cache_creation"] = int(cache_write)
     if pdetails.get("audio_tokens"):
         input_details["audio"] = int(pdetails["audio_tokens"])
     if input_details:
@@ -91,6 +104,27 @@ def usage_to_metadata(usage: Mapping[str, Any]) -> UsageMetadata:
     if output_details:
         result["output_token_details"] = output_details
     return result
+
+
+COST_KEY = "cost"
+"""The ``response_metadata`` key of the cost the provider reported for the call, as a float
+in the provider's billing unit (OpenRouter: credits, i.e. US dollars). Absent when the
+provider reports none; the usage object stays whole under ``token_usage``."""
+
+
+def usage_cost(usage: Mapping[str, Any] | None) -> float | None:
+    """The cost a provider reported in ``usage`` (OpenRouter's ``usage.cost``), if any.
+
+    OpenRouter returns it in every response's usage
+    (https://openrouter.ai/docs/use-cases/usage-accounting); tracing tools read costs from
+    one place, so it is lifted out of the raw usage into :data:`COST_KEY`.
+    """
+    if not usage:
+        return None
+    cost = usage.get("cost")
+    if isinstance(cost, bool) or not isinstance(cost, (int, float)):
+        return None
+    return float(cost)
 
 
 def find_usage(data: Mapping[str, Any]) -> Mapping[str, Any] | None:
@@ -362,6 +396,9 @@ def to_chat_result(data: Any, provider: str, think_tags: ThinkTags = False) -> C
         "id": data.get("id"),
     }
     if usage:
+        cost = usage_cost(usage)
         for gen in generations:
             gen.message.response_metadata["token_usage"] = dict(usage)
+            if cost is not None:
+                gen.message.response_metadata[COST_KEY] = cost
     return ChatResult(generations=generations, llm_output=llm_output)

@@ -68,13 +68,24 @@ _SECRET_PARAM_PARTS = frozenset(
 # Credentials a server may echo back in an error ("Incorrect API key provided: sk-..."), or a
 # proxy may reflect with the request headers. Errors end up in logs and tracebacks, so these
 # are masked whatever the provider does.
+# The value after ``Bearer`` or ``api_key=`` is masked only when it looks like a real token
+# (see ``_looks_like_token``): servers explain auth in prose ("send Authorization: Bearer
+# YOUR_KEY"), and masking that made the hint unreadable. Exact keys the process sent are
+# masked whatever their shape (the registry below), and so are key shapes of known vendors.
+_CONTEXT_PATTERNS = (
+    re.compile(r"(?i)(bearer\s+)([^\s\"',;]+)"),
+    re.compile(r"(?i)(\b(?:api[-_]?key|x-api-key)[\"']?\s*[:=]\s*[\"']?)([^\s\"',;]{8,})"),
+)
 _SECRET_PATTERNS = (
-    re.compile(r"(?i)(bearer\s+)[^\s\"',;]+"),
-    re.compile(r"(?i)(\b(?:api[-_]?key|x-api-key)[\"']?\s*[:=]\s*[\"']?)[^\s\"',;]{8,}"),
     re.compile(r"()\b(?:sk|gsk|xai|csk|pk|rk)[-_][A-Za-z0-9_\-]{12,}"),
     re.compile(r"()\bAIza[0-9A-Za-z_\-]{20,}"),
     re.compile(r"(\b[a-zA-Z][a-zA-Z0-9+.-]*://)[^/\s@]+(?=@)"),  # user:password@ in a URL
 )
+# A placeholder: CAPITALS_AND_UNDERSCORES (YOUR_API_KEY), anything in <>, {}, [] or after $
+# (<token>, {api_key}, $OPENAI_API_KEY), or a run of x, * or dots (xxxx, ***, ...).
+_PLACEHOLDER = re.compile(r"[A-Z0-9_\-.]+|.*[<>{}\[\]$].*|[xX*.\-]+")
+# Shorter words after ``Bearer`` are prose ("Bearer token"); the same floor as the registry's.
+_MIN_TOKEN_LENGTH = 8
 # Exact credentials this process sends (see ``register_secret``). A tuple swapped under a lock,
 # so readers never see it change while they iterate.
 _known_secrets: tuple[str, ...] = ()
@@ -213,6 +224,26 @@ def redact(text: str) -> str:
             encoded = quote(secret, safe="")
             if encoded != secret and encoded in text:
                 text = text.replace(encoded, MASK)
+    for pattern in _CONTEXT_PATTERNS:
+        text = pattern.sub(_mask_token, text)
     for pattern in _SECRET_PATTERNS:
         text = pattern.sub(r"\1" + MASK, text)
     return text
+
+
+def _looks_like_token(value: str) -> bool:
+    """Whether the word after ``Bearer`` / ``api_key=`` looks like a credential, not prose.
+
+    Long enough, not a placeholder, and with a digit or mixed case, as generated keys have:
+    ``YOUR_KEY``, ``<api-key>``, ``$OPENAI_API_KEY`` and ``your-api-key-here`` are prose.
+    """
+    if len(value) < _MIN_TOKEN_LENGTH or _PLACEHOLDER.fullmatch(value):
+        return False
+    has_digit = any(c.isdigit() for c in value)
+    mixed_case = any(c.islower() for c in value) and any(c.isupper() for c in value)
+    return has_digit or mixed_case
+
+
+def _mask_token(match: re.Match[str]) -> str:
+    prefix, value = match.group(1), match.group(2)
+    return prefix + MASK if _looks_like_token(value) else match.group(0)

@@ -32,12 +32,14 @@ from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_compat_chat._response import (
+    COST_KEY,
     KNOWN_CHOICE_KEYS,
     KNOWN_TOP_KEYS,
     fallback_call_id,
     find_usage,
     reasoning_source,
     split_content,
+    usage_cost,
     usage_to_metadata,
 )
 from langchain_compat_chat._think import ThinkSplitter, ThinkTags, splitter_for
@@ -739,6 +741,9 @@ class ChunkBuilder:
             usage = primary.usage
         if usage:
             metadata["token_usage"] = dict(usage)
+            cost = usage_cost(usage)
+            if cost is not None:
+                metadata[COST_KEY] = cost
         others = [
             self._other_choice(i, s, per_choice) for i, s in sorted(self._choices.items()) if i != 0
         ]

@@ -40,6 +40,7 @@ from langchain_compat_chat._pool import buffered_bytes, reserve_connections
 from langchain_compat_chat._secrets import (
     basic_auth_header,
     is_secret_header,
+    mask_url,
     redact_url,
     register_header,
     split_credentials,
@@ -48,6 +49,7 @@ from langchain_compat_chat._version import __version__
 from langchain_compat_chat.errors import (
     APIConnectionError,
     APITimeoutError,
+    AuthenticationError,
     CompatChatError,
     MalformedResponseError,
     ResponseTooLargeError,
@@ -164,8 +166,14 @@ class RetryPolicy:
         return backoff * (0.5 + random.random() / 2)
 
 
-def map_httpx_error(exc: Exception, *, streaming: bool = False) -> CompatChatError:
-    """Translate an httpx exception into our taxonomy."""
+def map_httpx_error(
+    exc: Exception, *, streaming: bool = False, url: str | None = None
+) -> CompatChatError:
+    """Translate an httpx exception into our taxonomy.
+
+    ``url`` (credentials already masked) is named in a connection failure: a refused port
+    or an unknown host is nearly always a wrong ``base_url``, so the message shows it.
+    """
     if isinstance(exc, CompatChatError):
         return exc
     detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
@@ -181,7 +189,8 @@ def map_httpx_error(exc: Exception, *, streaming: bool = False) -> CompatChatErr
         )
     if isinstance(exc, httpx.DecodingError):
         return MalformedResponseError(f"The response could not be decoded ({detail})")
-    return APIConnectionError(f"Could not reach the server ({detail})")
+    where = f" at {url}" if url else ""
+    return APIConnectionError(f"Could not reach the server{where} ({detail})")
 
 
 def _raise(error: CompatChatError, cause: BaseException) -> NoReturn:
@@ -391,7 +400,8 @@ class _Call:
         ):
             error: CompatChatError = self._expired()
         else:
-            error = map_httpx_error(exc, streaming=streaming)
+            url = mask_url(redact_url(self.transport.base_url) + self.request.path)
+            error = map_httpx_error(exc, streaming=streaming, url=url)
         error.attempts = self.attempt
         if response is not None:
             _annotate(error, response, body)
@@ -543,6 +553,10 @@ class Transport:
 
     """
 
+    auth_hint: str = ""
+    """How to pass a key, appended to a 401's message (set by the model, which knows the
+    preset's env var names)."""
+
     def __init__(
         self,
         *,
@@ -663,12 +677,15 @@ class Transport:
 
     def failure(self, response: httpx.Response) -> CompatChatError:
         """The typed error of a response with a failure status (its body already read)."""
-        return error_from_response(
+        error = error_from_response(
             response.status_code,
             response.content,
             response.headers,
             retry_after=parse_retry_after(response.headers),
         )
+        if isinstance(error, AuthenticationError) and self.auth_hint:
+            error.add_hint(self.auth_hint)
+        return error
 
     # -- sync driver -------------------------------------------------------------------------
     def send(self, request: Request) -> httpx.Response:

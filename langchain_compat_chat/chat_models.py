@@ -26,8 +26,10 @@ model thinks and ``"auto"`` went out instead, the answer is checked for a tool c
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import functools
 import json
+import math
 import os
 import pathlib
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
@@ -36,6 +38,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import httpx
+from langchain_core import exceptions as lc_exceptions
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.language_models.model_profile import ModelProfile
@@ -46,7 +49,7 @@ from langchain_core.output_parsers.openai_tools import (
     PydanticToolsParser,
 )
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableMap, RunnablePassthrough
+from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
 from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
 from langchain_core.utils.pydantic import is_basemodel_subclass
 from pydantic import (
@@ -67,7 +70,7 @@ if TYPE_CHECKING:
 
 from langchain_compat_chat._capture import CapturingTransport, HttpCapture, capture_from
 from langchain_compat_chat._content import text_of
-from langchain_compat_chat._encode import check_header, encode_body
+from langchain_compat_chat._encode import check_header, check_tool, encode_body
 from langchain_compat_chat._models import ModelInfo, parse_model_list
 from langchain_compat_chat._profiles import (
     SINGLE_MODEL_SERVERS,
@@ -138,6 +141,48 @@ _SAMPLING_FIELDS = (
 )
 
 
+def _auth_hint(profile: ProviderProfile, *, sent: bool) -> str:
+    """What a 401 should add: how to pass a key, with the preset's env var names."""
+    names = " or ".join(profile.api_key_env) or "COMPAT_API_KEY"
+    if sent:
+        return f"The server refused the API key sent: check it, pass api_key=... or set {names}"
+    return f"No API key was sent: pass api_key=... or set {names}"
+
+
+def _check_timeout(value: Any) -> None:
+    """Refuse a read timeout that is not a positive, finite number of seconds, at construction.
+
+    Unchecked, ``timeout=0`` failed every call with "Could not reach the server (...
+    Operation now in progress)" and ``timeout=-1`` with httpx's "Timeout value out of
+    range", both at call time and neither naming the argument.
+    """
+    if value is None:
+        return
+    if isinstance(value, httpx.Timeout):
+        parts: list[tuple[str, Any]] = [
+            (f"timeout.{name}", getattr(value, name))
+            for name in ("connect", "read", "write", "pool")
+        ]
+    elif isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            msg = f"timeout as a pair must be (connect, read) seconds, got {len(value)} values"
+            raise ValueError(msg)
+        parts = [("timeout[0] (connect)", value[0]), ("timeout[1] (read)", value[1])]
+    else:
+        parts = [("timeout", value)]
+    for name, seconds in parts:
+        if seconds is None and name.startswith("timeout."):
+            continue  # httpx.Timeout(None) means "no limit" for that phase
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+            continue  # pydantic reports the wrong type with the field's own message
+        if not math.isfinite(seconds) or seconds <= 0:
+            msg = (
+                f"{name} must be a positive, finite number of seconds, got {seconds!r}; "
+                "pass timeout=None for no read timeout (total_timeout= bounds a whole call)"
+            )
+            raise ValueError(msg)
+
+
 def _timeout(value: Any, connect: float) -> httpx.Timeout:
     if isinstance(value, httpx.Timeout):
         return value
@@ -196,15 +241,15 @@ class ChatCompatModel(BaseChatModel):
         default=_DEFAULT_TIMEOUT, validation_alias=AliasChoices("timeout", "request_timeout")
     )
     """Read timeout in seconds (or ``(connect, read)``, or an ``httpx.Timeout``)."""
-    connect_timeout: float = Field(default=_DEFAULT_CONNECT_TIMEOUT, gt=0)
+    connect_timeout: float = Field(default=_DEFAULT_CONNECT_TIMEOUT, gt=0, allow_inf_nan=False)
     """Seconds to establish a connection."""
-    stream_idle_timeout: float | None = Field(default=None, gt=0)
+    stream_idle_timeout: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     """Longest wait for the next bytes of a stream; defaults to the read timeout.
 
     It is the socket read timeout of stream requests, so any bytes reset it: an event, part
     of one, or a keep-alive comment (``: ping``) that carries no event at all. A server that
     sends keep-alives but no tokens is bounded by ``total_timeout``, not by this."""
-    total_timeout: float | None = Field(default=None, gt=0)
+    total_timeout: float | None = Field(default=None, gt=0, allow_inf_nan=False)
     """Deadline in seconds for a whole call: every attempt, every retry wait and, for
     ``stream``, the whole stream. ``None``: no overall deadline (each read still times out)."""
     max_retries: int = Field(default=2, ge=0)
@@ -305,11 +350,16 @@ class ChatCompatModel(BaseChatModel):
         known = _accepted_names(cls)
         if not known.issuperset(values):
             unknown = sorted(k for k in values if k not in known)
+            named = []
+            for name in unknown:
+                close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
+                named.append(f"{name} (did you mean {close[0]}?)" if close else name)
             msg = (
-                f"Unknown parameter(s) for ChatCompatModel: {', '.join(unknown)}. "
+                f"Unknown parameter(s) for ChatCompatModel: {', '.join(named)}. "
                 "Request fields the class does not model go in extra_body={...}."
             )
             raise ValueError(msg)
+        _check_timeout(values.get("timeout", values.get("request_timeout")))
         return values
 
     @model_validator(mode="after")
@@ -588,7 +638,7 @@ class ChatCompatModel(BaseChatModel):
         # Resolved at construction; resolved again only for a copy made without validation.
         capture = capture_from(self.debug_capture) if self.debug_capture is not None else None
         make = Transport if capture is None else partial(CapturingTransport, capture)
-        return make(
+        transport = make(
             base_url=cast(str, self.base_url),
             headers=headers,
             query={**profile.default_query, **(self.default_query or {})},
@@ -602,6 +652,9 @@ class ChatCompatModel(BaseChatModel):
             max_response_bytes=self.max_response_bytes,
             total_timeout=self.total_timeout,
         )
+        sent = any(is_secret_header(name) for name in headers)
+        transport.auth_hint = _auth_hint(profile, sent=sent)
+        return transport
 
     # -- LangChain identity --------------------------------------------------------------------
     @property
@@ -1015,9 +1068,13 @@ class ChatCompatModel(BaseChatModel):
 
         Raises:
             ValueError: ``tool_choice`` names a tool that is not among ``tools``.
+            RequestEncodingError: A tool's schema holds a value JSON cannot carry (a
+                ``datetime`` default, NaN...); the message names the tool and the field.
 
         """
         formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
+        for tool in formatted:
+            check_tool(tool)
         names = {f["function"]["name"] for f in formatted if "function" in f}
         if tool_choice is not None and tool_choice is not False:
             kwargs["tool_choice"] = _tool_choice(tool_choice, names)
@@ -1088,6 +1145,7 @@ class ChatCompatModel(BaseChatModel):
         else:
             msg = f"Unknown method {method!r}; use function_calling, json_schema or json_mode."
             raise ValueError(msg)
+        parser = RunnableLambda(_raise_refusal) | parser
         if not include_raw:
             return llm | parser
         parsed = RunnablePassthrough.assign(
@@ -1097,6 +1155,25 @@ class ChatCompatModel(BaseChatModel):
             exception_key="parsing_error",
         )
         return RunnableMap(raw=llm) | parsed
+
+
+def _raise_refusal(message: BaseMessage) -> BaseMessage:
+    """Raise langchain-core's ``ModelRefusalError`` for an answer the model refused.
+
+    OpenAI-compatible servers send a refusal as ``message.refusal`` with no content
+    (OpenAI Structured Outputs, https://platform.openai.com/docs/guides/structured-outputs
+    #refusals); parsing that empty content failed with an ``OutputParserException`` that
+    hid the reason. langchain-core 1.7.5 added the error type for it (its
+    ``with_structured_output`` contract: raised, or ``parsing_error`` with
+    ``include_raw=True``); on older cores the parser's own error stands.
+    """
+    refusal = message.additional_kwargs.get("refusal")
+    error_type = getattr(lc_exceptions, "ModelRefusalError", None)
+    if error_type is None or not (isinstance(refusal, str) and refusal):
+        return message
+    raise error_type(
+        f"Model refused to produce the requested output: {refusal}", raw_message=message
+    )
 
 
 def _masked_input(loc: tuple[Any, ...], value: Any) -> Any:

@@ -105,6 +105,10 @@ class Dialect:
             ``reasoning_effort``).
         reasoning_out: Where the server sends reasoning, for the docs tables (the parsers
             read every field whatever this says).
+        cache_control_top_level: Whether a top-level ``cache_control`` (automatic prompt
+            caching: the server puts the breakpoint on the last cacheable block) is sent as
+            is; elsewhere it is moved onto the last content part of the last message, the
+            place explicit breakpoints go, which every caching server reads.
         rules: Names of the rules that shaped this dialect, for ``model.dialect``.
 
     """
@@ -137,6 +141,7 @@ class Dialect:
     forced_tool: ForcedToolRule = "allowed"
     exclusive_params: tuple[tuple[str, str], ...] = ()
     reasoning_out: str = "any field"
+    cache_control_top_level: bool = False
     rules: tuple[str, ...] = ()
 
     def replace(self, **changes: Any) -> Dialect:

@@ -69,6 +69,7 @@ class CompatChatError(lc.ModelError):
         attempts: How many HTTP attempts were made before giving up.
         retry_after: Seconds the server asked us to wait, if it said so.
         last_error: What the final attempt failed with (see the property).
+        hint: What the user can do about it, shown by ``str()`` after the details.
 
     """
 
@@ -117,6 +118,14 @@ class CompatChatError(lc.ModelError):
     def last_error(self, error: CompatChatError | None) -> None:
         self._last_error = None if error is self else error
 
+    hint: str | None = None
+    """What the user can do about it (a 401: how to pass a key), shown after the message;
+    ``message`` itself stays the provider's own words."""
+
+    def add_hint(self, hint: str) -> None:
+        """Attach what the user can do (``hint``, redacted); ``str()`` shows it."""
+        self.hint = redact(hint)
+
     def __str__(self) -> str:
         parts = [self.message]
         details = []
@@ -134,6 +143,8 @@ class CompatChatError(lc.ModelError):
             details.append(f"attempts={self.attempts}")
         if details:
             parts.append(f"({', '.join(details)})")
+        if self.hint:
+            parts.append(f"- {self.hint}")
         return " ".join(parts)
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -448,8 +459,17 @@ def _redirect(status_code: int, text: str, headers: Mapping[str, str]) -> Redire
 _F = TypeVar("_F", bound=Callable[..., Any])
 # What walking a JSON value of the wrong shape raises: a list where a mapping was expected
 # (TypeError, AttributeError), a missing key or index, a field of the wrong type rejected by a
-# pydantic model (ValueError), a document nested deeper than the interpreter's stack.
-_SHAPE_ERRORS = (KeyError, IndexError, TypeError, AttributeError, ValueError, RecursionError)
+# pydantic model (ValueError), a document nested deeper than the interpreter's stack, a token
+# count of ``Infinity`` (Python's json reads it; ``int()`` of it raises OverflowError).
+_SHAPE_ERRORS = (
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    ValueError,
+    RecursionError,
+    OverflowError,
+)
 
 
 def _preview(value: Any) -> str | None:

@@ -100,7 +100,9 @@ def _what_failed(exc: BaseException, base_url: str | None, key_env: Iterable[str
         return f"cannot reach {where}: {exc}"
     if isinstance(exc, AuthenticationError):
         names = " or ".join(key_env) or "COMPAT_API_KEY"
-        return f"the server refused the API key (pass --api-key or set {names}): {exc}"
+        # The error's own hint speaks Python (api_key=...); the command line says --api-key.
+        text = str(exc).removesuffix(f" - {exc.hint}") if exc.hint else str(exc)
+        return f"the server refused the API key (pass --api-key or set {names}): {text}"
     if isinstance(exc, (PermissionDeniedError, PaymentRequiredError)):
         return f"the server refused access: {exc}"
     if isinstance(exc, NotFoundError):

@@ -28,6 +28,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="model id listed by /v1/models (repeatable)",
     )
     parser.add_argument(
+        "--strict-models",
+        action="store_true",
+        help="answer 404 model_not_found for a model not given with --model",
+    )
+    parser.add_argument(
+        "--strict-paths",
+        action="store_true",
+        help="answer 404 on API paths without /v1 (as OpenAI does)",
+    )
+    parser.add_argument(
         "--dialect",
         default=None,
         help="dialect preset or switches, e.g. 'groq' or 'reasoning_field=reasoning'",
@@ -60,6 +70,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             api_key=args.api_key,
             models=tuple(args.model or (DEFAULT_MODEL,)),
+            strict_models=args.strict_models,
+            strict_paths=args.strict_paths,
             dialect=dialect,
             fault=fault,
         )

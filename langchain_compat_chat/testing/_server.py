@@ -7,7 +7,8 @@ streams use chunked transfer encoding with one HTTP chunk per SSE event, so per-
 delays, stalls and disconnects happen exactly where a real server would produce them.
 
 Routes: ``POST /v1/chat/completions``, ``GET /v1/models``, ``GET /v1/models/{id}``,
-``GET /health``. The ``/v1`` prefix is optional. Anything else is a 404 JSON error.
+``GET /health``. The ``/v1`` prefix is optional unless ``strict_paths`` is set (then only
+``/health`` answers without it, as on OpenAI). Anything else is a 404 JSON error.
 """
 
 from __future__ import annotations
@@ -127,6 +128,9 @@ class ReferenceServer:
         models: Model ids listed by ``GET /v1/models`` (any model name is accepted in
             chat requests unless ``strict_models`` is set).
         strict_models: Answer 404 ``model_not_found`` for models not in ``models``.
+        strict_paths: Answer 404 on API paths without the ``/v1`` prefix, as OpenAI does,
+            so that a client configured with ``base_url`` missing ``/v1`` fails in tests
+            the way it would in production.
         dialect: Server-wide :class:`Dialect`, or a preset/header string such as
             ``"deepseek-thinking"`` (per request: ``x-compat-dialect`` header).
         fault: Server-wide :class:`Fault` (per request: ``x-compat-fault`` header).
@@ -146,6 +150,7 @@ class ReferenceServer:
         host: str = "127.0.0.1",
         models: Sequence[str] = (DEFAULT_MODEL,),
         strict_models: bool = False,
+        strict_paths: bool = False,
         dialect: Dialect | str | None = None,
         fault: Fault | None = None,
         context_window: int = 128_000,
@@ -156,6 +161,7 @@ class ReferenceServer:
         self.api_key = api_key
         self.models = tuple(models)
         self.strict_models = strict_models
+        self.strict_paths = strict_paths
         self.context_window = context_window
         self.system_fingerprint = system_fingerprint
         self.max_recorded = max_recorded
@@ -508,6 +514,13 @@ class ReferenceServer:
         path = req.path.rstrip("/") or "/"
         route = path.removeprefix("/v1") or "/"
         try:
+            if self.strict_paths and route == path and route != "/health":
+                raise ApiError(
+                    404,
+                    f"Invalid URL ({req.method} {req.path}); this server's API is under /v1 "
+                    "(is base_url missing /v1?)",
+                    "invalid_request_error",
+                )
             if route == "/health" and req.method == "GET":
                 await write_response(writer, 200, b'{"status":"ok"}', keep_alive=req.keep_alive)
                 return True

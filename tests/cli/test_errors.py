@@ -141,6 +141,7 @@ def test_wrong_key_is_named_but_never_printed(cli: CliRunner, compat_server_fact
     assert server.requests[-1].headers["authorization"] == f"Bearer {KEY}"  # it was sent
     line = _one_error_line(cli("models", *base), EXIT_AUTH)
     assert "refused the API key" in line
+    assert "api_key=" not in line  # the library's Python hint is not the CLI's
 
 
 def test_debug_adds_the_traceback_with_the_key_masked(cli: CliRunner, at: list[str]) -> None:

@@ -543,3 +543,34 @@ def test_context_manager_and_restart() -> None:
         assert httpx.get(srv.url + "/health").status_code == 200
     finally:
         srv.stop()
+
+
+def test_strict_paths_refuse_api_paths_without_v1(compat_server_factory: Any) -> None:
+    srv = compat_server_factory(strict_paths=True)
+    with httpx.Client(base_url=srv.url) as c:
+        resp = chat(c)  # POST /chat/completions, no /v1
+        assert resp.status_code == 404 and "/v1" in error_of(resp)["message"]
+        assert c.get("/models").status_code == 404
+        assert c.get("/health").status_code == 200
+    with httpx.Client(base_url=srv.base_url) as c:
+        assert chat(c).status_code == 200 and c.get("/models").status_code == 200
+
+
+def test_paths_without_v1_answer_by_default(compat_server_factory: Any) -> None:
+    srv = compat_server_factory()
+    with httpx.Client(base_url=srv.url) as c:
+        assert chat(c).status_code == 200
+
+
+def test_strict_models_and_paths_catch_a_model_misconfigured(compat_server_factory: Any) -> None:
+    from langchain_compat_chat import ChatCompatModel
+    from langchain_compat_chat.errors import NotFoundError
+
+    srv = compat_server_factory(models=["good"], strict_models=True, strict_paths=True)
+    with pytest.raises(NotFoundError) as info:
+        ChatCompatModel(model="good model", base_url=srv.base_url).invoke("hi")
+    assert info.value.code == "model_not_found"
+    assert "The model `good model` does not exist" in str(info.value)
+    with pytest.raises(NotFoundError, match="missing /v1"):
+        ChatCompatModel(model="good", base_url=srv.url).invoke("hi")
+    assert ChatCompatModel(model="good", base_url=srv.base_url).invoke("hi").text
