@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["buffered_bytes", "reserve_connections"]
+__all__ = ["body_complete", "buffered_bytes", "reserve_connections"]
 
 
 def reserve_connections(client: httpx.Client | httpx.AsyncClient) -> None:
@@ -349,19 +349,38 @@ def _reusable(origin: Any, free: list[Any], kept: list[Any], closing: list[Any])
     return None
 
 
-def buffered_bytes(response: Any) -> int | None:
-    """Bytes of ``response`` already received but not yet read (h11's buffer), if known.
+def _h11_state(response: Any) -> Any:
+    """The h11 connection state under ``response``, or ``None`` for any other shape.
 
-    Lets a drain tell that a response's end already arrived with its last event (the
-    usual case) without touching the socket. Walks httpx's and httpcore 1.0.x's private
-    stream chain, so it answers ``None`` for any other shape (a mock, another httpcore).
+    Walks httpx's and httpcore 1.0.x's private stream chain (deadline wrappers,
+    BoundSyncStream, ResponseStream, _Guard, PoolByteStream, the connection's stream).
     """
     stream = getattr(response, "stream", None)
-    for _ in range(8):  # deadline wrappers, BoundSyncStream, ResponseStream, _Guard, Pool...
+    for _ in range(8):
         if stream is None or hasattr(stream, "_connection"):
             break
         inner = getattr(stream, "_stream", None)
         stream = inner if inner is not None else getattr(stream, "_httpcore_stream", None)
-    connection = getattr(stream, "_connection", None)
-    receive_buffer = getattr(getattr(connection, "_h11_state", None), "_receive_buffer", None)
+    return getattr(getattr(stream, "_connection", None), "_h11_state", None)
+
+
+def buffered_bytes(response: Any) -> int | None:
+    """Bytes of ``response`` already received but not yet read (h11's buffer), if known.
+
+    Lets a drain tell that a response's end already arrived with its last event (the
+    usual case) without touching the socket; ``None`` for any other shape (a mock,
+    another httpcore).
+    """
+    receive_buffer = getattr(_h11_state(response), "_receive_buffer", None)
     return None if receive_buffer is None else len(receive_buffer)
+
+
+def body_complete(response: Any) -> bool:
+    """Whether a ``Content-Length`` body has been received whole (its end needs no I/O).
+
+    A body framed by ``Content-Length`` has no terminator to wait for: once its last byte
+    is in, h11 produces the end of the message without reading the socket again, so a
+    drain that waited for the socket to turn readable would wait for nothing.
+    """
+    reader = getattr(_h11_state(response), "_reader", None)
+    return getattr(reader, "_remaining", None) == 0

@@ -36,7 +36,7 @@ from typing import Any, NoReturn
 import httpx
 
 from langchain_compat_chat._deadline import Deadline, arm, socket_of
-from langchain_compat_chat._pool import buffered_bytes, reserve_connections
+from langchain_compat_chat._pool import body_complete, buffered_bytes, reserve_connections
 from langchain_compat_chat._secrets import (
     basic_auth_header,
     is_secret_header,
@@ -1022,7 +1022,9 @@ def drain(response: httpx.Response, batches: Iterator[list[Event]]) -> None:
 
 def _end_arrives(response: httpx.Response, sock: Any) -> bool:
     """Whether the rest of ``response`` is buffered or arrives within ``_DRAIN_SECONDS``."""
-    if buffered_bytes(response) or getattr(sock, "pending", lambda: 0)():  # h11's, TLS's
+    if body_complete(response) or buffered_bytes(response):  # h11 has the end already
+        return True
+    if getattr(sock, "pending", lambda: 0)():  # TLS has decrypted bytes waiting
         return True
     try:
         readable, _, _ = select.select([sock], [], [], _DRAIN_SECONDS)

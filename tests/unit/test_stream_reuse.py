@@ -41,9 +41,10 @@ class _Server(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, hold_after_done: float) -> None:
+    def __init__(self, hold_after_done: float, content_length: bool = False) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.hold_after_done = hold_after_done
+        self.content_length = content_length  # frame the SSE body by length, not chunks
         self.connections = 0
 
 
@@ -65,6 +66,13 @@ class _Handler(socketserver.StreamRequestHandler):
                 if line.startswith(b"content-length:")
             )
             self.rfile.read(length)
+            if self.server.content_length:
+                body = _body() + b"data: [DONE]\n\n"
+                head = _HEAD.replace(
+                    b"transfer-encoding: chunked", b"content-length: %d" % len(body)
+                )
+                self.wfile.write(head + body)
+                continue
             try:
                 self.wfile.write(_HEAD + _chunk(_body()) + _chunk(b"data: [DONE]\n\n"))
                 time.sleep(self.server.hold_after_done)
@@ -74,8 +82,10 @@ class _Handler(socketserver.StreamRequestHandler):
 
 
 @contextmanager
-def _serve(hold_after_done: float = 0.0) -> Iterator[tuple[_Server, str]]:
-    server = _Server(hold_after_done)
+def _serve(
+    hold_after_done: float = 0.0, content_length: bool = False
+) -> Iterator[tuple[_Server, str]]:
+    server = _Server(hold_after_done, content_length)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -108,3 +118,26 @@ async def test_a_response_held_open_after_done_does_not_hold_the_stream(mode: st
         assert time.perf_counter() - started < 2.0
         assert await _text(model, mode) == "ab"  # the held connection was dropped, not reused
     assert server.connections == 2
+
+
+def test_a_length_framed_stream_is_reused_without_waiting_for_the_socket(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A ``Content-Length`` body has no terminator: once its last byte is in, the drain must
+    not wait for the socket to turn readable (it never would; each stream paid the whole
+    drain bound, 0.1 s, in make bench's tool scenario) and the connection is still reused."""
+    import langchain_compat_chat._transport as transport
+
+    waits: list[object] = []
+    real_select = transport.select.select
+
+    def counting_select(*args: object) -> object:
+        waits.append(args[-1])
+        return real_select(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(transport.select, "select", counting_select)
+    with _serve(content_length=True) as (server, url):
+        model = ChatCompatModel(model="m", base_url=url, max_retries=0)
+        assert ["".join(c.text for c in model.stream("hi")) for _ in range(3)] == ["ab"] * 3
+    assert server.connections == 1
+    assert waits == []
