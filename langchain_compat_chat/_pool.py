@@ -170,13 +170,11 @@ async def _aclose(pool: Any, closing: list[Any]) -> None:
     await asyncio.shield(task)
 
 
-class _Guard:
-    """A sync response stream that releases its connection however its close ends.
+class _GuardState:
+    """What both guards hold: the wrapped stream, its pool entry and a GC fallback.
 
-    Args:
-        stream: httpcore's pool stream (``PoolByteStream``), which holds the pool entry.
-        pool: The pool the entry is in.
-
+    If the response is dropped without being closed, the finalizer hands the entry to the
+    pool's stale list, which the next assignment pass releases.
     """
 
     __slots__ = ("__weakref__", "_done", "_entry", "_finalizer", "_pool", "_stream")
@@ -187,6 +185,18 @@ class _Guard:
         self._entry = stream._pool_request
         self._done = False
         self._finalizer = weakref.finalize(self, pool._compat_stale.append, self._entry)
+
+
+class _Guard(_GuardState):
+    """A sync response stream that releases its connection however its close ends.
+
+    Args:
+        stream: httpcore's pool stream (``PoolByteStream``), which holds the pool entry.
+        pool: The pool the entry is in.
+
+    """
+
+    __slots__ = ()
 
     def __iter__(self) -> Iterator[bytes]:
         try:
@@ -214,17 +224,10 @@ class _Guard:
         self._finalizer.detach()
 
 
-class _AsyncGuard:
+class _AsyncGuard(_GuardState):
     """Async twin of :class:`_Guard` (the release after a cut-short close is shielded)."""
 
-    __slots__ = ("__weakref__", "_done", "_entry", "_finalizer", "_pool", "_stream")
-
-    def __init__(self, stream: Any, pool: Any) -> None:
-        self._stream = stream
-        self._pool = pool
-        self._entry = stream._pool_request
-        self._done = False
-        self._finalizer = weakref.finalize(self, pool._compat_stale.append, self._entry)
+    __slots__ = ()
 
     def __aiter__(self) -> AsyncIterator[bytes]:
         return self._stream.__aiter__()  # type: ignore[no-any-return]
