@@ -5,7 +5,10 @@ from __future__ import annotations
 import asyncio
 import collections
 import dataclasses
+import json
 import os
+import subprocess
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -108,3 +111,16 @@ def _sum(chunks: list[AIMessageChunk]) -> AIMessageChunk:
     for chunk in chunks[1:]:
         total = total + chunk
     return total
+
+
+def run_json_process(*args: str, timeout: float = 100) -> Any:
+    """Run ``python *args`` in a process of its own; return its last stdout line as JSON.
+
+    Scenarios that fork, send signals or leak on purpose run apart from the suite, and
+    report their figures as one JSON line, which the test then asserts on.
+    """
+    proc = subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, timeout=timeout, check=False
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -16,8 +16,6 @@ import gc
 import json
 import random
 import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from types import FrameType
@@ -28,6 +26,7 @@ import pytest
 from langchain_compat_chat import ChatCompatModel, _transport
 from langchain_compat_chat._transport import Request
 from tests.reliability._echo_server import echo_server
+from tests.reliability._support import run_json_process
 
 CANCELLATIONS = 10_000
 CONCURRENCY = 32
@@ -147,15 +146,7 @@ def test_keyboard_interrupts_in_sync_calls_do_not_deadlock_the_pool(base_url: st
     # their own, not to the one running the rest of the suite.
     code = "import json; from tests.reliability.test_cancel_leaks import _interrupt_many; "
     code += f"print(json.dumps(_interrupt_many({base_url!r})))"
-    proc = subprocess.run(
-        [sys.executable, "-W", "ignore", "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=100,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = run_json_process("-W", "ignore", "-c", code)
     print(f"\nKeyboardInterrupt: {result}")
     assert result["interrupted"] >= 300
     assert result["requests_left"] <= result["interrupted"] // 20

@@ -9,10 +9,7 @@ and every answer must be its own request's marker (the echo server sends it back
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import warnings
 
 import httpx
@@ -20,6 +17,7 @@ import pytest
 
 from langchain_compat_chat import ChatCompatModel, _transport
 from tests.reliability._echo_server import echo_server
+from tests.reliability._support import run_json_process
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -29,15 +27,7 @@ CALLS = 24
 
 @pytest.mark.timeout(120)
 def test_forked_children_get_their_own_answers() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "tests.reliability._fork_driver", str(CHILDREN), str(CALLS)],
-        capture_output=True,
-        text=True,
-        timeout=100,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = run_json_process("-m", "tests.reliability._fork_driver", str(CHILDREN), str(CALLS))
     print(f"\nfork: {result}")
     assert result["calls"] == (CHILDREN + 1) * CALLS
     assert result["wrong"] == 0, result["samples"]

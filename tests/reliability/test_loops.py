@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import os
-import subprocess
-import sys
 import weakref
 
 import pytest
 
-from tests.reliability._support import client_sockets
+from tests.reliability._support import client_sockets, run_json_process
 
 LOOPS = 300
 
@@ -58,11 +55,7 @@ def _scenario() -> dict[str, int]:
 def test_loops_closed_without_shutdown_are_freed_with_their_clients() -> None:
     code = "import json, warnings; warnings.simplefilter('ignore', ResourceWarning); "
     code += "from tests.reliability.test_loops import _scenario; print(json.dumps(_scenario()))"
-    proc = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=100, check=False
-    )
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    growth = json.loads(proc.stdout.strip().splitlines()[-1])
+    growth = run_json_process("-c", code)
     print(f"\n{LOOPS} loops closed by hand: {growth}")  # the figure the issue asks for
     assert growth["loops_alive"] == 0
     assert growth["connections"] <= 0
