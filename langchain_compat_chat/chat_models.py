@@ -405,12 +405,7 @@ class ChatCompatModel(BaseChatModel):
         self.debug_capture = capture_from(self.debug_capture)
         self._check_sendable()
         if self.token_counting == "server" and profile.name not in COUNTERS:
-            msg = (
-                f"token_counting='server' needs a server that counts tokens; the "
-                f"{profile.name!r} preset has no counting endpoint (presets that have one: "
-                f"{', '.join(COUNTERS)}). Use 'server_or_estimate' to fall back to the estimate."
-            )
-            raise ValueError(msg)
+            raise _no_counter(profile.name)
         if self.n is not None and self.n > 1 and self.streaming:
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
             raise ValueError(msg)
@@ -1012,12 +1007,8 @@ class ChatCompatModel(BaseChatModel):
         """The server's exact count, or ``None`` where ``server_or_estimate`` falls back."""
         counter = COUNTERS.get(self._profile.name)
         if counter is None:
-            if self.token_counting == "server":
-                msg = (
-                    f"token_counting='server': the {self._profile.name!r} preset has no "
-                    f"token counting endpoint (presets that have one: {', '.join(COUNTERS)})."
-                )
-                raise ValueError(msg)
+            if self.token_counting == "server":  # a copy changed provider or the switch
+                raise _no_counter(self._profile.name)
             return None
         extra = {"tools": [convert_to_openai_tool(t) for t in tools]} if tools else {}
         chat, _plan = self._request(messages, None, False, extra)
@@ -1225,6 +1216,15 @@ def _has_call(chunk: ChatGenerationChunk) -> bool:
     """Whether a streamed chunk carries part of a tool call (v0 or v1 output)."""
     message = cast(AIMessageChunk, chunk.message)
     return bool(message.tool_call_chunks or message.tool_calls or message.invalid_tool_calls)
+
+
+def _no_counter(preset: str) -> ValueError:
+    """``token_counting="server"`` on a preset whose server cannot count tokens."""
+    return ValueError(
+        f"token_counting='server' needs a server that counts tokens; the {preset!r} preset "
+        f"has no counting endpoint (presets that have one: {', '.join(COUNTERS)}). "
+        "Use 'server_or_estimate' to fall back to the estimate."
+    )
 
 
 def _json_of(response: httpx.Response) -> Any:
