@@ -459,6 +459,12 @@ class ChunkBuilder:
         self._unreported: list[int] = []  # choices that ended, oldest first, with no usage yet
         self._running_usage = False  # usage came on chunks that end no choice: never per choice
 
+    @property
+    def called_tool(self) -> bool:
+        """Whether choice 0 has streamed any tool call (what a forced-tool check asks)."""
+        state = self._choices.get(0)
+        return state is not None and bool(state.tools.calls)
+
     # -- entry points --------------------------------------------------------------------------
     @parse_boundary
     def feed_data(self, data: str, event: str = "") -> list[ChatGenerationChunk]:

@@ -887,7 +887,6 @@ class ChatCompatModel(BaseChatModel):
     ) -> Iterator[ChatGenerationChunk]:
         request, plan = self._request(messages, stop, True, kwargs)
         v1 = self._v1_blocks()
-        called = False
         with self._get_transport().open_stream(request) as events:
             builder = ChunkBuilder(self._provider_name, self._think_tags)
             batches = iter(events)
@@ -896,7 +895,6 @@ class ChatCompatModel(BaseChatModel):
                     for chunk in _as_v1(builder.feed_batch(batch), v1):
                         if run_manager:
                             run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        called = called or _has_call(chunk)
                         yield chunk
                     if builder.done:
                         drain(events.response, batches)
@@ -906,7 +904,7 @@ class ChatCompatModel(BaseChatModel):
                 raise
             last = self._close(builder, events, v1)
         if plan is not None:
-            plan.check(called or _has_call(last), self.model)
+            plan.check(builder.called_tool or _has_call(last), self.model)
         if run_manager:
             run_manager.on_llm_new_token("", chunk=last)
         yield last
@@ -920,7 +918,6 @@ class ChatCompatModel(BaseChatModel):
     ) -> AsyncIterator[ChatGenerationChunk]:
         request, plan = self._request(messages, stop, True, kwargs)
         v1 = self._v1_blocks()
-        called = False
         async with self._get_transport().aopen_stream(request) as events:
             builder = ChunkBuilder(self._provider_name, self._think_tags)
             batches = aiter(events)
@@ -929,7 +926,6 @@ class ChatCompatModel(BaseChatModel):
                     for chunk in _as_v1(builder.feed_batch(batch), v1):
                         if run_manager:
                             await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        called = called or _has_call(chunk)
                         yield chunk
                     if builder.done:
                         await adrain(events.response, batches)
@@ -939,7 +935,7 @@ class ChatCompatModel(BaseChatModel):
                 raise
             last = self._close(builder, events, v1)
         if plan is not None:
-            plan.check(called or _has_call(last), self.model)
+            plan.check(builder.called_tool or _has_call(last), self.model)
         if run_manager:
             await run_manager.on_llm_new_token("", chunk=last)
         yield last
