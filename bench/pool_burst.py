@@ -13,7 +13,7 @@ Variants (``ChatCompatModel`` each time, a fresh event loop and client per varia
 * ``httpcore's assignment``: httpcore 1.0.x's own assignment step, with 10 and with 100 idle
   connections (100 is what the openai SDK and most httpx-based clients use);
 * ``no keep-alive``: 0 idle connections;
-* ``our assignment``: ``langchain_compat_chat._pool``'s step, which the package installs, with
+* ``our assignment``: ``langchain_compat_chat._http.pool``'s step, which the package installs, with
   10 and 100 (shipped, ``_transport._LIMITS``) idle connections.
 
 Usage: ``python bench/pool_burst.py [--calls 500] [--delay-ms 50] [--bursts 4]``.

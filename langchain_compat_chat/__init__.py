@@ -6,10 +6,10 @@
 # type-annotation evaluation inside langchain-core and pydantic (docs/performance.md, "Import").
 import langchain_core.language_models.chat_models  # noqa: F401
 
-from langchain_compat_chat._capture import HttpCapture
-from langchain_compat_chat._content import file_block, image_block
-from langchain_compat_chat._models import ModelInfo
+from langchain_compat_chat._http.capture import HttpCapture
 from langchain_compat_chat._version import __version__
+from langchain_compat_chat._wire.content import file_block, image_block
+from langchain_compat_chat._wire.models import ModelInfo
 from langchain_compat_chat.chat_models import ChatCompatModel
 from langchain_compat_chat.dialects import Dialect
 from langchain_compat_chat.errors import (

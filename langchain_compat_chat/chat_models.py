@@ -68,10 +68,15 @@ from typing_extensions import Self
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool  # only named in a signature; importing costs ~5 ms
 
-from langchain_compat_chat._capture import CapturingTransport, HttpCapture, capture_from
-from langchain_compat_chat._content import text_of
-from langchain_compat_chat._encode import check_header, check_tool, encode_body
-from langchain_compat_chat._models import ModelInfo, parse_model_list
+from langchain_compat_chat._http.capture import CapturingTransport, HttpCapture, capture_from
+from langchain_compat_chat._http.transport import (
+    EventStream,
+    Request,
+    RetryPolicy,
+    Transport,
+    adrain,
+    drain,
+)
 from langchain_compat_chat._profiles import (
     SINGLE_MODEL_SERVERS,
     detail_endpoint,
@@ -81,8 +86,6 @@ from langchain_compat_chat._profiles import (
     server_profile,
     table_profile,
 )
-from langchain_compat_chat._request import ForcedToolPlan, build_body_and_plan
-from langchain_compat_chat._response import to_chat_result
 from langchain_compat_chat._secrets import (
     MASK,
     basic_auth_header,
@@ -93,18 +96,15 @@ from langchain_compat_chat._secrets import (
     split_credentials,
     userinfo_secret,
 )
-from langchain_compat_chat._stream import ChunkBuilder
-from langchain_compat_chat._think import ThinkTags
-from langchain_compat_chat._token_count import COUNTERS, TokenCounting, count_body, read_count
-from langchain_compat_chat._transport import (
-    EventStream,
-    Request,
-    RetryPolicy,
-    Transport,
-    adrain,
-    drain,
-)
-from langchain_compat_chat._v1 import V1StreamBlocks, to_v1
+from langchain_compat_chat._wire.content import text_of
+from langchain_compat_chat._wire.encode import check_header, check_tool, encode_body
+from langchain_compat_chat._wire.models import ModelInfo, parse_model_list
+from langchain_compat_chat._wire.request import ForcedToolPlan, build_body_and_plan
+from langchain_compat_chat._wire.response import to_chat_result
+from langchain_compat_chat._wire.stream import ChunkBuilder
+from langchain_compat_chat._wire.think import ThinkTags
+from langchain_compat_chat._wire.token_count import COUNTERS, TokenCounting, count_body, read_count
+from langchain_compat_chat._wire.v1 import V1StreamBlocks, to_v1
 from langchain_compat_chat.dialects import Dialect, resolve_dialect
 from langchain_compat_chat.errors import (
     AuthenticationError,

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_compat_chat._dialect_rules import FAMILIES, RULES, DialectRule
-from langchain_compat_chat._think import ThinkTags
+from langchain_compat_chat._wire.think import ThinkTags
 from langchain_compat_chat.providers import ProviderProfile, ThinkingStyle
 
 __all__ = [

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from langchain_compat_chat._think import ThinkTags
+from langchain_compat_chat._wire.think import ThinkTags
 
 __all__ = ["ProviderProfile", "get_provider", "known_providers", "register_provider"]
 

@@ -16,7 +16,7 @@ import json
 import re
 import sys
 
-from langchain_compat_chat._request import thinking_params
+from langchain_compat_chat._wire.request import thinking_params
 from langchain_compat_chat.dialects import Dialect, resolve_dialect
 from langchain_compat_chat.providers import get_provider
 from tests.docs.snippets import DOCS

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from langchain_compat_chat import ProviderProfile, get_provider, known_providers
-from langchain_compat_chat._request import thinking_params
+from langchain_compat_chat._wire.request import thinking_params
 from langchain_compat_chat.dialects import resolve_dialect
 from tests.docs.dialect_table import _echo
 from tests.docs.snippets import DOCS

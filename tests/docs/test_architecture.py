@@ -16,7 +16,7 @@ from tests.docs.snippets import DOCS, REPO
 
 PACKAGE = REPO / "langchain_compat_chat"
 PAGE = DOCS / "architecture.md"
-_ROW = re.compile(r"^\| `(?P<name>[\w.]+/?)` \| (?P<layer>[\w ]+?) \|", re.MULTILINE)
+_ROW = re.compile(r"^\| `(?P<name>[\w./]+?/?)` \| (?P<layer>[\w ]+?) \|", re.MULTILINE)
 # layer -> layers it must never import
 _FORBIDDEN = {"wire": {"HTTP", "model"}, "HTTP": {"model"}}
 
@@ -25,11 +25,15 @@ def _map() -> dict[str, str]:
     return {m["name"]: m["layer"] for m in _ROW.finditer(PAGE.read_text(encoding="utf-8"))}
 
 
+_LAYER_FOLDERS = ("_wire", "_http")  # listed module by module; other folders as one row
+
+
 def _entries() -> set[str]:
-    """The package's top-level modules and subpackages, spelled as the page spells them."""
+    """The package's modules and subpackages, spelled as the page spells them."""
     files = {p.name for p in PACKAGE.glob("*.py")}
     folders = {f"{p.parent.name}/" for p in PACKAGE.glob("*/__init__.py")}
-    return files | folders
+    layered = {f"{d}/{p.name}" for d in _LAYER_FOLDERS for p in (PACKAGE / d).glob("*.py")}
+    return files | (folders - {f"{d}/" for d in _LAYER_FOLDERS}) | layered
 
 
 def _imports(name: str) -> set[str]:
@@ -55,8 +59,12 @@ def _imports(name: str) -> set[str]:
         else:
             continue
         for module in modules:
-            head = module.split(".")[0]
-            found.add(f"{head}/" if (PACKAGE / head).is_dir() else f"{head}.py")
+            parts = module.split(".")
+            head = parts[0]
+            if head in _LAYER_FOLDERS and len(parts) > 1:
+                found.add(f"{head}/{parts[1]}.py")
+            elif head not in _LAYER_FOLDERS:
+                found.add(f"{head}/" if (PACKAGE / head).is_dir() else f"{head}.py")
     return found
 
 

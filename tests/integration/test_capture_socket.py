@@ -22,8 +22,8 @@ from langchain_compat_chat import (
     InvalidRequestError,
     StreamInterruptedError,
 )
-from langchain_compat_chat._capture import CAPTURE_ENV
-from langchain_compat_chat._transport import Transport
+from langchain_compat_chat._http.capture import CAPTURE_ENV
+from langchain_compat_chat._http.transport import Transport
 from langchain_compat_chat.testing import Fault, ReferenceServer
 
 KEY = "sk-test-Zq8v3NmSECRETkey0123456789"

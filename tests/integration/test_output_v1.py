@@ -257,7 +257,7 @@ async def test_parallel_tool_call_fragments_as_openai_streams_them(
 
 def test_two_tool_calls_and_text_keep_separate_blocks() -> None:
     """Block numbering: one block per reasoning run, text run and tool call, in order."""
-    from langchain_compat_chat._v1 import V1StreamBlocks
+    from langchain_compat_chat._wire.v1 import V1StreamBlocks
 
     def chunk(**kw: Any) -> AIMessageChunk:
         return AIMessageChunk(content=kw.pop("content", ""), **kw)

@@ -17,7 +17,7 @@ import pytest
 from langchain_core.messages import AIMessageChunk, BaseMessage
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._transport import _LIMITS
+from langchain_compat_chat._http.transport import _LIMITS
 from langchain_compat_chat.testing import ReferenceServer
 
 API_KEY = "zz-live-Key-4f8a1c9e77d2"  # shaped unlike any provider's key: patterns miss it

@@ -77,7 +77,7 @@ def test_a_timer_cannot_shut_a_socket_once_its_response_is_closed(base_url: str)
 
     import httpx
 
-    from langchain_compat_chat._deadline import Deadline, arm
+    from langchain_compat_chat._http.deadline import Deadline, arm
 
     body = json.dumps({"model": "echo", "messages": [{"content": "x"}]}).encode()
     with httpx.Client() as client:

@@ -25,9 +25,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from langchain_compat_chat import CompatChatError, MalformedResponseError
-from langchain_compat_chat._response import to_chat_result
-from langchain_compat_chat._stream import ChunkBuilder
-from langchain_compat_chat._transport import SSEDecoder
+from langchain_compat_chat._http.transport import SSEDecoder
+from langchain_compat_chat._wire.response import to_chat_result
+from langchain_compat_chat._wire.stream import ChunkBuilder
 from langchain_compat_chat.testing import DIALECT_HEADER, ReferenceServer
 from tests.reliability._support import TALLY, make_model
 

@@ -27,7 +27,7 @@ from langchain_compat_chat import (
     RateLimitError,
     StreamInterruptedError,
 )
-from langchain_compat_chat._transport import RetryPolicy
+from langchain_compat_chat._http.transport import RetryPolicy
 from langchain_compat_chat.testing import Fault, ReferenceServer
 from tests.reliability._support import API_KEY, MODES, TALLY, make_model, run
 

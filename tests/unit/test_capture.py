@@ -15,7 +15,7 @@ import pytest
 from langchain_core.load import dumpd
 
 from langchain_compat_chat import APIConnectionError, APIError, ChatCompatModel, HttpCapture
-from langchain_compat_chat._capture import _decoded
+from langchain_compat_chat._http.capture import _decoded
 from langchain_compat_chat._secrets import is_secret_header as _is_secret_header
 from langchain_compat_chat._secrets import is_secret_param as _is_secret_param
 

@@ -20,7 +20,7 @@ from langchain_compat_chat import (
     providers,
     register_provider,
 )
-from langchain_compat_chat._transport import redact_url
+from langchain_compat_chat._http.transport import redact_url
 
 BASE = "http://cfg.test/v1"
 OK = {

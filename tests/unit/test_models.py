@@ -16,7 +16,7 @@ from langchain_compat_chat import (
     MalformedResponseError,
     ModelInfo,
 )
-from langchain_compat_chat._models import parse_model_list
+from langchain_compat_chat._wire.models import parse_model_list
 from langchain_compat_chat.testing import ReferenceServer
 from tests.conftest import REAL_SERVER_CAPTURES
 

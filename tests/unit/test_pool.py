@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._pool import _assign, reserve_connections
+from langchain_compat_chat._http.pool import _assign, reserve_connections
 
 ORIGIN = httpcore.URL("http://a.test/").origin
 OTHER = httpcore.URL("http://b.test/").origin

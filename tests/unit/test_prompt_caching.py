@@ -11,7 +11,7 @@ import respx
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._response import COST_KEY
+from langchain_compat_chat._wire.response import COST_KEY
 
 OPENROUTER = "https://openrouter.ai/api/v1"
 BASE = "http://cache.test/v1"
@@ -222,7 +222,7 @@ def test_no_cost_key_when_the_provider_reports_none() -> None:
 
 @pytest.mark.parametrize("field", ["cache_creation_input_tokens", "cache_read_input_tokens"])
 def test_an_infinite_token_count_is_a_malformed_response(field: str) -> None:
-    from langchain_compat_chat._response import to_chat_result
+    from langchain_compat_chat._wire.response import to_chat_result
     from langchain_compat_chat.errors import MalformedResponseError
 
     usage = {"prompt_tokens": 1, "completion_tokens": 1, field: float("inf")}

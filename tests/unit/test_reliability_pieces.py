@@ -9,8 +9,8 @@ import time
 import httpx
 import pytest
 
-from langchain_compat_chat._deadline import Deadline
-from langchain_compat_chat._transport import (
+from langchain_compat_chat._http.deadline import Deadline
+from langchain_compat_chat._http.transport import (
     SSEDecoder,
     _Body,
     basic_auth_header,

@@ -21,9 +21,9 @@ from langchain_core.messages import (
 )
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._content import content_to_wire, file_block, image_block, text_of
-from langchain_compat_chat._request import build_body, message_to_wire, thinking_params
-from langchain_compat_chat._response import to_chat_result
+from langchain_compat_chat._wire.content import content_to_wire, file_block, image_block, text_of
+from langchain_compat_chat._wire.request import build_body, message_to_wire, thinking_params
+from langchain_compat_chat._wire.response import to_chat_result
 from langchain_compat_chat.providers import ProviderProfile, get_provider
 
 BASE = "http://test.local/v1"

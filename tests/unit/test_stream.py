@@ -14,8 +14,8 @@ import respx
 from langchain_core.messages import AIMessage, AIMessageChunk
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._response import to_chat_result
-from langchain_compat_chat._stream import ChunkBuilder
+from langchain_compat_chat._wire.response import to_chat_result
+from langchain_compat_chat._wire.stream import ChunkBuilder
 from langchain_compat_chat.errors import (
     ContextOverflowError,
     MalformedResponseError,

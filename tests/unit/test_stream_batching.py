@@ -23,7 +23,7 @@ from langchain_core.callbacks import BaseCallbackHandler
 from langchain_core.messages import AIMessageChunk
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._stream import _PIECE_CHARS, ChunkBuilder
+from langchain_compat_chat._wire.stream import _PIECE_CHARS, ChunkBuilder
 from langchain_compat_chat.errors import MalformedResponseError
 from tests.unit.test_stream_properties import INTERLEAVABLE, _interleave, tool_streams
 

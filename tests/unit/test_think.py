@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from langchain_core.messages import AIMessageChunk
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._response import to_chat_result
-from langchain_compat_chat._stream import ChunkBuilder
-from langchain_compat_chat._think import ThinkSplitter, split_think
+from langchain_compat_chat._wire.response import to_chat_result
+from langchain_compat_chat._wire.stream import ChunkBuilder
+from langchain_compat_chat._wire.think import ThinkSplitter, split_think
 from tests.unit.test_preset_requests import SHIPPED
 from tests.unit.test_stream import ev
 

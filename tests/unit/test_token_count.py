@@ -11,7 +11,7 @@ from langchain_core.messages import HumanMessage, SystemMessage
 from langchain_core.tools import tool
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._token_count import COUNTERS, count_body, read_count
+from langchain_compat_chat._wire.token_count import COUNTERS, count_body, read_count
 from langchain_compat_chat.errors import MalformedResponseError, NotFoundError
 
 MESSAGES = [SystemMessage("Be brief."), HumanMessage("How many tokens is this?")]

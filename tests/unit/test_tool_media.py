@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from langchain_core.messages import AIMessage, HumanMessage, ToolMessage
 
-from langchain_compat_chat._request import build_body
+from langchain_compat_chat._wire.request import build_body
 from langchain_compat_chat.providers import get_provider
 
 IMG = {"type": "image", "base64": "iVBORw0KGgo=", "mime_type": "image/png"}

@@ -31,7 +31,7 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_compat_chat._response import (
+from langchain_compat_chat._wire.response import (
     COST_KEY,
     KNOWN_CHOICE_KEYS,
     KNOWN_TOP_KEYS,
@@ -42,7 +42,7 @@ from langchain_compat_chat._response import (
     usage_cost,
     usage_to_metadata,
 )
-from langchain_compat_chat._think import ThinkSplitter, ThinkTags, splitter_for
+from langchain_compat_chat._wire.think import ThinkSplitter, ThinkTags, splitter_for
 from langchain_compat_chat.errors import (
     CompatChatError,
     MalformedResponseError,

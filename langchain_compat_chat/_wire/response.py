@@ -16,7 +16,7 @@ from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.messages.ai import InputTokenDetails, OutputTokenDetails, UsageMetadata
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from langchain_compat_chat._think import ThinkTags, split_think
+from langchain_compat_chat._wire.think import ThinkTags, split_think
 from langchain_compat_chat.errors import MalformedResponseError, error_from_payload, parse_boundary
 
 __all__ = [

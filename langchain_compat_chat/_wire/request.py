@@ -23,8 +23,8 @@ from langchain_core.messages import (
     ToolMessage,
 )
 
-from langchain_compat_chat._content import content_to_wire, text_of
-from langchain_compat_chat._encode import dumps_strict, encoding_error
+from langchain_compat_chat._wire.content import content_to_wire, text_of
+from langchain_compat_chat._wire.encode import dumps_strict, encoding_error
 from langchain_compat_chat.dialects import Dialect
 from langchain_compat_chat.errors import ForcedToolCallError
 from langchain_compat_chat.providers import ProviderProfile

@@ -35,8 +35,8 @@ from typing import Any, NoReturn
 
 import httpx
 
-from langchain_compat_chat._deadline import Deadline, arm, socket_of
-from langchain_compat_chat._pool import body_complete, buffered_bytes, reserve_connections
+from langchain_compat_chat._http.deadline import Deadline, arm, socket_of
+from langchain_compat_chat._http.pool import body_complete, buffered_bytes, reserve_connections
 from langchain_compat_chat._secrets import (
     basic_auth_header,
     is_secret_header,

@@ -38,6 +38,7 @@ from urllib.parse import quote, unquote, urlsplit
 
 import httpx
 
+from langchain_compat_chat._http.transport import Transport
 from langchain_compat_chat._secrets import (
     basic_credentials,
     is_secret_header,
@@ -46,7 +47,6 @@ from langchain_compat_chat._secrets import (
     registered_secrets,
     userinfo_secret,
 )
-from langchain_compat_chat._transport import Transport
 
 __all__ = ["CAPTURE_ENV", "CapturingTransport", "HttpCapture", "capture_from"]
 
