@@ -45,7 +45,8 @@ import httpx  # noqa: E402
 from langchain_core.messages import HumanMessage  # noqa: E402
 from run import _start_server  # noqa: E402
 
-from langchain_compat_chat import ChatCompatModel, _transport  # noqa: E402
+from langchain_compat_chat import ChatCompatModel  # noqa: E402
+from langchain_compat_chat._http import transport as _transport  # noqa: E402
 
 RETRIES = [0]
 _clear = pool_module.AsyncPoolRequest.clear_connection

@@ -42,7 +42,7 @@ from langchain_core import exceptions as lc_exceptions
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.language_models.model_profile import ModelProfile
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage
+from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
 from langchain_core.output_parsers.openai_tools import (
     JsonOutputKeyToolsParser,
@@ -70,12 +70,9 @@ if TYPE_CHECKING:
 
 from langchain_compat_chat._http.capture import CapturingTransport, HttpCapture, capture_from
 from langchain_compat_chat._http.transport import (
-    EventStream,
     Request,
     RetryPolicy,
     Transport,
-    adrain,
-    drain,
 )
 from langchain_compat_chat._profiles import (
     SINGLE_MODEL_SERVERS,
@@ -96,22 +93,20 @@ from langchain_compat_chat._secrets import (
     split_credentials,
     userinfo_secret,
 )
+from langchain_compat_chat._wire.chat_stream import ChatStream
 from langchain_compat_chat._wire.content import text_of
 from langchain_compat_chat._wire.encode import check_header, check_tool, encode_body
 from langchain_compat_chat._wire.models import ModelInfo, parse_model_list
 from langchain_compat_chat._wire.request import ForcedToolPlan, build_body_and_plan
 from langchain_compat_chat._wire.response import to_chat_result
-from langchain_compat_chat._wire.stream import ChunkBuilder
 from langchain_compat_chat._wire.think import ThinkTags
 from langchain_compat_chat._wire.token_count import COUNTERS, TokenCounting, count_body, read_count
-from langchain_compat_chat._wire.v1 import V1StreamBlocks, to_v1
+from langchain_compat_chat._wire.v1 import to_v1
 from langchain_compat_chat.dialects import Dialect, resolve_dialect
 from langchain_compat_chat.errors import (
     AuthenticationError,
     CompatChatError,
-    EmptyStreamError,
     MalformedResponseError,
-    StreamInterruptedError,
     request_id_from,
 )
 from langchain_compat_chat.providers import ProviderProfile, get_provider, known_providers
@@ -818,44 +813,15 @@ class ChatCompatModel(BaseChatModel):
                 to_v1(cast(AIMessage, generation.message))
         return result
 
-    def _v1_blocks(self) -> V1StreamBlocks | None:
-        """Per-stream block numbering when ``output_version="v1"`` (see :mod:`._v1`)."""
-        return V1StreamBlocks() if self.output_version == "v1" else None
-
-    @staticmethod
-    def _close(
-        builder: ChunkBuilder, events: EventStream, v1: V1StreamBlocks | None
-    ) -> ChatGenerationChunk:
-        """The final chunk; the stream must have reached ``[DONE]`` or a finish reason.
-
-        A stream that ended cleanly without a single event is the server's answer, not a
-        broken connection (httpx reports those): llama-cpp-python's server sends its 200
-        headers, then fails on a prompt over its context window and closes the body
-        (abetlen/llama-cpp-python#1759; LM Studio's GGUF path does the same,
-        lmstudio-ai/lmstudio-bug-tracker#2339). Retrying gets the same nothing, so it is
-        the non-retryable ``EmptyStreamError`` naming that cause.
-        """
-        try:
-            if not (builder.done or builder.finished):
-                if builder.events == 0:
-                    msg = (
-                        "The server answered 200 but ended the stream without sending any "
-                        "event. llama-cpp-python (and LM Studio) do this when the prompt does "
-                        "not fit the model's context window: shorten the prompt or load the "
-                        "model with a larger context (n_ctx)."
-                    )
-                    raise EmptyStreamError(msg)
-                msg = (
-                    "The stream ended before the answer was complete (no finish_reason, no [DONE])"
-                )
-                raise StreamInterruptedError(msg)
-            last = builder.finish()
-        except CompatChatError as exc:
-            events.annotate(exc)
-            raise
-        if v1 is not None:
-            v1.convert(cast(AIMessageChunk, last.message))
-        return last
+    def _chat_stream(self, plan: ForcedToolPlan | None) -> ChatStream:
+        """One call's stream protocol: v1 blocks and the forced-tool check (``chat_stream``)."""
+        return ChatStream(
+            self._provider_name,
+            self._think_tags,
+            v1=self.output_version == "v1",
+            plan=plan,
+            model=self.model,
+        )
 
     # -- the four hooks ------------------------------------------------------------------------
     def _generate(
@@ -886,28 +852,11 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request, plan = self._request(messages, stop, True, kwargs)
-        v1 = self._v1_blocks()
         with self._get_transport().open_stream(request) as events:
-            builder = ChunkBuilder(self._provider_name, self._think_tags)
-            batches = iter(events)
-            try:
-                for batch in batches:
-                    for chunk in _as_v1(builder.feed_batch(batch), v1):
-                        if run_manager:
-                            run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        yield chunk
-                    if builder.done:
-                        drain(events.response, batches)
-                        break
-            except CompatChatError as exc:
-                events.annotate(exc)
-                raise
-            last = self._close(builder, events, v1)
-        if plan is not None:
-            plan.check(builder.called_tool or _has_call(last), self.model)
-        if run_manager:
-            run_manager.on_llm_new_token("", chunk=last)
-        yield last
+            for chunk in events.chunks(self._chat_stream(plan)):
+                if run_manager:
+                    run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
 
     async def _astream(
         self,
@@ -917,28 +866,11 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request, plan = self._request(messages, stop, True, kwargs)
-        v1 = self._v1_blocks()
         async with self._get_transport().aopen_stream(request) as events:
-            builder = ChunkBuilder(self._provider_name, self._think_tags)
-            batches = aiter(events)
-            try:
-                async for batch in batches:
-                    for chunk in _as_v1(builder.feed_batch(batch), v1):
-                        if run_manager:
-                            await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
-                        yield chunk
-                    if builder.done:
-                        await adrain(events.response, batches)
-                        break
-            except CompatChatError as exc:
-                events.annotate(exc)
-                raise
-            last = self._close(builder, events, v1)
-        if plan is not None:
-            plan.check(builder.called_tool or _has_call(last), self.model)
-        if run_manager:
-            await run_manager.on_llm_new_token("", chunk=last)
-        yield last
+            async for chunk in events.achunks(self._chat_stream(plan)):
+                if run_manager:
+                    await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
+                yield chunk
 
     # -- model listing -------------------------------------------------------------------------
     def _to_models(self, response: httpx.Response) -> list[ModelInfo]:
@@ -1189,29 +1121,6 @@ def _accepted_names(cls: type[BaseModel]) -> frozenset[str]:
         if isinstance(f.validation_alias, AliasChoices):
             names.update(c for c in f.validation_alias.choices if isinstance(c, str))
     return frozenset(names)
-
-
-def _as_v1(
-    chunks: Iterator[ChatGenerationChunk], v1: V1StreamBlocks | None
-) -> Iterator[ChatGenerationChunk]:
-    """The chunks, turned into v1 blocks on the way when ``output_version="v1"``."""
-    if v1 is None:
-        return chunks
-    return _v1_chunks(chunks, v1)
-
-
-def _v1_chunks(
-    chunks: Iterator[ChatGenerationChunk], v1: V1StreamBlocks
-) -> Iterator[ChatGenerationChunk]:
-    for chunk in chunks:
-        v1.convert(cast(AIMessageChunk, chunk.message))
-        yield chunk
-
-
-def _has_call(chunk: ChatGenerationChunk) -> bool:
-    """Whether a streamed chunk carries part of a tool call (v0 or v1 output)."""
-    message = cast(AIMessageChunk, chunk.message)
-    return bool(message.tool_call_chunks or message.tool_calls or message.invalid_tool_calls)
 
 
 def _no_counter(preset: str) -> ValueError:

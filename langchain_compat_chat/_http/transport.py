@@ -28,10 +28,10 @@ import threading
 import time
 import warnings
 import weakref
-from collections.abc import AsyncIterator, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol, TypeVar
 
 import httpx
 
@@ -63,6 +63,7 @@ __all__ = [
     "EventStream",
     "RetryPolicy",
     "SSEDecoder",
+    "StreamProtocol",
     "Transport",
     "adrain",
     "basic_auth_header",
@@ -909,6 +910,31 @@ class SSEDecoder:
         return events
 
 
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class StreamProtocol(Protocol[T_co]):
+    """What :meth:`EventStream.chunks` drives: the wire layer's parser of one stream.
+
+    The HTTP layer knows no chunk type; the wire layer's ``ChatStream`` (Chat Completions)
+    fits this shape, and so does any other stream dialect.
+    """
+
+    @property
+    def done(self) -> bool:
+        """Whether the stream's end marker came (the rest is only drained)."""
+        ...
+
+    def feed(self, batch: list[Event]) -> Iterable[T_co]:
+        """The chunks of one read's events."""
+        ...
+
+    def close(self) -> T_co:
+        """The last chunk, or the typed error of a stream that ended wrong."""
+        ...
+
+
 class EventStream:
     """The events of one open response, one list per network read; iterate it sync or async.
 
@@ -985,6 +1011,43 @@ class EventStream:
             self._fail(exc)
         if events:
             yield events
+
+    def chunks(self, protocol: StreamProtocol[T]) -> Iterator[T]:
+        """Run one stream's protocol over this response: feed, drain after the end, close.
+
+        Each read's events go to ``protocol.feed`` and its chunks out at once; once
+        ``protocol.done`` (``[DONE]`` came) the rest of the response is drained so that its
+        connection is reused, and ``protocol.close()`` gives the last chunk. Any typed error
+        of the protocol gets this stream's request id and attempt count.
+        """
+        batches = iter(self)
+        try:
+            for batch in batches:
+                yield from protocol.feed(batch)
+                if protocol.done:
+                    drain(self.response, batches)
+                    break
+            last = protocol.close()
+        except CompatChatError as exc:
+            self.annotate(exc)
+            raise
+        yield last
+
+    async def achunks(self, protocol: StreamProtocol[T]) -> AsyncIterator[T]:
+        """Async :meth:`chunks`."""
+        batches = aiter(self)
+        try:
+            async for batch in batches:
+                for chunk in protocol.feed(batch):
+                    yield chunk
+                if protocol.done:
+                    await adrain(self.response, batches)
+                    break
+            last = protocol.close()
+        except CompatChatError as exc:
+            self.annotate(exc)
+            raise
+        yield last
 
 
 def _drainable(response: httpx.Response) -> bool:

@@ -23,7 +23,8 @@ from typing import Any
 
 import pytest
 
-from langchain_compat_chat import ChatCompatModel, _transport
+from langchain_compat_chat import ChatCompatModel
+from langchain_compat_chat._http import transport as _transport
 from langchain_compat_chat._http.transport import Request
 from tests.reliability._echo_server import echo_server
 from tests.reliability._support import run_json_process

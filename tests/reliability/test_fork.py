@@ -15,7 +15,8 @@ import warnings
 import httpx
 import pytest
 
-from langchain_compat_chat import ChatCompatModel, _transport
+from langchain_compat_chat import ChatCompatModel
+from langchain_compat_chat._http import transport as _transport
 from tests.reliability._echo_server import echo_server
 from tests.reliability._support import run_json_process
 
