@@ -5,8 +5,8 @@ charged to the client being measured. The ``model`` field of a request configure
 ``bench/n=1000`` streams 1000 content chunks, ``bench/tool=500`` streams one tool call whose
 JSON arguments arrive in 500 fragments, ``bench/d=50`` holds the request 50 ms before
 answering; ``POST /responses`` answers in the Responses API's shape (``bench/n=1000``: 1000
-``response.output_text.delta`` events). Streams are written in one go (one ``write``), the way a fast server or a proxy
-that buffers delivers them. ``GET /stats`` reports the connections accepted and the most
+``response.output_text.delta`` events). Streams are written in one go (one ``write``), the
+way a fast server or a proxy that buffers delivers them. ``GET /stats`` reports the connections accepted and the most
 requests held at once since ``POST /stats/reset`` (for the pool burst, ``pool_burst.py``).
 """
 
