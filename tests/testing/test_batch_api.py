@@ -254,7 +254,7 @@ def test_server_files_are_removed_on_stop(compat_server_factory: Factory) -> Non
     srv = compat_server_factory()
     with openai.OpenAI(base_url=srv.base_url, api_key="x") as sdk:
         _wait(sdk, _submit(sdk, [line("a")]).id)
-    directory = srv._batch_api.files.directory
+    directory = srv.batch_api.files.directory
     assert any(directory.iterdir())
     srv.stop()
     assert not directory.exists()
