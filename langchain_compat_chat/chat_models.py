@@ -1,31 +1,21 @@
 """``ChatCompatModel``: LangChain's chat model for any OpenAI-compatible Chat Completions server.
 
-Input flow::
+The class joins the two layers below it through the four hooks langchain-core calls::
 
-    invoke / stream / batch / astream_events        (langchain-core Runnable machinery)
-      -> _generate / _agenerate / _stream / _astream (this module: thin)
-      -> _request.build_body_and_plan(messages, params, dialect) pure: messages -> JSON body
-      -> _transport.Transport.send / open_stream (+ async twins) HTTP, retries, timeouts
-         (pooled clients; _pool fixes httpx 0.28's connection assignment for bursts)
+    _generate / _agenerate / _stream / _astream      (thin: one call each)
+      -> _request: fields + call arguments -> _wire.request.build_body_and_plan -> Request
+      -> _http transport: send / open_stream (+ async), retries, timeouts, pooled clients
+      -> _wire.response.to_chat_result, or EventStream.chunks driving _wire.chat_stream
 
-Output flow::
-
-    JSON body  -> _response.to_chat_result  -> ChatResult(AIMessage, usage, metadata)
-    SSE events -> _transport.EventStream (per-read batches) -> _stream.ChunkBuilder.feed_batch
-               -> ChatGenerationChunk(AIMessageChunk) ... + ChunkBuilder.finish() (usage, metadata)
-               after [DONE]: _transport.drain / adrain read the response end (connection reuse)
-
-Where to connect lives in :mod:`langchain_compat_chat.providers`; every wire switch in the
-model's :class:`~langchain_compat_chat.dialects.Dialect` (endpoint + model family + the
-user's ``dialect=`` overrides, resolved at construction); errors only in
-:mod:`langchain_compat_chat.errors`. When the dialect forbids a forced tool choice while the
-model thinks and ``"auto"`` went out instead, the answer is checked for a tool call
-(``ForcedToolPlan.check``) in all four hooks.
+Where to connect lives in :mod:`langchain_compat_chat.providers`, every wire switch in the
+model's :class:`~langchain_compat_chat.dialects.Dialect`, errors in
+:mod:`langchain_compat_chat.errors`; each other concern of the model has its own module
+(``_connection``, ``_validation``, ``_tools``, ``_structured``, ``_server_facts``,
+``_token_counting``), listed in docs/architecture.md.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import pathlib
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -55,24 +45,13 @@ if TYPE_CHECKING:
 
 from langchain_compat_chat._connection import resolve_endpoint, transport_for
 from langchain_compat_chat._http.capture import HttpCapture, capture_from
-from langchain_compat_chat._http.transport import (
-    Request,
-    Transport,
-)
-from langchain_compat_chat._profile_fetch import ProfileSource
+from langchain_compat_chat._http.transport import Request, Transport
 from langchain_compat_chat._reply import json_of, with_request_id
-from langchain_compat_chat._secrets import (
-    mask_mapping,
-    redact_url,
-    split_credentials,
-)
+from langchain_compat_chat._secrets import mask_mapping, redact_url, split_credentials
+from langchain_compat_chat._serialization import dialect_attribute, masked_dump, masked_repr_args
+from langchain_compat_chat._server_facts import AsksServer
 from langchain_compat_chat._structured import structured_output
-from langchain_compat_chat._token_counting import (
-    count_request,
-    estimate_tokens,
-    no_counter,
-    tool_fields,
-)
+from langchain_compat_chat._token_counting import CountsTokens, no_counter
 from langchain_compat_chat._tools import format_tools
 from langchain_compat_chat._tools import tool_choice as to_tool_choice
 from langchain_compat_chat._validation import (
@@ -81,18 +60,15 @@ from langchain_compat_chat._validation import (
     masked_input,
     reject_unknown,
 )
+from langchain_compat_chat._wire.chat_reply import checked_result
 from langchain_compat_chat._wire.chat_stream import ChatStream
 from langchain_compat_chat._wire.encode import encode_body
-from langchain_compat_chat._wire.models import ModelInfo, parse_model_list
 from langchain_compat_chat._wire.request import ForcedToolPlan, build_body_and_plan
 from langchain_compat_chat._wire.response import to_chat_result
 from langchain_compat_chat._wire.think import ThinkTags
-from langchain_compat_chat._wire.token_count import COUNTERS, TokenCounting, read_count
-from langchain_compat_chat._wire.v1 import to_v1
+from langchain_compat_chat._wire.token_count import COUNTERS, TokenCounting
 from langchain_compat_chat.dialects import Dialect, resolve_dialect
-from langchain_compat_chat.errors import (
-    CompatChatError,
-)
+from langchain_compat_chat.errors import CompatChatError
 from langchain_compat_chat.providers import ProviderProfile, get_provider
 
 __all__ = ["ChatCompatModel"]
@@ -101,7 +77,6 @@ _DEFAULT_TIMEOUT = 120.0
 _DEFAULT_CONNECT_TIMEOUT = 10.0
 _DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 _DEFAULT_MAX_RETRY_WAIT = 60.0
-_LIST_MODELS = Request("GET", "/models")
 # Request fields sent when set; everything else on the model is client configuration.
 _SAMPLING_FIELDS = (
     "temperature",
@@ -119,7 +94,7 @@ _SAMPLING_FIELDS = (
 )
 
 
-class ChatCompatModel(BaseChatModel):
+class ChatCompatModel(AsksServer, CountsTokens, BaseChatModel):
     """Chat model for OpenAI-compatible Chat Completions servers (OpenAI, DeepSeek, Qwen, vLLM...).
 
     It keeps what those servers send that ``ChatOpenAI`` drops (reasoning text, cached and
@@ -355,64 +330,6 @@ class ChatCompatModel(BaseChatModel):
         """The resolved provider profile."""
         return self._profile
 
-    # -- model profile -------------------------------------------------------------------------
-    def _profile_source(self) -> ProfileSource:
-        return ProfileSource(self.provider, self.base_url, self.model)
-
-    def _resolve_model_profile(self) -> ModelProfile | None:
-        """The bundled profile of this preset's model, merged with the dialect's facts.
-
-        langchain-core's ``_set_model_profile`` validator calls this before ``_resolve``, so
-        it reads public fields only. ``None`` when the table does not know the model: call
-        :meth:`fetch_profile` to ask the server, or pass ``profile=``. Never the network.
-        """
-        return self._profile_source().bundled()
-
-    def _apply_server_profile(
-        self, models: list[ModelInfo], detail: httpx.Response | None
-    ) -> ModelProfile:
-        self.profile = self._profile_source().from_server(models, detail, self._user_profile)
-        return self.profile
-
-    def fetch_profile(self) -> ModelProfile:
-        """Ask the server what it serves and fill ``model.profile`` from its answer.
-
-        Reads ``GET {base_url}/models`` and, where the server has one, its own detail endpoint
-        at the server root: llama.cpp ``GET /props``, Ollama ``POST /api/show``, LM Studio
-        ``GET /api/v0/models/{model}``. The reported context length (vLLM ``max_model_len``,
-        OpenRouter ``context_length``, LM Studio ``max_context_length``, llama.cpp ``n_ctx``,
-        Ollama ``num_ctx``) becomes ``max_input_tokens``. The server's facts win over the
-        bundled table; your own ``profile=`` wins over both.
-
-        Example:
-            ```python
-            llm = ChatCompatModel(model="qwen3", provider="vllm")
-            llm.fetch_profile()["max_input_tokens"]  # e.g. 32768
-            ```
-
-        Raises:
-            CompatChatError: The listing failed (same typed errors as :meth:`list_models`).
-                A failing detail endpoint is not an error: the listing alone is used.
-
-        """
-        request = self._profile_source().detail_request()
-        models = self.list_models()
-        try:
-            detail = None if request is None else self._get_transport().send(request)
-        except CompatChatError:
-            detail = None  # older servers lack the endpoint; the listing still counts
-        return self._apply_server_profile(models, detail)
-
-    async def afetch_profile(self) -> ModelProfile:
-        """Async :meth:`fetch_profile`."""
-        request = self._profile_source().detail_request()
-        models = await self.alist_models()
-        try:
-            detail = None if request is None else await self._get_transport().asend(request)
-        except CompatChatError:
-            detail = None
-        return self._apply_server_profile(models, detail)
-
     def _get_transport(self) -> Transport:
         transport = self._transport
         if transport is None:
@@ -477,14 +394,7 @@ class ChatCompatModel(BaseChatModel):
     @property
     def lc_attributes(self) -> dict[str, Any]:
         """The user's dialect overrides, so that a loaded model resolves the same dialect."""
-        overrides = self._dialect_overrides
-        if isinstance(overrides, Dialect):
-            overrides = {
-                k: sorted(v) if isinstance(v, frozenset) else v
-                for k, v in dataclasses.asdict(overrides).items()
-                if k not in ("name", "family", "rules")
-            }
-        return {"dialect": dict(overrides)} if overrides else {}
+        return dialect_attribute(self._dialect_overrides)
 
     @property
     def lc_secrets(self) -> dict[str, str]:
@@ -501,22 +411,11 @@ class ChatCompatModel(BaseChatModel):
         inside a field's dict, so it would load back as a dict, not as the secret. Masked,
         a loaded copy sends no credential (and its server answers 401) instead of leaking it.
         """
-        data = super().to_json()
-        kwargs = data.get("kwargs") if isinstance(data, dict) else None
-        if isinstance(kwargs, dict):
-            for field in ("default_headers", "default_query"):
-                if isinstance(kwargs.get(field), dict):
-                    kwargs[field] = mask_mapping(kwargs[field], query=field == "default_query")
-        return data
+        return masked_dump(super().to_json())
 
     def __repr_args__(self) -> Any:
         """Fields as repr shows them, credentials masked (proxy, headers, query)."""
-        for name, value in super().__repr_args__():
-            if name == "proxy" and value:
-                value = redact_url(value)
-            elif name in ("default_headers", "default_query"):
-                value = mask_mapping(value, query=name == "default_query")
-            yield name, value
+        yield from masked_repr_args(super().__repr_args__())
 
     # -- request -------------------------------------------------------------------------------
     @property
@@ -561,14 +460,6 @@ class ChatCompatModel(BaseChatModel):
         request = Request("POST", "/chat/completions", encode_body(body, origins), stream=stream)
         return request, plan
 
-    def _checked(self, result: ChatResult, plan: ForcedToolPlan | None) -> ChatResult:
-        """Every choice must have called a tool when ``"auto"`` replaced a forced choice."""
-        if plan is not None:
-            for generation in result.generations:
-                message = cast(AIMessage, generation.message)
-                plan.check(bool(message.tool_calls or message.invalid_tool_calls), self.model)
-        return result
-
     def _should_stream(self, *, async_api: bool, run_manager: Any = None, **kwargs: Any) -> bool:
         n = kwargs.get("n", self.n)
         if n is not None and n > 1 and not kwargs.get("stream"):
@@ -578,16 +469,14 @@ class ChatCompatModel(BaseChatModel):
         return super()._should_stream(async_api=async_api, run_manager=run_manager, **kwargs)
 
     # -- response ------------------------------------------------------------------------------
-    def _to_result(self, response: httpx.Response) -> ChatResult:
+    def _to_result(self, response: httpx.Response, plan: ForcedToolPlan | None) -> ChatResult:
+        """The reply as a ``ChatResult``, v1 blocks and forced-tool check included."""
         try:
             result = to_chat_result(json_of(response), self._provider_name, self._think_tags)
         except CompatChatError as exc:
             with_request_id(exc, response)
             raise  # as is: a parse failure keeps the exception that caused it
-        if self.output_version == "v1":
-            for generation in result.generations:
-                to_v1(cast(AIMessage, generation.message))
-        return result
+        return checked_result(result, v1=self.output_version == "v1", plan=plan, model=self.model)
 
     def _chat_stream(self, plan: ForcedToolPlan | None) -> ChatStream:
         """One call's stream protocol: v1 blocks and the forced-tool check (``chat_stream``)."""
@@ -608,7 +497,7 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request, plan = self._request(messages, stop, False, kwargs)
-        return self._checked(self._to_result(self._get_transport().send(request)), plan)
+        return self._to_result(self._get_transport().send(request), plan)
 
     async def _agenerate(
         self,
@@ -618,7 +507,7 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request, plan = self._request(messages, stop, False, kwargs)
-        return self._checked(self._to_result(await self._get_transport().asend(request)), plan)
+        return self._to_result(await self._get_transport().asend(request), plan)
 
     def _stream(
         self,
@@ -647,81 +536,6 @@ class ChatCompatModel(BaseChatModel):
                 if run_manager:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
-
-    # -- model listing -------------------------------------------------------------------------
-    def _to_models(self, response: httpx.Response) -> list[ModelInfo]:
-        try:
-            return parse_model_list(json_of(response))
-        except CompatChatError as exc:
-            raise with_request_id(exc, response) from None
-
-    def list_models(self) -> list[ModelInfo]:
-        """The models the server offers (``GET {base_url}/models``), with retries and timeouts.
-
-        Uses the model's own key, headers, query (Azure's ``api-version``) and TLS settings, so
-        a listing that works proves the connection settings work too. Raises the same typed
-        errors as ``invoke`` (e.g. ``AuthenticationError`` for a bad key).
-
-        Example:
-            ```python
-            for info in ChatCompatModel(model="x", provider="ollama").list_models():
-                print(info.id, info.metadata.get("context_length"))
-            ```
-
-        """
-        return self._to_models(self._get_transport().send(_LIST_MODELS))
-
-    async def alist_models(self) -> list[ModelInfo]:
-        """Async :meth:`list_models`."""
-        return self._to_models(await self._get_transport().asend(_LIST_MODELS))
-
-    # -- tokens --------------------------------------------------------------------------------
-    def get_num_tokens(self, text: str) -> int:
-        """Estimate tokens offline: about one token per four characters (never downloads).
-
-        Servers count with their own tokenizers; use ``usage_metadata`` for exact numbers.
-        """
-        return max(1, (len(text) + 3) // 4) if text else 0
-
-    def get_num_tokens_from_messages(
-        self,
-        messages: list[BaseMessage],
-        tools: Sequence[Any] | None = None,
-    ) -> int:
-        """Count prompt tokens: offline by default, by the server if ``token_counting`` says so.
-
-        The offline estimate is text/4 per message plus 4 per message and 3 per reply (the
-        per-message overhead follows OpenAI's published chat format accounting); tool schemas
-        are counted by their JSON text. Nothing is downloaded.
-
-        Raises:
-            ValueError: ``token_counting="server"`` on a preset with no counting endpoint.
-            CompatChatError: ``token_counting="server"`` and the counting request failed.
-
-        """
-        if self.token_counting != "estimate":
-            counted = self._server_token_count(messages, tools)
-            if counted is not None:
-                return counted
-        return estimate_tokens(messages, tools, self.get_num_tokens)
-
-    def _server_token_count(
-        self, messages: list[BaseMessage], tools: Sequence[Any] | None
-    ) -> int | None:
-        """The server's exact count, or ``None`` where ``server_or_estimate`` falls back."""
-        counter = COUNTERS.get(self._profile.name)
-        if counter is None:
-            if self.token_counting == "server":  # a copy changed provider or the switch
-                raise no_counter(self._profile.name)
-            return None
-        chat, _plan = self._request(messages, None, False, tool_fields(tools))
-        try:
-            reply = self._get_transport().send(count_request(counter, chat))
-            return read_count(counter, json_of(reply))
-        except CompatChatError:
-            if self.token_counting == "server":
-                raise
-            return None
 
     # -- tools and structured output ----------------------------------------------------------
     def bind_tools(
