@@ -19,13 +19,14 @@ from typing import Any
 from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from langchain_compat_chat._wire.response import COST_KEY, parse_tool_call, usage_cost
-from langchain_compat_chat._wire.response import usage_to_metadata as usage_to_metadata
+from langchain_compat_chat._wire.response import parse_tool_call
 from langchain_compat_chat._wire.responses_input import (
     FUNCTION_CALL_IDS,
     REASONING_ITEMS,
     SERVER_ITEMS,
 )
+from langchain_compat_chat._wire.token_usage import COST_KEY, usage_cost
+from langchain_compat_chat._wire.token_usage import usage_to_metadata as usage_to_metadata
 from langchain_compat_chat.errors import MalformedResponseError, error_from_payload, parse_boundary
 
 __all__ = [
