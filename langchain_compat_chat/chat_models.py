@@ -32,7 +32,7 @@ import json
 import math
 import os
 import pathlib
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from functools import partial
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -66,7 +66,10 @@ from pydantic import (
 from typing_extensions import Self
 
 if TYPE_CHECKING:
+    from langchain_core.runnables import RunnableConfig
     from langchain_core.tools import BaseTool  # only named in a signature; importing costs ~5 ms
+
+    from langchain_compat_chat.batch import BatchJob
 
 from langchain_compat_chat._http.capture import CapturingTransport, HttpCapture, capture_from
 from langchain_compat_chat._http.transport import (
@@ -899,6 +902,83 @@ class ChatCompatModel(BaseChatModel):
         """Async :meth:`list_models`."""
         return self._to_models(await self._get_transport().asend(_LIST_MODELS))
 
+    # -- provider Batch API (logic in batch.py) ------------------------------------------------
+    def submit_batch(self, inputs: Iterable[LanguageModelInput], **kwargs: Any) -> BatchJob:
+        """Run ``inputs`` on the provider's Batch API (about half price); returns the job.
+
+        Each input is anything ``invoke`` takes and becomes exactly the body ``invoke``
+        would send with the same call arguments (``stop``, sampling fields, and tools as
+        ``bind_tools(tools).kwargs`` holds them). Batch options: ``completion_window``,
+        ``metadata`` (your own keys), ``max_lines`` / ``max_bytes`` (split into batches
+        below the provider's own limits). See the [batch guide](../guides/batch.md).
+
+        Raises:
+            BatchUnsupportedError: The preset has no batch API (before any upload).
+            CompatChatError: An upload or the batch creation failed (batches already
+                made are cancelled).
+
+        """
+        from langchain_compat_chat import batch
+
+        return batch.submit(self, inputs, kwargs)
+
+    async def asubmit_batch(self, inputs: Iterable[LanguageModelInput], **kwargs: Any) -> BatchJob:
+        """Async :meth:`submit_batch`."""
+        from langchain_compat_chat import batch
+
+        return await batch.asubmit(self, inputs, kwargs)
+
+    def get_batch(self, batch_id: str) -> BatchJob:
+        """The job ``submit_batch`` returned as ``job.id``, from any process, at its state now."""
+        from langchain_compat_chat import batch
+
+        return batch.resume(self, batch_id)
+
+    async def aget_batch(self, batch_id: str) -> BatchJob:
+        """Async :meth:`get_batch`."""
+        from langchain_compat_chat import batch
+
+        return await batch.aresume(self, batch_id)
+
+    def batch(  # type: ignore[override]
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        use_batch_api: bool = False,
+        **kwargs: Any,
+    ) -> list[Any]:
+        """langchain-core's concurrent ``invoke``s, or with ``use_batch_api=True`` one Batch job.
+
+        ``use_batch_api=True`` submits, waits and returns the answers in order: it blocks
+        until the provider finishes, which may take up to the completion window (24 hours
+        at most providers). ``config`` callbacks are not run per input then.
+        """
+        if not use_batch_api:
+            return super().batch(inputs, config, return_exceptions=return_exceptions, **kwargs)
+        from langchain_compat_chat import batch
+
+        return batch.run(self, inputs, return_exceptions, kwargs)
+
+    async def abatch(  # type: ignore[override]
+        self,
+        inputs: list[LanguageModelInput],
+        config: RunnableConfig | list[RunnableConfig] | None = None,
+        *,
+        return_exceptions: bool = False,
+        use_batch_api: bool = False,
+        **kwargs: Any,
+    ) -> list[Any]:
+        """Async :meth:`batch`."""
+        if not use_batch_api:
+            return await super().abatch(
+                inputs, config, return_exceptions=return_exceptions, **kwargs
+            )
+        from langchain_compat_chat import batch
+
+        return await batch.arun(self, inputs, return_exceptions, kwargs)
+
     # -- tokens --------------------------------------------------------------------------------
     def get_num_tokens(self, text: str) -> int:
         """Estimate tokens offline: about one token per four characters (never downloads).
@@ -940,7 +1020,7 @@ class ChatCompatModel(BaseChatModel):
             return None
         extra = {"tools": [convert_to_openai_tool(t) for t in tools]} if tools else {}
         chat, _plan = self._request(messages, None, False, extra)
-        body = json.loads(chat.body or b"{}")
+        body = json.loads(cast(bytes, chat.body) or b"{}")
         request = Request(
             "POST",
             counter.path,

@@ -26,6 +26,12 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AuthenticationError",
+    "BatchCancelledError",
+    "BatchError",
+    "BatchExpiredError",
+    "BatchFailedError",
+    "BatchPendingError",
+    "BatchUnsupportedError",
     "CompatChatError",
     "ContentFilterError",
     "ContextOverflowError",
@@ -279,6 +285,40 @@ class StreamInterruptedError(APIConnectionError):
 
 class APITimeoutError(CompatChatError, lc.ModelTimeoutError):
     """The server did not answer, or a stream went silent, within the configured timeout."""
+
+
+class BatchUnsupportedError(InvalidRequestError):
+    """The preset has no provider Batch API; raised before anything is built or uploaded."""
+
+    is_retryable = False
+
+
+class BatchError(APIError):
+    """A provider Batch API job, or one of its lines, ended without an answer.
+
+    Not retried: the job's outcome is final (resubmit the inputs that failed).
+    """
+
+    is_retryable = False
+
+
+class BatchFailedError(BatchError):
+    """The provider refused the whole batch (status ``failed``); ``message`` says why.
+
+    Usually its input file's validation; the provider's reasons are in the message.
+    """
+
+
+class BatchExpiredError(BatchError):
+    """The line had not run when the batch's completion window closed (status ``expired``)."""
+
+
+class BatchCancelledError(BatchError):
+    """The line had not run when the batch was cancelled (status ``cancelled``)."""
+
+
+class BatchPendingError(BatchError):
+    """Results were asked for while the job is still running; ``wait()`` for it first."""
 
 
 _STATUS_TYPES: dict[int, type[CompatChatError]] = {

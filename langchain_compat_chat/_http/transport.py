@@ -205,13 +205,26 @@ def _raise(error: CompatChatError, cause: BaseException) -> NoReturn:
     raise error from (None if redact(text) != text else cause)
 
 
+class BodySource(Protocol):
+    """A body produced while it is sent (``_http.files.StreamBody``: batch file uploads)."""
+
+    @property
+    def length(self) -> int:
+        """Its exact size, sent as ``Content-Length``."""
+        ...
+
+    def stream(self) -> httpx.SyncByteStream | httpx.AsyncByteStream:
+        """Its bytes from the start, for one attempt."""
+        ...
+
+
 @dataclass(frozen=True)
 class Request:
     """What to send; built once, sent by either driver, possibly several times."""
 
     method: str
     path: str
-    body: bytes | None = None
+    body: bytes | BodySource | None = None
     stream: bool = False
     headers: Mapping[str, str] = field(default_factory=dict)
     from_root: bool = False
@@ -667,14 +680,19 @@ class Transport:
         if url is None:
             base = server_root(self.base_url) if request.from_root else self.base_url
             url = self._urls[key] = httpx.URL(base + request.path)
-        return client.build_request(
+        body = request.body
+        built = client.build_request(
             request.method,
             url,
-            content=request.body,
+            content=body if isinstance(body, bytes) else None,
             headers=headers,
             params=self.query or None,
             timeout=timeout,
         )
+        if body is not None and not isinstance(body, bytes):  # a fresh stream per attempt
+            built.stream = body.stream()
+            built.headers["content-length"] = str(body.length)
+        return built
 
     def failure(self, response: httpx.Response) -> CompatChatError:
         """The typed error of a response with a failure status (its body already read)."""
