@@ -7,8 +7,9 @@ streams use chunked transfer encoding with one HTTP chunk per SSE event, so per-
 delays, stalls and disconnects happen exactly where a real server would produce them.
 
 Routes: ``POST /v1/chat/completions``, ``GET /v1/models``, ``GET /v1/models/{id}``,
-``GET /health``. The ``/v1`` prefix is optional unless ``strict_paths`` is set (then only
-``/health`` answers without it, as on OpenAI). Anything else is a 404 JSON error.
+``GET /health``, and OpenAI's Batch API (``/v1/files``, ``/v1/batches``: ``_batches.py``).
+The ``/v1`` prefix is optional unless ``strict_paths`` is set (then only ``/health``
+answers without it, as on OpenAI). Anything else is a 404 JSON error.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
+from langchain_compat_chat.testing._batch_config import BatchConfig
+from langchain_compat_chat.testing._batches import BatchApi, CompleteLine
 from langchain_compat_chat.testing._chat import (
     plan_completion,
     prompt_prefix_tokens,
@@ -106,6 +109,7 @@ class _State:
     prefix_cache: collections.OrderedDict[str, None] = field(
         default_factory=collections.OrderedDict
     )
+    batch_config: BatchConfig = field(default_factory=BatchConfig)
 
 
 class ReferenceServer:
@@ -139,6 +143,7 @@ class ReferenceServer:
             model's ``max_model_len`` (vLLM's field).
         system_fingerprint: Value of ``system_fingerprint`` in answers.
         max_recorded: How many requests :attr:`requests` keeps (oldest dropped first).
+        batch: How batches run (:class:`BatchConfig`: timing, per-line errors, expiry).
 
     """
 
@@ -156,6 +161,7 @@ class ReferenceServer:
         context_window: int = 128_000,
         system_fingerprint: str = "fp_compat_ref",
         max_recorded: int = 10_000,
+        batch: BatchConfig | None = None,
     ) -> None:
         self.host = host
         self.api_key = api_key
@@ -170,6 +176,7 @@ class ReferenceServer:
         if isinstance(dialect, str):
             dialect = parse_dialect(dialect)
         self._defaults = (dialect or Dialect(), fault)
+        self._batch_default = batch or BatchConfig()
         self._lock = threading.Lock()
         self._state = self._fresh_state()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -177,6 +184,7 @@ class ReferenceServer:
         self._server: asyncio.AbstractServer | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self._created = int(time.time())
+        self._batch_api = BatchApi(self._line_completer, self._batch_purposes, self._batch_config)
 
     # ----------------------------------------------------------------------------------
     # lifecycle
@@ -266,9 +274,27 @@ class ReferenceServer:
     # scripting API (thread-safe)
     # ----------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Forget requests, queued responses, the prompt cache, and restore defaults."""
+        """Forget requests, queued responses, the prompt cache, files and batches.
+
+        The server-wide dialect, fault and batch configuration go back to their defaults.
+        """
         with self._lock:
             self._state = self._fresh_state()
+        loop = self._loop
+        if loop is not None and loop.is_running():
+            with contextlib.suppress(RuntimeError):
+                asyncio.run_coroutine_threadsafe(self._close_batches(), loop).result(5.0)
+
+    def set_batch_config(self, config: BatchConfig | None) -> None:
+        """Set how batches created from now on run (``None``: the defaults)."""
+        with self._lock:
+            self._state.batch_config = config or BatchConfig()
+
+    @property
+    def batch_config(self) -> BatchConfig:
+        """The :class:`BatchConfig` new batches get."""
+        with self._lock:
+            return self._state.batch_config
 
     def set_dialect(self, dialect: Dialect | str | None) -> None:
         """Set the server-wide dialect (a :class:`Dialect`, a preset/header string, or default)."""
@@ -378,6 +404,7 @@ class ReferenceServer:
             dialect=dialect,
             fault=fault,
             fault_remaining=fault.times if fault is not None else None,
+            batch_config=self._batch_default,
         )
 
     def _active_fault_locked(self, *, consume: bool) -> Fault | None:
@@ -469,7 +496,11 @@ class ReferenceServer:
             loop.run_until_complete(loop.shutdown_asyncgens())
             loop.close()
 
+    async def _close_batches(self) -> None:
+        self._batch_api.close()
+
     async def _shutdown(self) -> None:
+        self._batch_api.close()
         if self._server is not None:
             self._server.close()
         for writer in list(self._writers):
@@ -491,7 +522,7 @@ class ReferenceServer:
         try:
             while True:
                 try:
-                    req = await read_request(reader, writer)
+                    req = await read_request(reader, writer, BatchApi.spools)
                 except HttpError as exc:
                     err = ApiError(exc.status, exc.message)
                     await write_response(writer, exc.status, err.body(), keep_alive=False)
@@ -542,6 +573,11 @@ class ReferenceServer:
                     writer, 200, dumps(self._model_object(model_id)), keep_alive=req.keep_alive
                 )
                 return True
+            batch_route = self._batch_api.match(req.method, route)
+            if batch_route is not None:
+                self._check_auth(req)
+                handler, params = batch_route
+                return bool(await handler(req, writer, params))
             raise ApiError(404, f"Invalid URL ({req.method} {req.path})")
         except ApiError as err:
             await write_response(
@@ -619,9 +655,32 @@ class ReferenceServer:
             server_fault = self._active_fault_locked(consume=header_fault is None)
         return queued, header_fault or server_fault
 
-    async def _chat(self, req: Request, writer: asyncio.StreamWriter) -> bool:
+    def _batch_config(self) -> BatchConfig:
+        with self._lock:
+            return self._state.batch_config
+
+    def _batch_purposes(self, req: Request) -> tuple[str, ...]:
+        return self._request_dialect(req).batch_file_purposes
+
+    def _line_completer(self, req: Request) -> CompleteLine:
+        """Answers a batch's lines in the dialect of the request that created it."""
         dialect = self._request_dialect(req)
-        body = parse_body(req.body)
+
+        def complete(body: dict[str, Any]) -> dict[str, Any]:
+            prompt_tokens, cached = self._check_chat(body, dialect)
+            plan = plan_completion(
+                body,
+                dialect,
+                prompt_tokens=prompt_tokens,
+                cached_tokens=cached,
+                system_fingerprint=self.system_fingerprint,
+            )
+            return render_completion(plan, dialect)
+
+        return complete
+
+    def _check_chat(self, body: dict[str, Any], dialect: Dialect) -> tuple[int, int]:
+        """Every check of a chat body; returns its prompt tokens and the cached part."""
         validate_chat_request(
             body,
             reject_unknown=dialect.reject_unknown_params,
@@ -642,6 +701,12 @@ class ReferenceServer:
                 "messages",
                 "context_length_exceeded",
             )
+        return prompt_tokens, cached
+
+    async def _chat(self, req: Request, writer: asyncio.StreamWriter) -> bool:
+        dialect = self._request_dialect(req)
+        body = parse_body(req.body)
+        prompt_tokens, cached = self._check_chat(body, dialect)
         scripted, fault = self._next_item(req)
         fault = fault or Fault()
         if scripted is not None:
