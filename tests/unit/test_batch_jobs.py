@@ -359,7 +359,7 @@ def test_wait_backs_off_reports_changes_and_times_out(api: FakeBatchApi) -> None
             timeout=0.15, poll=0.01, max_poll=0.02, on_progress=lambda j: seen.append(j.status)
         )
     assert seen == ["in_progress"]  # one call per change, not per poll
-    assert api.steps["batch_1"] == 1 and len([1 for _ in api.batches]) == 1
+    assert api.steps["batch_1"] == 1 and len(api.batches) == 1
 
 
 def test_wait_logs_one_line_per_change(api: FakeBatchApi, caplog: pytest.LogCaptureFixture) -> None:
