@@ -8,8 +8,10 @@ answered by the server's own Chat Completions logic (the ``complete`` callable: 
 validation, thinking rules and generation as ``POST /v1/chat/completions``), so a line with
 a bad tool schema fails exactly as the interactive call would.
 
-The input file is read twice from disk, line by line (validating, then running); output
-lines go to disk through a small shuffling window. Memory per batch is the ``custom_id``
+The routes (``_routes/files.py``, ``_routes/batches.py``) hand each request to the
+:class:`BatchApi` of their server. The input file is read twice from disk, line by line
+(validating, then running); output lines go to disk through a small shuffling window.
+Memory per batch is the ``custom_id``
 set and one window of lines, whatever the file's size.
 
 Create-time errors are 400/404 answers (a missing or invalid parameter: BerriAI/litellm#37146;
@@ -27,8 +29,8 @@ import contextlib
 import json
 import math
 import random
-import re
 import secrets
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -53,12 +55,10 @@ from langchain_compat_chat.testing._http import Request, write_file, write_respo
 from langchain_compat_chat.testing._scripted import dumps
 from langchain_compat_chat.testing._validate import ApiError, parse_body
 
-__all__ = ["BatchApi", "CompleteLine", "Handler"]
+__all__ = ["BatchApi", "CompleteLine"]
 
 CompleteLine = Callable[[dict[str, Any]], dict[str, Any]]
 """Answers one chat body like ``POST /v1/chat/completions`` (raises ``ApiError``)."""
-
-Handler = Callable[[Request, asyncio.StreamWriter, re.Match[str]], Any]
 
 ENDPOINTS = (
     "/v1/responses", "/v1/chat/completions", "/v1/embeddings", "/v1/completions",
@@ -271,40 +271,48 @@ class BatchApi:
         self,
         complete_for: Callable[[Request], CompleteLine],
         purposes_for: Callable[[Request], tuple[str, ...]],
-        config: Callable[[], BatchConfig],
+        config: BatchConfig | None = None,
     ) -> None:
         self.files = FileStore()
         self._complete_for = complete_for
         self._purposes_for = purposes_for
-        self._config = config
+        self._default = config or BatchConfig()
+        self._config = self._default
+        self._lock = threading.Lock()
         self._batches: dict[str, _Batch] = {}
-        self.routes: tuple[tuple[str, re.Pattern[str], Handler], ...] = (
-            ("POST", re.compile(r"/files"), self._upload),
-            ("GET", re.compile(r"/files"), self._list_files),
-            ("GET", re.compile(r"/files/(?P<id>[^/]+)"), self._get_file),
-            ("DELETE", re.compile(r"/files/(?P<id>[^/]+)"), self._delete_file),
-            ("GET", re.compile(r"/files/(?P<id>[^/]+)/content"), self._file_content),
-            ("POST", re.compile(r"/batches"), self._create),
-            ("GET", re.compile(r"/batches"), self._list),
-            ("GET", re.compile(r"/batches/(?P<id>[^/]+)"), self._retrieve),
-            ("POST", re.compile(r"/batches/(?P<id>[^/]+)/cancel"), self._cancel),
-        )
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    @property
+    def config(self) -> BatchConfig:
+        """The configuration batches created from now on get (thread-safe)."""
+        with self._lock:
+            return self._config
+
+    @config.setter
+    def config(self, config: BatchConfig | None) -> None:
+        with self._lock:
+            self._config = config or self._default
 
     @staticmethod
     def spools(method: str, path: str) -> bool:
         """Whether a request's body is an upload to stream to disk (``read_request``)."""
         return method == "POST" and path.rstrip("/").removeprefix("/v1") == "/files"
 
-    def match(self, method: str, route: str) -> tuple[Handler, re.Match[str]] | None:
-        """The handler of ``method route`` (``route`` without ``/v1``), if it is ours."""
-        for verb, pattern, handler in self.routes:
-            found = pattern.fullmatch(route)
-            if found is not None and verb == method:
-                return handler, found
-        return None
+    def reset(self) -> None:
+        """From any thread: stop every batch, delete every file, restore the configuration."""
+        self.config = None
+        loop = self._loop
+        if loop is not None and loop.is_running():
+            with contextlib.suppress(RuntimeError, TimeoutError):
+                asyncio.run_coroutine_threadsafe(self._aclose(), loop).result(5.0)
+        else:
+            self.close()
+
+    async def _aclose(self) -> None:
+        self.close()
 
     def close(self) -> None:
-        """Stop every running batch and delete every file."""
+        """On the loop thread, or once it stopped: stop every batch and delete every file."""
         for batch in self._batches.values():
             if batch.task is not None:
                 batch.task.cancel()
@@ -318,7 +326,9 @@ class BatchApi:
         await write_response(writer, 200, dumps(payload), keep_alive=req.keep_alive)
         return True
 
-    async def _upload(self, req: Request, writer: asyncio.StreamWriter, _: re.Match[str]) -> bool:
+    async def upload(
+        self, req: Request, writer: asyncio.StreamWriter, _: Mapping[str, str]
+    ) -> bool:
         if req.upload is None:
             raise ApiError(400, "Missing required parameter: 'file'.", param="file")
         with req.upload:
@@ -330,8 +340,8 @@ class BatchApi:
             )
         return await self._reply(req, writer, stored.to_json())
 
-    async def _list_files(
-        self, req: Request, writer: asyncio.StreamWriter, _: re.Match[str]
+    async def list_files(
+        self, req: Request, writer: asyncio.StreamWriter, _: Mapping[str, str]
     ) -> bool:
         query = _query(req)
         order = query.get("order", "desc")
@@ -345,23 +355,27 @@ class BatchApi:
         )
         return await self._reply(req, writer, page)
 
-    async def _get_file(self, req: Request, writer: asyncio.StreamWriter, m: re.Match[str]) -> bool:
+    async def get_file(
+        self, req: Request, writer: asyncio.StreamWriter, m: Mapping[str, str]
+    ) -> bool:
         return await self._reply(req, writer, self.files.get(m["id"]).to_json())
 
-    async def _delete_file(
-        self, req: Request, writer: asyncio.StreamWriter, m: re.Match[str]
+    async def delete_file(
+        self, req: Request, writer: asyncio.StreamWriter, m: Mapping[str, str]
     ) -> bool:
         return await self._reply(req, writer, self.files.delete(m["id"]))
 
-    async def _file_content(
-        self, req: Request, writer: asyncio.StreamWriter, m: re.Match[str]
+    async def file_content(
+        self, req: Request, writer: asyncio.StreamWriter, m: Mapping[str, str]
     ) -> bool:
         stored = self.files.get(m["id"])
         with stored.path.open("rb") as source:
             await write_file(writer, source, stored.bytes, keep_alive=req.keep_alive)
         return True
 
-    async def _create(self, req: Request, writer: asyncio.StreamWriter, _: re.Match[str]) -> bool:
+    async def create(
+        self, req: Request, writer: asyncio.StreamWriter, _: Mapping[str, str]
+    ) -> bool:
         body = parse_body(req.body)
         _check_create(body)
         stored = self.files.get(body["input_file_id"], "input_file_id")
@@ -378,11 +392,12 @@ class BatchApi:
             input_file_id=stored.id,
             metadata=body.get("metadata"),
             created_at=int(time.time()),
-            config=self._config(),
+            config=self.config,
             complete=self._complete_for(req),
         )
         self._batches[batch.id] = batch
-        batch.task = asyncio.get_running_loop().create_task(self._run(batch, stored))
+        self._loop = asyncio.get_running_loop()
+        batch.task = self._loop.create_task(self._run(batch, stored))
         return await self._reply(req, writer, batch.to_json())
 
     def _batch(self, batch_id: str) -> _Batch:
@@ -391,10 +406,14 @@ class BatchApi:
             raise ApiError(404, f"No batch found with id '{batch_id}'.", param="batch_id")
         return batch
 
-    async def _retrieve(self, req: Request, writer: asyncio.StreamWriter, m: re.Match[str]) -> bool:
+    async def retrieve(
+        self, req: Request, writer: asyncio.StreamWriter, m: Mapping[str, str]
+    ) -> bool:
         return await self._reply(req, writer, self._batch(m["id"]).to_json())
 
-    async def _list(self, req: Request, writer: asyncio.StreamWriter, _: re.Match[str]) -> bool:
+    async def list_batches(
+        self, req: Request, writer: asyncio.StreamWriter, _: Mapping[str, str]
+    ) -> bool:
         query = _query(req)
         limit = _limit(query, 20, 100)
         batches = list(reversed(self._batches.values()))
@@ -415,7 +434,9 @@ class BatchApi:
             },
         )
 
-    async def _cancel(self, req: Request, writer: asyncio.StreamWriter, m: re.Match[str]) -> bool:
+    async def cancel(
+        self, req: Request, writer: asyncio.StreamWriter, m: Mapping[str, str]
+    ) -> bool:
         batch = self._batch(m["id"])
         if batch.status in ("completed", "failed", "expired"):
             # A 400, not a 409: clients retry 409s as conflicts, and this never succeeds.

@@ -21,7 +21,7 @@ from http import HTTPStatus
 from typing import IO
 
 from langchain_compat_chat.testing._config import Fault
-from langchain_compat_chat.testing._validate import ApiError
+from langchain_compat_chat.testing._errors import ApiError
 
 MAX_HEAD = 64 * 1024
 MAX_BODY = 64 * 1024 * 1024
