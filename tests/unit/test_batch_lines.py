@@ -33,6 +33,7 @@ from langchain_compat_chat.errors import (
     MalformedResponseError,
     RateLimitError,
     ResponseTooLargeError,
+    error_from_response,
 )
 
 # The batch object of OpenAI's API reference (platform.openai.com/docs/api-reference/batch/object).
@@ -263,3 +264,17 @@ def test_azure_files_live_at_the_resource_not_the_deployment() -> None:
     assert batch_base_url(azure, "https://r.openai.azure.com/openai/v1/") == (
         "https://r.openai.azure.com/openai/v1"
     )
+
+
+@pytest.mark.parametrize("status", [400, 401, 402, 403, 404, 409, 413, 422, 429, 500, 503])
+def test_a_failed_line_is_typed_exactly_as_the_same_http_answer(status: int) -> None:
+    body = {"error": {"message": f"status {status}", "type": "t", "code": f"c{status}"}}
+    line = parse_result_line(
+        _line(response={"status_code": status, "request_id": "req_x", "body": body}, error=None)
+    )
+    interactive = error_from_response(status, json.dumps(body).encode(), {"x-request-id": "req_x"})
+    assert type(line.error) is type(interactive)
+    assert line.error is not None
+    got = (line.error.message, line.error.code, line.error.error_type, line.error.status_code)
+    assert got == (interactive.message, interactive.code, interactive.error_type, status)
+    assert line.error.request_id == interactive.request_id == "req_x"
