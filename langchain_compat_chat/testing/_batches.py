@@ -97,6 +97,8 @@ class _Batch:
     usage: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(("input", "cached", "output", "reasoning"), 0)
     )
+    created: float = field(default_factory=time.time)
+    """The exact creation time (``created_at`` is whole seconds): the expiry clock's start."""
     cancel: asyncio.Event = field(default_factory=asyncio.Event)
     task: asyncio.Task[None] | None = None
 
@@ -496,9 +498,8 @@ class BatchApi:
         output = _ShuffledFile(self.files, rng, config.shuffle)
         errors = _ShuffledFile(self.files, rng, config.shuffle)
         pace = config.processing_s * _YIELD_EVERY / max(1, batch.total)
-        deadline = (
-            None if config.expire_after_s is None else batch.created_at + config.expire_after_s
-        )
+        window = config.expire_after_s
+        deadline = None if window is None else batch.created + window
         lines = _lines(source)
         for done, (_, raw) in enumerate(lines):
             if batch.cancel.is_set():
