@@ -1,57 +1,32 @@
 """``ChatCompatModel``: LangChain's chat model for any OpenAI-compatible Chat Completions server.
 
-Input flow::
+The class joins the two layers below it through the four hooks langchain-core calls::
 
-    invoke / stream / batch / astream_events        (langchain-core Runnable machinery)
-      -> _generate / _agenerate / _stream / _astream (this module: thin)
-      -> _request.build_body_and_plan(messages, params, dialect) pure: messages -> JSON body
-      -> _transport.Transport.send / open_stream (+ async twins) HTTP, retries, timeouts
-         (pooled clients; _pool fixes httpx 0.28's connection assignment for bursts)
+    _generate / _agenerate / _stream / _astream      (thin: one call each)
+      -> _request: fields + call arguments -> _wire.request.build_body_and_plan -> Request
+      -> _http transport: send / open_stream (+ async), retries, timeouts, pooled clients
+      -> _wire.response.to_chat_result, or EventStream.chunks driving _wire.chat_stream
 
-Output flow::
-
-    JSON body  -> _response.to_chat_result  -> ChatResult(AIMessage, usage, metadata)
-    SSE events -> _transport.EventStream (per-read batches) -> _stream.ChunkBuilder.feed_batch
-               -> ChatGenerationChunk(AIMessageChunk) ... + ChunkBuilder.finish() (usage, metadata)
-               after [DONE]: _transport.drain / adrain read the response end (connection reuse)
-
-Where to connect lives in :mod:`langchain_compat_chat.providers`; every wire switch in the
-model's :class:`~langchain_compat_chat.dialects.Dialect` (endpoint + model family + the
-user's ``dialect=`` overrides, resolved at construction); errors only in
-:mod:`langchain_compat_chat.errors`. When the dialect forbids a forced tool choice while the
-model thinks and ``"auto"`` went out instead, the answer is checked for a tool call
-(``ForcedToolPlan.check``) in all four hooks.
+Where to connect lives in :mod:`langchain_compat_chat.providers`, every wire switch in the
+model's :class:`~langchain_compat_chat.dialects.Dialect`, errors in
+:mod:`langchain_compat_chat.errors`; each other concern of the model has its own module
+(``_connection``, ``_validation``, ``_tools``, ``_structured``, ``_server_facts``,
+``_token_counting``), listed in docs/architecture.md.
 """
 
 from __future__ import annotations
 
-import dataclasses
-import difflib
-import functools
-import json
-import math
-import os
 import pathlib
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
-from functools import partial
-from operator import itemgetter
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import httpx
-from langchain_core import exceptions as lc_exceptions
 from langchain_core.callbacks import AsyncCallbackManagerForLLMRun, CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel, LangSmithParams, LanguageModelInput
 from langchain_core.language_models.model_profile import ModelProfile
 from langchain_core.messages import AIMessage, BaseMessage
-from langchain_core.output_parsers import JsonOutputParser, PydanticOutputParser
-from langchain_core.output_parsers.openai_tools import (
-    JsonOutputKeyToolsParser,
-    PydanticToolsParser,
-)
 from langchain_core.outputs import ChatGenerationChunk, ChatResult
-from langchain_core.runnables import Runnable, RunnableLambda, RunnableMap, RunnablePassthrough
-from langchain_core.utils.function_calling import convert_to_json_schema, convert_to_openai_tool
-from langchain_core.utils.pydantic import is_basemodel_subclass
+from langchain_core.runnables import Runnable
 from pydantic import (
     AliasChoices,
     BaseModel,
@@ -66,53 +41,36 @@ from pydantic import (
 from typing_extensions import Self
 
 if TYPE_CHECKING:
-    from langchain_core.runnables import RunnableConfig
     from langchain_core.tools import BaseTool  # only named in a signature; importing costs ~5 ms
 
-    from langchain_compat_chat.batch import BatchJob
-
-from langchain_compat_chat._http.capture import CapturingTransport, HttpCapture, capture_from
-from langchain_compat_chat._http.transport import (
-    Request,
-    RetryPolicy,
-    Transport,
+from langchain_compat_chat._batch_methods import RunsBatchJobs
+from langchain_compat_chat._connection import resolve_endpoint, transport_for
+from langchain_compat_chat._http.capture import HttpCapture, capture_from
+from langchain_compat_chat._http.transport import Request, Transport
+from langchain_compat_chat._reply import json_of, with_request_id
+from langchain_compat_chat._secrets import mask_mapping, redact_url, split_credentials
+from langchain_compat_chat._serialization import dialect_attribute, masked_dump, masked_repr_args
+from langchain_compat_chat._server_facts import AsksServer
+from langchain_compat_chat._structured import structured_output
+from langchain_compat_chat._token_counting import CountsTokens, no_counter
+from langchain_compat_chat._tools import format_tools
+from langchain_compat_chat._tools import tool_choice as to_tool_choice
+from langchain_compat_chat._validation import (
+    check_sendable,
+    check_timeout,
+    masked_input,
+    reject_unknown,
 )
-from langchain_compat_chat._profiles import (
-    SINGLE_MODEL_SERVERS,
-    detail_endpoint,
-    dialect_profile,
-    merge_profiles,
-    preset_for_url,
-    server_profile,
-    table_profile,
-)
-from langchain_compat_chat._secrets import (
-    MASK,
-    basic_auth_header,
-    is_secret_header,
-    mask_mapping,
-    redact_url,
-    register_secret,
-    split_credentials,
-    userinfo_secret,
-)
+from langchain_compat_chat._wire.chat_reply import checked_result
 from langchain_compat_chat._wire.chat_stream import ChatStream
-from langchain_compat_chat._wire.content import text_of
-from langchain_compat_chat._wire.encode import check_header, check_tool, encode_body
-from langchain_compat_chat._wire.models import ModelInfo, parse_model_list
+from langchain_compat_chat._wire.encode import encode_body
 from langchain_compat_chat._wire.request import ForcedToolPlan, build_body_and_plan
 from langchain_compat_chat._wire.response import to_chat_result
 from langchain_compat_chat._wire.think import ThinkTags
-from langchain_compat_chat._wire.token_count import COUNTERS, TokenCounting, count_body, read_count
-from langchain_compat_chat._wire.v1 import to_v1
+from langchain_compat_chat._wire.token_count import COUNTERS, TokenCounting
 from langchain_compat_chat.dialects import Dialect, resolve_dialect
-from langchain_compat_chat.errors import (
-    AuthenticationError,
-    CompatChatError,
-    MalformedResponseError,
-    request_id_from,
-)
-from langchain_compat_chat.providers import ProviderProfile, get_provider, known_providers
+from langchain_compat_chat.errors import CompatChatError
+from langchain_compat_chat.providers import ProviderProfile, get_provider
 
 __all__ = ["ChatCompatModel"]
 
@@ -120,8 +78,6 @@ _DEFAULT_TIMEOUT = 120.0
 _DEFAULT_CONNECT_TIMEOUT = 10.0
 _DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024
 _DEFAULT_MAX_RETRY_WAIT = 60.0
-_FALSY = {"0", "false", "no", "off"}
-_LIST_MODELS = Request("GET", "/models")
 # Request fields sent when set; everything else on the model is client configuration.
 _SAMPLING_FIELDS = (
     "temperature",
@@ -139,59 +95,8 @@ _SAMPLING_FIELDS = (
 )
 
 
-def _auth_hint(profile: ProviderProfile, *, sent: bool) -> str:
-    """What a 401 should add: how to pass a key, with the preset's env var names."""
-    names = " or ".join(profile.api_key_env) or "COMPAT_API_KEY"
-    if sent:
-        return f"The server refused the API key sent: check it, pass api_key=... or set {names}"
-    return f"No API key was sent: pass api_key=... or set {names}"
-
-
-def _check_timeout(value: Any) -> None:
-    """Refuse a read timeout that is not a positive, finite number of seconds, at construction.
-
-    Unchecked, ``timeout=0`` failed every call with "Could not reach the server (...
-    Operation now in progress)" and ``timeout=-1`` with httpx's "Timeout value out of
-    range", both at call time and neither naming the argument.
-    """
-    if value is None:
-        return
-    if isinstance(value, httpx.Timeout):
-        parts: list[tuple[str, Any]] = [
-            (f"timeout.{name}", getattr(value, name))
-            for name in ("connect", "read", "write", "pool")
-        ]
-    elif isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            msg = f"timeout as a pair must be (connect, read) seconds, got {len(value)} values"
-            raise ValueError(msg)
-        parts = [("timeout[0] (connect)", value[0]), ("timeout[1] (read)", value[1])]
-    else:
-        parts = [("timeout", value)]
-    for name, seconds in parts:
-        if seconds is None and name.startswith("timeout."):
-            continue  # httpx.Timeout(None) means "no limit" for that phase
-        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
-            continue  # pydantic reports the wrong type with the field's own message
-        if not math.isfinite(seconds) or seconds <= 0:
-            msg = (
-                f"{name} must be a positive, finite number of seconds, got {seconds!r}; "
-                "pass timeout=None for no read timeout (total_timeout= bounds a whole call)"
-            )
-            raise ValueError(msg)
-
-
-def _timeout(value: Any, connect: float) -> httpx.Timeout:
-    if isinstance(value, httpx.Timeout):
-        return value
-    if value is None:
-        return httpx.Timeout(None, connect=connect)
-    if isinstance(value, (tuple, list)):
-        return httpx.Timeout(value[1], connect=value[0])
-    return httpx.Timeout(float(value), connect=min(connect, float(value)))
-
-
-class ChatCompatModel(BaseChatModel):
+# batch/abatch add use_batch_api= to Runnable's signature (same positional arguments).
+class ChatCompatModel(AsksServer, CountsTokens, RunsBatchJobs, BaseChatModel):  # type: ignore[misc]
     """Chat model for OpenAI-compatible Chat Completions servers (OpenAI, DeepSeek, Qwen, vLLM...).
 
     It keeps what those servers send that ``ChatOpenAI`` drops (reasoning text, cached and
@@ -345,19 +250,8 @@ class ChatCompatModel(BaseChatModel):
     def _reject_unknown(cls, values: Any) -> Any:
         if not isinstance(values, dict):
             return values
-        known = _accepted_names(cls)
-        if not known.issuperset(values):
-            unknown = sorted(k for k in values if k not in known)
-            named = []
-            for name in unknown:
-                close = difflib.get_close_matches(name, known, n=1, cutoff=0.8)
-                named.append(f"{name} (did you mean {close[0]}?)" if close else name)
-            msg = (
-                f"Unknown parameter(s) for ChatCompatModel: {', '.join(named)}. "
-                "Request fields the class does not model go in extra_body={...}."
-            )
-            raise ValueError(msg)
-        _check_timeout(values.get("timeout", values.get("request_timeout")))
+        reject_unknown(cls, values)
+        check_timeout(values.get("timeout", values.get("request_timeout")))
         return values
 
     @model_validator(mode="after")
@@ -370,40 +264,15 @@ class ChatCompatModel(BaseChatModel):
         # user gave none; anything else there is the user's and wins in fetch_profile() too.
         if self.profile is not None and self.profile != self._resolve_model_profile():
             self._user_profile = self.profile
-        if self.api_key is None:
-            for name in profile.api_key_env:
-                if os.environ.get(name):
-                    self.api_key = SecretStr(os.environ[name])
-                    break
-        if not self.base_url:
-            for name in profile.base_url_env:
-                if os.environ.get(name):
-                    self.base_url = os.environ[name]
-                    break
-            else:
-                self.base_url = profile.base_url
-        if not self.base_url:
-            msg = (
-                "base_url is required: pass base_url=..., pick a provider preset, "
-                f"or set {' / '.join(profile.base_url_env) or 'COMPAT_BASE_URL'}."
-            )
-            raise ValueError(msg)
-        if not self.base_url.startswith(("http://", "https://")):
-            msg = f"base_url must start with http:// or https://, got {redact_url(self.base_url)!r}"
-            raise ValueError(msg)
-        # user:password@ in the URL would show wherever base_url does (repr, dumps, traces);
-        # keep it as a secret and send it as the Basic auth header httpx would have built.
-        self.base_url, userinfo = split_credentials(self.base_url)
-        if userinfo is not None:
-            self._url_credentials = SecretStr(userinfo)
-            register_secret(userinfo_secret(userinfo))
-        proxy_userinfo = split_credentials(self.proxy)[1] if self.proxy is not None else None
-        if proxy_userinfo is not None:
-            register_secret(userinfo_secret(proxy_userinfo))
+        self.api_key, self.base_url, self._url_credentials = resolve_endpoint(
+            profile, self.api_key, self.base_url, self.proxy
+        )
         self.debug_capture = capture_from(self.debug_capture)
-        self._check_sendable()
+        fields = {n: getattr(self, n) for n in _SAMPLING_FIELDS if getattr(self, n) is not None}
+        sources = {"model_kwargs": self.model_kwargs, "extra_body": self.extra_body or {}}
+        check_sendable(self.api_key, self.default_headers or {}, fields, sources)
         if self.token_counting == "server" and profile.name not in COUNTERS:
-            raise _no_counter(profile.name)
+            raise no_counter(profile.name)
         if self.n is not None and self.n > 1 and self.streaming:
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
             raise ValueError(msg)
@@ -424,31 +293,10 @@ class ChatCompatModel(BaseChatModel):
         try:
             return handler(values)
         except ValidationError as exc:
-            errors = [{**e, "input": _masked_input(e["loc"], e["input"])} for e in exc.errors()]
+            errors = [{**e, "input": masked_input(e["loc"], e["input"])} for e in exc.errors()]
             raise ValidationError.from_exception_data(
                 exc.title, cast(Any, errors), hide_input=True
             ) from None
-
-    def _check_sendable(self) -> None:
-        """Refuse at construction what could never be sent, naming the field, not the value.
-
-        Headers and the key must be valid HTTP (see ``_encode.check_header``); request
-        fields and ``extra_body`` must be JSON. The latter is checked again when each
-        request is encoded, but a self-referencing ``extra_body`` would otherwise fail
-        first, with a bare ``RecursionError``, in langchain-core's own serialization of
-        the model for callbacks.
-        """
-        if self.api_key is not None:
-            check_header("authorization", self.api_key.get_secret_value(), what="api_key")
-        for name, value in (self.default_headers or {}).items():
-            check_header(name, value, secret=is_secret_header(name))
-        fields = {n: getattr(self, n) for n in _SAMPLING_FIELDS if getattr(self, n) is not None}
-        origins = {n: f"{n}=" for n in fields}
-        for source in ("model_kwargs", "extra_body"):
-            for key, value in (getattr(self, source) or {}).items():
-                fields[key], origins[key] = value, source
-        if fields:
-            encode_body(fields, origins)
 
     @classmethod
     def for_provider(cls, provider: str | ProviderProfile, **kwargs: Any) -> ChatCompatModel:
@@ -484,106 +332,6 @@ class ChatCompatModel(BaseChatModel):
         """The resolved provider profile."""
         return self._profile
 
-    # -- model profile -------------------------------------------------------------------------
-    def _profile_preset(self) -> ProviderProfile:
-        """The preset whose table and dialect apply, resolved from the public fields only.
-
-        langchain-core's ``_set_model_profile`` validator calls :meth:`_resolve_model_profile`
-        before this class's ``_resolve`` has set any private attribute, so this reads
-        ``provider`` and ``base_url`` itself. A generic model pointed at a hosted preset's URL
-        gets that preset.
-        """
-        preset = get_provider(self.provider)
-        if preset.name == "generic":
-            hosted = preset_for_url(self.base_url, map(get_provider, known_providers()))
-            if hosted is not None:
-                return hosted
-        return preset
-
-    def _resolve_model_profile(self) -> ModelProfile | None:
-        """The bundled profile of this preset's model, merged with the dialect's facts.
-
-        ``None`` when the table does not know the model (local servers, gateways, custom
-        deployments): call :meth:`fetch_profile` to ask the server, or pass ``profile=``.
-        Never touches the network.
-        """
-        preset = self._profile_preset()
-        known = table_profile(preset.name, self.model)
-        if known is None:
-            return None
-        return merge_profiles(known, dialect_profile(preset, known))
-
-    def _detail_request(self) -> Request | None:
-        endpoint = detail_endpoint(self._profile_preset().name, self.model)
-        if endpoint is None:
-            return None
-        method, path, body = endpoint
-        headers = {"content-type": "application/json"} if body is not None else {}
-        return Request(method, path, body, headers=headers, from_root=True)
-
-    def _apply_server_profile(
-        self, models: list[ModelInfo], detail: httpx.Response | None
-    ) -> ModelProfile:
-        entry = next((m for m in models if m.id == self.model), None)
-        preset = self._profile_preset()
-        if entry is None and len(models) == 1 and preset.name in SINGLE_MODEL_SERVERS:
-            entry = models[0]
-        detail_json = _json_of(detail) if detail is not None else None
-        reported = server_profile(
-            entry.metadata if entry is not None else None,
-            detail_json if isinstance(detail_json, dict) else None,
-        )
-        table = self._resolve_model_profile() or {}
-        known = merge_profiles(table, reported)
-        profile = merge_profiles(
-            table, dialect_profile(preset, known), reported, self._user_profile
-        )
-        self.profile = profile
-        return profile
-
-    def fetch_profile(self) -> ModelProfile:
-        """Ask the server what it serves and fill ``model.profile`` from its answer.
-
-        Reads ``GET {base_url}/models`` and, where the server has one, its own detail endpoint
-        at the server root: llama.cpp ``GET /props``, Ollama ``POST /api/show``, LM Studio
-        ``GET /api/v0/models/{model}``. The reported context length (vLLM ``max_model_len``,
-        OpenRouter ``context_length``, LM Studio ``max_context_length``, llama.cpp ``n_ctx``,
-        Ollama ``num_ctx``) becomes ``max_input_tokens``. The server's facts win over the
-        bundled table; your own ``profile=`` wins over both.
-
-        Example:
-            ```python
-            llm = ChatCompatModel(model="qwen3", provider="vllm")
-            llm.fetch_profile()["max_input_tokens"]  # e.g. 32768
-            ```
-
-        Raises:
-            CompatChatError: The listing failed (same typed errors as :meth:`list_models`).
-                A failing detail endpoint is not an error: the listing alone is used.
-
-        """
-        models = self.list_models()
-        detail = None
-        request = self._detail_request()
-        if request is not None:
-            try:
-                detail = self._get_transport().send(request)
-            except CompatChatError:
-                detail = None  # older servers lack the endpoint; the listing still counts
-        return self._apply_server_profile(models, detail)
-
-    async def afetch_profile(self) -> ModelProfile:
-        """Async :meth:`fetch_profile`."""
-        models = await self.alist_models()
-        detail = None
-        request = self._detail_request()
-        if request is not None:
-            try:
-                detail = await self._get_transport().asend(request)
-            except CompatChatError:
-                detail = None
-        return self._apply_server_profile(models, detail)
-
     def _get_transport(self) -> Transport:
         transport = self._transport
         if transport is None:
@@ -591,63 +339,7 @@ class ChatCompatModel(BaseChatModel):
         return transport
 
     def _make_transport(self) -> Transport:
-        profile = self._profile
-        headers: dict[str, str] = dict(profile.default_headers)
-        if self._url_credentials is not None:
-            headers["authorization"] = basic_auth_header(self._url_credentials.get_secret_value())
-        # A key read from a file often ends in a newline; no header value may, and httpx's
-        # error about it would quote the key.
-        key = self.api_key.get_secret_value().strip() if self.api_key is not None else ""
-        key = check_header("authorization", key, what="api_key")
-        if key:
-            if profile.auth_header == "api-key":
-                headers["api-key"] = key
-            else:
-                headers["authorization"] = f"Bearer {key}"
-        for name, value in (self.default_headers or {}).items():
-            # Checked at construction too; a model_copy(update=...) skips validation.
-            headers[name] = check_header(name, value, secret=is_secret_header(name))
-        if (
-            profile.requires_api_key
-            and self.base_url == profile.base_url
-            and not {"authorization", "api-key"} & {h.lower() for h in headers}
-        ):
-            # The hosted API would answer 401; say which variable is missing instead.
-            names = " or ".join(profile.api_key_env)
-            msg = f"Provider {profile.name!r} needs an API key: pass api_key=... or set {names}."
-            raise AuthenticationError(msg)
-        timeout = _timeout(self.timeout, self.connect_timeout)
-        stream_timeout = timeout
-        if self.stream_idle_timeout is not None:
-            stream_timeout = httpx.Timeout(
-                connect=timeout.connect,
-                read=self.stream_idle_timeout,
-                write=timeout.write,
-                pool=timeout.pool,
-            )
-        verify = self.verify_ssl
-        if verify is None:
-            verify = os.environ.get("LLM_SSL_VERIFY", "true").strip().lower() not in _FALSY
-        # Resolved at construction; resolved again only for a copy made without validation.
-        capture = capture_from(self.debug_capture) if self.debug_capture is not None else None
-        make = Transport if capture is None else partial(CapturingTransport, capture)
-        transport = make(
-            base_url=cast(str, self.base_url),
-            headers=headers,
-            query={**profile.default_query, **(self.default_query or {})},
-            timeout=timeout,
-            stream_timeout=stream_timeout,
-            retry=RetryPolicy(max_retries=self.max_retries, max_retry_after=self.max_retry_wait),
-            verify=verify,
-            proxy=self.proxy,
-            http_client=self.http_client,
-            http_async_client=self.http_async_client,
-            max_response_bytes=self.max_response_bytes,
-            total_timeout=self.total_timeout,
-        )
-        sent = any(is_secret_header(name) for name in headers)
-        transport.auth_hint = _auth_hint(profile, sent=sent)
-        return transport
+        return transport_for(self, self._profile, self._url_credentials)
 
     # -- LangChain identity --------------------------------------------------------------------
     @property
@@ -704,14 +396,7 @@ class ChatCompatModel(BaseChatModel):
     @property
     def lc_attributes(self) -> dict[str, Any]:
         """The user's dialect overrides, so that a loaded model resolves the same dialect."""
-        overrides = self._dialect_overrides
-        if isinstance(overrides, Dialect):
-            overrides = {
-                k: sorted(v) if isinstance(v, frozenset) else v
-                for k, v in dataclasses.asdict(overrides).items()
-                if k not in ("name", "family", "rules")
-            }
-        return {"dialect": dict(overrides)} if overrides else {}
+        return dialect_attribute(self._dialect_overrides)
 
     @property
     def lc_secrets(self) -> dict[str, str]:
@@ -728,22 +413,11 @@ class ChatCompatModel(BaseChatModel):
         inside a field's dict, so it would load back as a dict, not as the secret. Masked,
         a loaded copy sends no credential (and its server answers 401) instead of leaking it.
         """
-        data = super().to_json()
-        kwargs = data.get("kwargs") if isinstance(data, dict) else None
-        if isinstance(kwargs, dict):
-            for field in ("default_headers", "default_query"):
-                if isinstance(kwargs.get(field), dict):
-                    kwargs[field] = mask_mapping(kwargs[field], query=field == "default_query")
-        return data
+        return masked_dump(super().to_json())
 
     def __repr_args__(self) -> Any:
         """Fields as repr shows them, credentials masked (proxy, headers, query)."""
-        for name, value in super().__repr_args__():
-            if name == "proxy" and value:
-                value = redact_url(value)
-            elif name in ("default_headers", "default_query"):
-                value = mask_mapping(value, query=name == "default_query")
-            yield name, value
+        yield from masked_repr_args(super().__repr_args__())
 
     # -- request -------------------------------------------------------------------------------
     @property
@@ -788,14 +462,6 @@ class ChatCompatModel(BaseChatModel):
         request = Request("POST", "/chat/completions", encode_body(body, origins), stream=stream)
         return request, plan
 
-    def _checked(self, result: ChatResult, plan: ForcedToolPlan | None) -> ChatResult:
-        """Every choice must have called a tool when ``"auto"`` replaced a forced choice."""
-        if plan is not None:
-            for generation in result.generations:
-                message = cast(AIMessage, generation.message)
-                plan.check(bool(message.tool_calls or message.invalid_tool_calls), self.model)
-        return result
-
     def _should_stream(self, *, async_api: bool, run_manager: Any = None, **kwargs: Any) -> bool:
         n = kwargs.get("n", self.n)
         if n is not None and n > 1 and not kwargs.get("stream"):
@@ -805,16 +471,14 @@ class ChatCompatModel(BaseChatModel):
         return super()._should_stream(async_api=async_api, run_manager=run_manager, **kwargs)
 
     # -- response ------------------------------------------------------------------------------
-    def _to_result(self, response: httpx.Response) -> ChatResult:
+    def _to_result(self, response: httpx.Response, plan: ForcedToolPlan | None) -> ChatResult:
+        """The reply as a ``ChatResult``, v1 blocks and forced-tool check included."""
         try:
-            result = to_chat_result(_json_of(response), self._provider_name, self._think_tags)
+            result = to_chat_result(json_of(response), self._provider_name, self._think_tags)
         except CompatChatError as exc:
-            _with_request_id(exc, response)
+            with_request_id(exc, response)
             raise  # as is: a parse failure keeps the exception that caused it
-        if self.output_version == "v1":
-            for generation in result.generations:
-                to_v1(cast(AIMessage, generation.message))
-        return result
+        return checked_result(result, v1=self.output_version == "v1", plan=plan, model=self.model)
 
     def _chat_stream(self, plan: ForcedToolPlan | None) -> ChatStream:
         """One call's stream protocol: v1 blocks and the forced-tool check (``chat_stream``)."""
@@ -835,7 +499,7 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request, plan = self._request(messages, stop, False, kwargs)
-        return self._checked(self._to_result(self._get_transport().send(request)), plan)
+        return self._to_result(self._get_transport().send(request), plan)
 
     async def _agenerate(
         self,
@@ -845,7 +509,7 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request, plan = self._request(messages, stop, False, kwargs)
-        return self._checked(self._to_result(await self._get_transport().asend(request)), plan)
+        return self._to_result(await self._get_transport().asend(request), plan)
 
     def _stream(
         self,
@@ -875,176 +539,6 @@ class ChatCompatModel(BaseChatModel):
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
                 yield chunk
 
-    # -- model listing -------------------------------------------------------------------------
-    def _to_models(self, response: httpx.Response) -> list[ModelInfo]:
-        try:
-            return parse_model_list(_json_of(response))
-        except CompatChatError as exc:
-            raise _with_request_id(exc, response) from None
-
-    def list_models(self) -> list[ModelInfo]:
-        """The models the server offers (``GET {base_url}/models``), with retries and timeouts.
-
-        Uses the model's own key, headers, query (Azure's ``api-version``) and TLS settings, so
-        a listing that works proves the connection settings work too. Raises the same typed
-        errors as ``invoke`` (e.g. ``AuthenticationError`` for a bad key).
-
-        Example:
-            ```python
-            for info in ChatCompatModel(model="x", provider="ollama").list_models():
-                print(info.id, info.metadata.get("context_length"))
-            ```
-
-        """
-        return self._to_models(self._get_transport().send(_LIST_MODELS))
-
-    async def alist_models(self) -> list[ModelInfo]:
-        """Async :meth:`list_models`."""
-        return self._to_models(await self._get_transport().asend(_LIST_MODELS))
-
-    # -- provider Batch API (logic in batch.py) ------------------------------------------------
-    def submit_batch(self, inputs: Iterable[LanguageModelInput], **kwargs: Any) -> BatchJob:
-        """Run ``inputs`` on the provider's Batch API (about half price); returns the job.
-
-        Each input is anything ``invoke`` takes and becomes exactly the body ``invoke``
-        would send with the same call arguments (``stop``, sampling fields, and tools as
-        ``bind_tools(tools).kwargs`` holds them). Batch options: ``completion_window``,
-        ``metadata`` (your own keys), ``max_lines`` / ``max_bytes`` (split into batches
-        below the provider's own limits). See the [batch guide](../guides/batch.md).
-
-        Raises:
-            BatchUnsupportedError: The preset has no batch API (before any upload).
-            CompatChatError: An upload or the batch creation failed (batches already
-                made are cancelled).
-
-        """
-        from langchain_compat_chat import batch
-
-        return batch.submit(self, inputs, kwargs)
-
-    async def asubmit_batch(self, inputs: Iterable[LanguageModelInput], **kwargs: Any) -> BatchJob:
-        """Async :meth:`submit_batch`."""
-        from langchain_compat_chat import batch
-
-        return await batch.asubmit(self, inputs, kwargs)
-
-    def get_batch(self, batch_id: str) -> BatchJob:
-        """The job ``submit_batch`` returned as ``job.id``, from any process, at its state now."""
-        from langchain_compat_chat import batch
-
-        return batch.resume(self, batch_id)
-
-    async def aget_batch(self, batch_id: str) -> BatchJob:
-        """Async :meth:`get_batch`."""
-        from langchain_compat_chat import batch
-
-        return await batch.aresume(self, batch_id)
-
-    def batch(  # type: ignore[override]
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        use_batch_api: bool = False,
-        **kwargs: Any,
-    ) -> list[Any]:
-        """langchain-core's concurrent ``invoke``s, or with ``use_batch_api=True`` one Batch job.
-
-        ``use_batch_api=True`` submits, waits and returns the answers in order: it blocks
-        until the provider finishes, which may take up to the completion window (24 hours
-        at most providers). ``config`` callbacks are not run per input then.
-        """
-        if not use_batch_api:
-            return super().batch(inputs, config, return_exceptions=return_exceptions, **kwargs)
-        from langchain_compat_chat import batch
-
-        return batch.run(self, inputs, return_exceptions, kwargs)
-
-    async def abatch(  # type: ignore[override]
-        self,
-        inputs: list[LanguageModelInput],
-        config: RunnableConfig | list[RunnableConfig] | None = None,
-        *,
-        return_exceptions: bool = False,
-        use_batch_api: bool = False,
-        **kwargs: Any,
-    ) -> list[Any]:
-        """Async :meth:`batch`."""
-        if not use_batch_api:
-            return await super().abatch(
-                inputs, config, return_exceptions=return_exceptions, **kwargs
-            )
-        from langchain_compat_chat import batch
-
-        return await batch.arun(self, inputs, return_exceptions, kwargs)
-
-    # -- tokens --------------------------------------------------------------------------------
-    def get_num_tokens(self, text: str) -> int:
-        """Estimate tokens offline: about one token per four characters (never downloads).
-
-        Servers count with their own tokenizers; use ``usage_metadata`` for exact numbers.
-        """
-        return max(1, (len(text) + 3) // 4) if text else 0
-
-    def get_num_tokens_from_messages(
-        self,
-        messages: list[BaseMessage],
-        tools: Sequence[Any] | None = None,
-    ) -> int:
-        """Count prompt tokens: offline by default, by the server if ``token_counting`` says so.
-
-        The offline estimate is text/4 per message plus 4 per message and 3 per reply (the
-        per-message overhead follows OpenAI's published chat format accounting); tool schemas
-        are counted by their JSON text. Nothing is downloaded.
-
-        Raises:
-            ValueError: ``token_counting="server"`` on a preset with no counting endpoint.
-            CompatChatError: ``token_counting="server"`` and the counting request failed.
-
-        """
-        if self.token_counting != "estimate":
-            counted = self._server_token_count(messages, tools)
-            if counted is not None:
-                return counted
-        return self._estimate_tokens(messages, tools)
-
-    def _server_token_count(
-        self, messages: list[BaseMessage], tools: Sequence[Any] | None
-    ) -> int | None:
-        """The server's exact count, or ``None`` where ``server_or_estimate`` falls back."""
-        counter = COUNTERS.get(self._profile.name)
-        if counter is None:
-            if self.token_counting == "server":  # a copy changed provider or the switch
-                raise _no_counter(self._profile.name)
-            return None
-        extra = {"tools": [convert_to_openai_tool(t) for t in tools]} if tools else {}
-        chat, _plan = self._request(messages, None, False, extra)
-        body = json.loads(cast(bytes, chat.body) or b"{}")
-        request = Request(
-            "POST",
-            counter.path,
-            count_body(counter, body),
-            headers={"content-type": "application/json"},
-            from_root=counter.from_root,
-        )
-        try:
-            return read_count(counter, _json_of(self._get_transport().send(request)))
-        except CompatChatError:
-            if self.token_counting == "server":
-                raise
-            return None
-
-    def _estimate_tokens(self, messages: list[BaseMessage], tools: Sequence[Any] | None) -> int:
-        total = 3
-        for message in messages:
-            total += 4 + self.get_num_tokens(text_of(message.content))
-            if isinstance(message, AIMessage) and message.tool_calls:
-                total += self.get_num_tokens(json.dumps([tc["args"] for tc in message.tool_calls]))
-        if tools:
-            total += self.get_num_tokens(json.dumps([convert_to_openai_tool(t) for t in tools]))
-        return total
-
     # -- tools and structured output ----------------------------------------------------------
     def bind_tools(
         self,
@@ -1071,12 +565,10 @@ class ChatCompatModel(BaseChatModel):
                 ``datetime`` default, NaN...); the message names the tool and the field.
 
         """
-        formatted = [convert_to_openai_tool(t, strict=strict) for t in tools]
-        for tool in formatted:
-            check_tool(tool)
+        formatted = format_tools(tools, strict=strict)
         names = {f["function"]["name"] for f in formatted if "function" in f}
         if tool_choice is not None and tool_choice is not False:
-            kwargs["tool_choice"] = _tool_choice(tool_choice, names)
+            kwargs["tool_choice"] = to_tool_choice(tool_choice, names)
         if parallel_tool_calls is not None:
             kwargs["parallel_tool_calls"] = parallel_tool_calls
         return super().bind(tools=formatted, **kwargs)
@@ -1100,153 +592,6 @@ class ChatCompatModel(BaseChatModel):
         if kwargs:
             msg = f"Unexpected arguments: {sorted(kwargs)}"
             raise ValueError(msg)
-        is_pydantic = isinstance(schema, type) and is_basemodel_subclass(schema)
-        if method == "function_calling":
-            if schema is None:
-                msg = "schema is required for method='function_calling'."
-                raise ValueError(msg)
-            tool_name = convert_to_openai_tool(schema)["function"]["name"]
-            llm = self.bind_tools(
-                [schema],
-                tool_choice=tool_name,
-                strict=strict,
-                ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
-            )
-            parser: Runnable[Any, Any] = (
-                PydanticToolsParser(tools=[cast(type, schema)], first_tool_only=True)
-                if is_pydantic
-                else JsonOutputKeyToolsParser(key_name=tool_name, first_tool_only=True)
-            )
-        elif method in ("json_schema", "json_mode"):
-            if method == "json_schema":
-                if schema is None:
-                    msg = "schema is required for method='json_schema'."
-                    raise ValueError(msg)
-                json_schema = convert_to_json_schema(schema)
-                spec: dict[str, Any] = {
-                    "name": json_schema.get("title") or "output",
-                    "schema": json_schema,
-                }
-                if strict is not None:
-                    spec["strict"] = strict
-                response_format: dict[str, Any] = {"type": "json_schema", "json_schema": spec}
-            else:
-                response_format = {"type": "json_object"}
-            llm = self.bind(
-                response_format=response_format,
-                ls_structured_output_format={"kwargs": {"method": method}, "schema": schema},
-            )
-            parser = (
-                PydanticOutputParser(pydantic_object=cast(type[BaseModel], schema))
-                if is_pydantic
-                else JsonOutputParser()
-            )
-        else:
-            msg = f"Unknown method {method!r}; use function_calling, json_schema or json_mode."
-            raise ValueError(msg)
-        parser = RunnableLambda(_raise_refusal) | parser
-        if not include_raw:
-            return llm | parser
-        parsed = RunnablePassthrough.assign(
-            parsed=itemgetter("raw") | parser, parsing_error=lambda _: None
-        ).with_fallbacks(
-            [RunnablePassthrough.assign(parsed=lambda _: None)],
-            exception_key="parsing_error",
+        return structured_output(
+            self, schema, method=method, include_raw=include_raw, strict=strict
         )
-        return RunnableMap(raw=llm) | parsed
-
-
-def _raise_refusal(message: BaseMessage) -> BaseMessage:
-    """Raise langchain-core's ``ModelRefusalError`` for an answer the model refused.
-
-    OpenAI-compatible servers send a refusal as ``message.refusal`` with no content
-    (OpenAI Structured Outputs, https://platform.openai.com/docs/guides/structured-outputs
-    #refusals); parsing that empty content failed with an ``OutputParserException`` that
-    hid the reason. langchain-core 1.7.5 added the error type for it (its
-    ``with_structured_output`` contract: raised, or ``parsing_error`` with
-    ``include_raw=True``); on older cores the parser's own error stands.
-    """
-    refusal = message.additional_kwargs.get("refusal")
-    error_type = getattr(lc_exceptions, "ModelRefusalError", None)
-    if error_type is None or not (isinstance(refusal, str) and refusal):
-        return message
-    raise error_type(
-        f"Model refused to produce the requested output: {refusal}", raw_message=message
-    )
-
-
-def _masked_input(loc: tuple[Any, ...], value: Any) -> Any:
-    """A construction input as errors may show it: credentials masked (see above)."""
-    if not loc:  # a model-level error: the whole input
-        if not isinstance(value, Mapping):
-            return MASK
-        return {k: _masked_input((k,), v) for k, v in value.items()}
-    field = loc[0]
-    if field == "api_key":
-        return MASK if value is not None else None
-    if field in ("base_url", "api_base", "proxy") and isinstance(value, str):
-        return redact_url(value)
-    if field in ("default_headers", "default_query") and isinstance(value, Mapping):
-        if len(loc) > 1:
-            return MASK
-        return mask_mapping({str(k): v for k, v in value.items()}, query=field == "default_query")
-    return value
-
-
-@functools.cache
-def _accepted_names(cls: type[BaseModel]) -> frozenset[str]:
-    """Field names and their aliases; cached per class because every construction asks."""
-    names = set(cls.model_fields)
-    for f in cls.model_fields.values():
-        if isinstance(f.validation_alias, AliasChoices):
-            names.update(c for c in f.validation_alias.choices if isinstance(c, str))
-    return frozenset(names)
-
-
-def _no_counter(preset: str) -> ValueError:
-    """``token_counting="server"`` on a preset whose server cannot count tokens."""
-    return ValueError(
-        f"token_counting='server' needs a server that counts tokens; the {preset!r} preset "
-        f"has no counting endpoint (presets that have one: {', '.join(COUNTERS)}). "
-        "Use 'server_or_estimate' to fall back to the estimate."
-    )
-
-
-def _json_of(response: httpx.Response) -> Any:
-    try:
-        return json.loads(response.content)
-    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
-        raise MalformedResponseError(
-            f"The server's reply is not JSON ({exc})",
-            status_code=response.status_code,
-            request_id=request_id_from(response.headers),
-            body=response.content[:2000].decode("utf-8", errors="replace"),
-        ) from None
-
-
-def _with_request_id(exc: CompatChatError, response: httpx.Response) -> CompatChatError:
-    """Errors found in a 200 body still carry the request id the server gave."""
-    exc.request_id = exc.request_id or request_id_from(response.headers)
-    return exc
-
-
-def _tool_choice(choice: dict[str, Any] | str | bool, names: set[str]) -> dict[str, Any] | str:
-    if choice is True:
-        return "required"
-    if isinstance(choice, str):
-        if choice in ("auto", "none", "required", "any"):
-            return choice
-        if choice not in names:
-            msg = f"tool_choice {choice!r} is not one of the bound tools: {sorted(names)}"
-            raise ValueError(msg)
-        return {"type": "function", "function": {"name": choice}}
-    if isinstance(choice, Mapping):
-        name = (choice.get("function") or {}).get("name")
-        if name is not None and name not in names:
-            msg = (
-                f"tool_choice names {name!r}, which is not one of the bound tools: {sorted(names)}"
-            )
-            raise ValueError(msg)
-        return dict(choice)
-    msg = f"Unsupported tool_choice {choice!r}"
-    raise ValueError(msg)

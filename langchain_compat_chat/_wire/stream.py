@@ -22,7 +22,6 @@ and emits chunks that sum to exactly the message a non-streaming call returns:
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from json.scanner import make_scanner
 from typing import Any, cast
@@ -31,18 +30,20 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.outputs import ChatGenerationChunk
 
-from langchain_compat_chat._wire.response import (
-    COST_KEY,
-    KNOWN_CHOICE_KEYS,
-    KNOWN_TOP_KEYS,
-    fallback_call_id,
-    find_usage,
+from langchain_compat_chat._wire.reasoning import (
+    merge_reasoning_details,
     reasoning_source,
     split_content,
+)
+from langchain_compat_chat._wire.response import KNOWN_CHOICE_KEYS, KNOWN_TOP_KEYS
+from langchain_compat_chat._wire.think import ThinkSplitter, ThinkTags, splitter_for
+from langchain_compat_chat._wire.token_usage import (
+    COST_KEY,
+    find_usage,
     usage_cost,
     usage_to_metadata,
 )
-from langchain_compat_chat._wire.think import ThinkSplitter, ThinkTags, splitter_for
+from langchain_compat_chat._wire.tool_calls import ToolCallAssembler
 from langchain_compat_chat.errors import (
     CompatChatError,
     MalformedResponseError,
@@ -50,340 +51,17 @@ from langchain_compat_chat.errors import (
     parse_boundary,
 )
 
-__all__ = ["ChunkBuilder", "ToolCallAssembler"]
+__all__ = ["ChunkBuilder"]
 
 _KNOWN_DELTA_KEYS = frozenset(
     {"role", "content", "tool_calls", "function_call", "reasoning_content", "reasoning", "refusal"}
 )
 
 
-_INVALID, _PARTIAL, _COMPLETE = 0, 1, 2
-_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-_HEX = frozenset("0123456789abcdefABCDEF")
-_CLOSE = {"{": "}", "[": "]"}
-
-
-def _scan_string(text: str, start: int) -> int:
-    """Index after the string opening at ``start``; -2 if the text ends inside it; -1 if bad."""
-    i, n = start + 1, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == '"':
-            return i + 1
-        if ch == "\\":
-            if i + 1 == n:
-                return -2
-            esc = text[i + 1]
-            if esc == "u":
-                digits = text[i + 2 : i + 6]
-                if not all(d in _HEX for d in digits):
-                    return -1
-                if len(digits) < 4:
-                    return -2
-                i += 6
-            elif esc in '"\\/bfnrt':
-                i += 2
-            else:
-                return -1
-        elif ch < " ":
-            return -1
-        else:
-            i += 1
-    return -2
-
-
-def json_prefix(text: str) -> int:
-    """Classify ``text``: ``_INVALID``, a ``_PARTIAL`` prefix of a JSON document, or ``_COMPLETE``.
-
-    A small pushdown scanner rather than ``json.loads`` so that an unfinished document (what
-    streamed tool-call arguments are until their last delta) can be told from garbage; the
-    tool-call assembler uses it to decide whether a delta re-sends or continues the arguments.
-    """
-    stack: list[str] = []
-    expect = (
-        "value"  # value | item (value or "]") | key | member (key or "}") | colon | comma | end
-    )
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch in " \t\n\r":
-            i += 1
-            continue
-        if expect == "end":
-            return _INVALID
-        if (expect == "item" and ch == "]") or (expect == "member" and ch == "}"):
-            stack.pop()
-            expect = "comma" if stack else "end"
-            i += 1
-        elif expect in ("value", "item"):
-            if ch in "{[":
-                stack.append(ch)
-                expect = "member" if ch == "{" else "item"
-                i += 1
-                continue
-            if ch == '"':
-                i = _scan_string(text, i)
-                if i < 0:
-                    return _PARTIAL if i == -2 else _INVALID
-            elif ch in "-0123456789":
-                j = i
-                while j < n and text[j] in "+-.eE0123456789":
-                    j += 1
-                token = text[i:j]
-                if j == n and not stack:
-                    full = _NUMBER.fullmatch(token)
-                    if full:
-                        return _COMPLETE
-                    return _PARTIAL if _NUMBER.fullmatch(token + "0") else _INVALID
-                if j == n:
-                    ok = _NUMBER.fullmatch(token) or _NUMBER.fullmatch(token + "0")
-                    return _PARTIAL if ok else _INVALID
-                if not _NUMBER.fullmatch(token):
-                    return _INVALID
-                i = j
-            else:
-                for literal in ("true", "false", "null"):
-                    if ch == literal[0]:
-                        seen = text[i : i + len(literal)]
-                        if not literal.startswith(seen):
-                            return _INVALID
-                        if len(seen) < len(literal):
-                            return _PARTIAL
-                        i += len(literal)
-                        break
-                else:
-                    return _INVALID
-            expect = "comma" if stack else "end"
-        elif expect in ("key", "member"):
-            if ch != '"':
-                return _INVALID
-            i = _scan_string(text, i)
-            if i < 0:
-                return _PARTIAL if i == -2 else _INVALID
-            expect = "colon"
-        elif expect == "colon":
-            if ch != ":":
-                return _INVALID
-            expect = "value"
-            i += 1
-        else:  # comma
-            if ch == ",":
-                expect = "key" if stack[-1] == "{" else "value"
-            elif ch == _CLOSE[stack[-1]]:
-                stack.pop()
-                expect = "comma" if stack else "end"
-            else:
-                return _INVALID
-            i += 1
-    return _COMPLETE if expect == "end" else _PARTIAL
-
-
 # Top-level keys that never go to metadata ("created" and "service_tier" do), and choice keys
 # that are not per-choice extras.
 _PLAIN_TOP_KEYS = KNOWN_TOP_KEYS - {"created", "service_tier"}
 _CHOICE_KEYS = KNOWN_CHOICE_KEYS | {"usage"}
-
-
-class _Call:
-    __slots__ = ("args", "extras", "held", "id", "index", "mode", "name", "real_id", "sent_head")
-
-    def __init__(self, index: int) -> None:
-        self.index = index
-        self.id: str | None = None
-        self.real_id = False
-        self.name = ""
-        self.args = ""  # argument text accepted so far
-        self.mode = ""  # "incremental" or "cumulative" once the server's habit is known
-        self.held: list[str] = []  # pieces that fit both habits, until one is ruled out
-        self.sent_head = False
-        self.extras: dict[str, Any] = {}
-
-    def take_args(self, text: str) -> str:
-        """Return the part of ``text`` that is new, whatever the server's re-send habit.
-
-        Most servers send each piece once (incremental); some re-send all arguments so far
-        on every delta (cumulative) or repeat the whole arguments in a closing delta. A piece
-        that starts with everything received so far is a re-send unless appending it still
-        gives a valid JSON prefix (``{"`` then ``{": 1}`` is the key ``"{"``). When both
-        readings are valid JSON prefixes and the habit is not yet known, the piece is held
-        back until a later piece, or the end of the call (:meth:`settle`), rules one out.
-        """
-        if not text:
-            return ""
-        if self.held:
-            return self._resolve(text)
-        known = self.args
-        if not known or not text.startswith(known):
-            if known:
-                self.mode = "incremental"
-            self.args = known + text
-            return text
-        if self.mode == "cumulative" or json_prefix(known + text) == _INVALID:
-            if not self.mode and json_prefix(known) != _INVALID:
-                self.mode = "cumulative"
-            self.args = text
-            return text[len(known) :]
-        if self.mode == "incremental" or json_prefix(text) == _INVALID:
-            self.mode = "incremental"
-            self.args = known + text
-            return text
-        self.held.append(text)
-        return ""
-
-    def _resolve(self, text: str) -> str:
-        appended = self.args + "".join(self.held)
-        latest = self.held[-1]
-        fits_appended = json_prefix(appended + text) != _INVALID
-        fits_resent = text.startswith(latest) and json_prefix(text) != _INVALID
-        if fits_appended and fits_resent:
-            self.held.append(text)
-            return ""
-        if fits_resent:
-            self.mode, self.held = "cumulative", []
-            new = text[len(self.args) :]
-            self.args = text
-            return new
-        self.mode = "incremental"
-        new = "".join(self.held) + text
-        self.held = []
-        self.args += new
-        return new
-
-    def settle(self) -> str:
-        """At the end of the stream, decide held pieces: the reading that is complete JSON."""
-        if not self.held:
-            return ""
-        appended = self.args + "".join(self.held)
-        latest = self.held[-1]
-        self.held = []
-        if json_prefix(latest) == _COMPLETE and json_prefix(appended) != _COMPLETE:
-            new = latest[len(self.args) :]
-            self.args = latest
-            return new
-        new = appended[len(self.args) :]
-        self.args = appended
-        return new
-
-
-class ToolCallAssembler:
-    """Give every tool call of one choice a stable index, one name and one id.
-
-    Routing of a delta: a known ``id`` wins; else a known int ``index``; else, with neither,
-    the delta continues the last call. Anything else opens a new call.
-    """
-
-    def __init__(self, response_id: str | None, choice: int) -> None:
-        self.calls: list[_Call] = []
-        self._by_id: dict[str, _Call] = {}
-        self._by_index: dict[int, _Call] = {}
-        self._response_id = response_id
-        self._choice = choice
-
-    def _new(self, call_id: str | None, wire_index: int | None) -> _Call:
-        call = _Call(len(self.calls))
-        self.calls.append(call)
-        if wire_index is not None:
-            self._by_index[wire_index] = call
-        if call_id:
-            call.id, call.real_id = call_id, True
-            self._by_id[call_id] = call
-        return call
-
-    def _route(self, delta: Mapping[str, Any]) -> _Call:
-        call_id = delta.get("id") or None
-        wire_index = delta.get("index")
-        if not isinstance(wire_index, int) or isinstance(wire_index, bool):
-            wire_index = None
-        if call_id and call_id in self._by_id:
-            return self._by_id[call_id]
-        if wire_index is not None and wire_index in self._by_index:
-            call = self._by_index[wire_index]
-            if call_id and call.real_id and call.id != call_id:
-                return self._new(call_id, wire_index)  # a new call reusing the index
-            if call_id and not call.real_id and not call.sent_head:
-                call.id, call.real_id = call_id, True
-                self._by_id[call_id] = call
-            return call
-        if call_id is None and wire_index is None and self.calls:
-            return self.calls[-1]
-        return self._new(call_id, wire_index)
-
-    def feed(self, deltas: Any) -> list[ToolCallChunk]:
-        """Turn the ``tool_calls`` of one delta into clean chunks."""
-        out: list[ToolCallChunk] = []
-        if not isinstance(deltas, list):
-            return out
-        for delta in deltas:
-            if not isinstance(delta, Mapping):
-                continue
-            call = self._route(delta)
-            function = delta.get("function") or {}
-            name = function.get("name") or None
-            if name and not call.name:
-                call.name = name
-            arguments = function.get("arguments")
-            if arguments is not None and not isinstance(arguments, str):
-                arguments = json.dumps(arguments, ensure_ascii=False)
-            piece = call.take_args(arguments or "")
-            for key, value in delta.items():
-                if key not in ("id", "index", "type", "function"):
-                    call.extras[key] = value
-            if not call.sent_head:
-                if not call.name:
-                    # Wait for the name: langchain-core cannot use a call without one, and
-                    # arguments that came first are kept in call.args and sent with it.
-                    continue
-                if call.id is None:
-                    call.id = fallback_call_id(self._response_id, self._choice, call.index)
-                call.sent_head = True
-                out.append(
-                    ToolCallChunk(
-                        type="tool_call_chunk",
-                        name=call.name,
-                        args=call.args,
-                        id=call.id,
-                        index=call.index,
-                    )
-                )
-            elif piece:
-                out.append(
-                    ToolCallChunk(
-                        type="tool_call_chunk", name=None, args=piece, id=None, index=call.index
-                    )
-                )
-        return out
-
-    def flush(self) -> list[ToolCallChunk]:
-        """End of stream: send held-back argument text, and calls that never got a name.
-
-        A call without a name is still sent (with ``name=None``) rather than lose arguments.
-        """
-        out = []
-        for call in self.calls:
-            rest = call.settle()
-            if call.sent_head and rest:
-                out.append(
-                    ToolCallChunk(
-                        type="tool_call_chunk", name=None, args=rest, id=None, index=call.index
-                    )
-                )
-            elif not call.sent_head:
-                call.sent_head = True
-                call.id = call.id or fallback_call_id(self._response_id, self._choice, call.index)
-                out.append(
-                    ToolCallChunk(
-                        type="tool_call_chunk",
-                        name=None,
-                        args=call.args,
-                        id=call.id,
-                        index=call.index,
-                    )
-                )
-        return out
-
-    def extras(self) -> dict[str, Any]:
-        """Unknown per-call fields by call id, for round-tripping (Gemini ``extra_content``)."""
-        return {c.id or "": c.extras for c in self.calls if c.extras}
 
 
 # At most this much argument text of one call goes into a merged piece that contains no
@@ -435,10 +113,10 @@ class ChunkBuilder:
     Args:
         provider: Our ``model_provider`` string, put on every chunk so that
             ``content_blocks`` works on single chunks too.
-        think_tags: Split ``<think>`` blocks out of content (see :mod:`._think`).
+        think_tags: Split ``<think>`` blocks out of content (see :mod:`.think`).
 
     Errors it raises carry no request id: the builder never sees the response, so the
-    stream that read the events (``_transport.EventStream.annotate``) adds the id, the
+    stream that read the events (``_http`` ``EventStream.annotate``) adds the id, the
     attempt count and the body's first bytes, the same for every error of a stream.
 
     """
@@ -854,43 +532,3 @@ def _accumulate(target: dict[str, Any], key: str, value: Any) -> None:
         target[key] = old + value  # type: ignore[operator]
     else:
         target[key] = value
-
-
-_DETAIL_TEXT_KEYS = ("text", "summary", "data")
-
-
-def merge_reasoning_details(merged: list[Any], fragments: Sequence[Any]) -> list[Any]:
-    """Fold streamed ``reasoning_details`` fragments into one entry per ``index``.
-
-    OpenRouter streams each reasoning block as many fragments sharing an ``index``: text
-    pieces, then the block's ``signature`` on the last one. The non-streamed answer has one
-    entry per block with the whole text and its signature, and that is what the provider
-    checks when the entries come back ("Invalid signature in thinking block" otherwise:
-    OpenRouterTeam/ai-sdk-provider#423). Text fields are concatenated, other fields keep
-    their latest non-null value; a fragment without an ``index`` starts a new entry.
-    """
-    out = [dict(e) if isinstance(e, dict) else e for e in merged]
-    for fragment in fragments:
-        if not isinstance(fragment, dict):
-            out.append(fragment)
-            continue
-        index = fragment.get("index")
-        entry = next(
-            (
-                e
-                for e in reversed(out)
-                if isinstance(e, dict) and index is not None and e.get("index") == index
-            ),
-            None,
-        )
-        if entry is None or entry.get("type") != fragment.get("type", entry.get("type")):
-            out.append(dict(fragment))
-            continue
-        for key, value in fragment.items():
-            if value is None:
-                continue
-            if key in _DETAIL_TEXT_KEYS and isinstance(value, str):
-                entry[key] = (entry.get(key) or "") + value
-            else:
-                entry[key] = value
-    return out

@@ -21,9 +21,10 @@ from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, Too
 from pydantic import BaseModel
 
 from langchain_compat_chat import ChatCompatModel, Dialect, ForcedToolCallError
+from langchain_compat_chat._wire.reasoning import merge_reasoning_details
 from langchain_compat_chat._wire.request import build_body_and_plan
 from langchain_compat_chat._wire.response import to_chat_result
-from langchain_compat_chat._wire.stream import ChunkBuilder, merge_reasoning_details
+from langchain_compat_chat._wire.stream import ChunkBuilder
 from langchain_compat_chat.dialects import RULES, model_family, resolve_dialect
 from langchain_compat_chat.providers import get_provider
 from tests.unit.test_stream import ev

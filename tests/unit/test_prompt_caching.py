@@ -11,7 +11,7 @@ import respx
 from langchain_core.messages import AIMessage, HumanMessage, SystemMessage, ToolMessage
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._wire.response import COST_KEY
+from langchain_compat_chat._wire.token_usage import COST_KEY
 
 OPENROUTER = "https://openrouter.ai/api/v1"
 BASE = "http://cache.test/v1"

@@ -11,7 +11,8 @@ import respx
 from langchain_core.messages import AIMessage
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._wire.response import to_chat_result, usage_to_metadata
+from langchain_compat_chat._wire.response import to_chat_result
+from langchain_compat_chat._wire.token_usage import usage_to_metadata
 from langchain_compat_chat.errors import (
     AuthenticationError,
     CompatChatError,

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from langchain_core.messages import AIMessageChunk
 
-from langchain_compat_chat._wire.stream import ChunkBuilder, json_prefix
+from langchain_compat_chat._wire.json_prefix import json_prefix
+from langchain_compat_chat._wire.stream import ChunkBuilder
 
 DIALECTS = [
     "normal",  # index on every delta, id/name on the first
