@@ -5,15 +5,15 @@ Input flow::
     invoke / stream / batch / astream_events        (langchain-core Runnable machinery)
       -> _generate / _agenerate / _stream / _astream (this module: thin)
       -> _request.build_body_and_plan(messages, params, dialect) pure: messages -> JSON body
-      -> _transport.Transport.send / open_stream (+ async twins) HTTP, retries, timeouts
-         (pooled clients; _pool fixes httpx 0.28's connection assignment for bursts)
+      -> _http.session.Session.send / open_stream (+ async twins) HTTP, retries, timeouts
+         (_http.clients pools; _http.pool fixes httpx 0.28's connection assignment for bursts)
 
 Output flow::
 
     JSON body  -> _response.to_chat_result  -> ChatResult(AIMessage, usage, metadata)
-    SSE events -> _transport.EventStream (per-read batches) -> _stream.ChunkBuilder.feed_batch
+    SSE events -> _http.events.EventStream (per-read batches) -> _stream.ChunkBuilder.feed_batch
                -> ChatGenerationChunk(AIMessageChunk) ... + ChunkBuilder.finish() (usage, metadata)
-               after [DONE]: _transport.drain / adrain read the response end (connection reuse)
+               after [DONE]: _http.events.drain / adrain read the response end (connection reuse)
 
 Where to connect lives in :mod:`langchain_compat_chat.providers`; every wire switch in the
 model's :class:`~langchain_compat_chat.dialects.Dialect` (endpoint + model family + the
@@ -68,12 +68,10 @@ from typing_extensions import Self
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool  # only named in a signature; importing costs ~5 ms
 
-from langchain_compat_chat._http.capture import CapturingTransport, HttpCapture, capture_from
-from langchain_compat_chat._http.transport import (
-    Request,
-    RetryPolicy,
-    Transport,
-)
+from langchain_compat_chat._http.call import Request, json_body
+from langchain_compat_chat._http.capture import CapturingSession, HttpCapture, capture_from
+from langchain_compat_chat._http.retry import RetryPolicy
+from langchain_compat_chat._http.session import Session
 from langchain_compat_chat._profiles import (
     SINGLE_MODEL_SERVERS,
     detail_endpoint,
@@ -103,12 +101,7 @@ from langchain_compat_chat._wire.think import ThinkTags
 from langchain_compat_chat._wire.token_count import COUNTERS, TokenCounting, count_body, read_count
 from langchain_compat_chat._wire.v1 import to_v1
 from langchain_compat_chat.dialects import Dialect, resolve_dialect
-from langchain_compat_chat.errors import (
-    AuthenticationError,
-    CompatChatError,
-    MalformedResponseError,
-    request_id_from,
-)
+from langchain_compat_chat.errors import AuthenticationError, CompatChatError, stamp
 from langchain_compat_chat.providers import ProviderProfile, get_provider, known_providers
 
 __all__ = ["ChatCompatModel"]
@@ -319,7 +312,7 @@ class ChatCompatModel(BaseChatModel):
 
     _profile: ProviderProfile = PrivateAttr()
     _dialect_overrides: Dialect | dict[str, Any] | None = PrivateAttr(default=None)
-    _transport: Transport | None = PrivateAttr(default=None)
+    _session: Session | None = PrivateAttr(default=None)
     _url_credentials: SecretStr | None = PrivateAttr(default=None)
     _user_profile: ModelProfile | None = PrivateAttr(default=None)
 
@@ -464,7 +457,7 @@ class ChatCompatModel(BaseChatModel):
         if update and "dialect" in update:
             copy._dialect_overrides = update["dialect"]
         copy.dialect = resolve_dialect(copy._profile, copy.model, copy._dialect_overrides)
-        copy._transport = None
+        copy._session = None
         if update and "profile" in update:
             copy._user_profile = update["profile"]
         elif (
@@ -525,7 +518,7 @@ class ChatCompatModel(BaseChatModel):
         preset = self._profile_preset()
         if entry is None and len(models) == 1 and preset.name in SINGLE_MODEL_SERVERS:
             entry = models[0]
-        detail_json = _json_of(detail) if detail is not None else None
+        detail_json = json_body(detail) if detail is not None else None
         reported = server_profile(
             entry.metadata if entry is not None else None,
             detail_json if isinstance(detail_json, dict) else None,
@@ -564,7 +557,7 @@ class ChatCompatModel(BaseChatModel):
         request = self._detail_request()
         if request is not None:
             try:
-                detail = self._get_transport().send(request)
+                detail = self._get_session().send(request)
             except CompatChatError:
                 detail = None  # older servers lack the endpoint; the listing still counts
         return self._apply_server_profile(models, detail)
@@ -576,18 +569,18 @@ class ChatCompatModel(BaseChatModel):
         request = self._detail_request()
         if request is not None:
             try:
-                detail = await self._get_transport().asend(request)
+                detail = await self._get_session().asend(request)
             except CompatChatError:
                 detail = None
         return self._apply_server_profile(models, detail)
 
-    def _get_transport(self) -> Transport:
-        transport = self._transport
-        if transport is None:
-            transport = self._transport = self._make_transport()
-        return transport
+    def _get_session(self) -> Session:
+        session = self._session
+        if session is None:
+            session = self._session = self._make_session()
+        return session
 
-    def _make_transport(self) -> Transport:
+    def _make_session(self) -> Session:
         profile = self._profile
         headers: dict[str, str] = dict(profile.default_headers)
         if self._url_credentials is not None:
@@ -627,8 +620,8 @@ class ChatCompatModel(BaseChatModel):
             verify = os.environ.get("LLM_SSL_VERIFY", "true").strip().lower() not in _FALSY
         # Resolved at construction; resolved again only for a copy made without validation.
         capture = capture_from(self.debug_capture) if self.debug_capture is not None else None
-        make = Transport if capture is None else partial(CapturingTransport, capture)
-        transport = make(
+        make = Session if capture is None else partial(CapturingSession, capture)
+        session = make(
             base_url=cast(str, self.base_url),
             headers=headers,
             query={**profile.default_query, **(self.default_query or {})},
@@ -643,8 +636,8 @@ class ChatCompatModel(BaseChatModel):
             total_timeout=self.total_timeout,
         )
         sent = any(is_secret_header(name) for name in headers)
-        transport.auth_hint = _auth_hint(profile, sent=sent)
-        return transport
+        session.auth_hint = _auth_hint(profile, sent=sent)
+        return session
 
     # -- LangChain identity --------------------------------------------------------------------
     @property
@@ -804,9 +797,9 @@ class ChatCompatModel(BaseChatModel):
     # -- response ------------------------------------------------------------------------------
     def _to_result(self, response: httpx.Response) -> ChatResult:
         try:
-            result = to_chat_result(_json_of(response), self._provider_name, self._think_tags)
+            result = to_chat_result(json_body(response), self._provider_name, self._think_tags)
         except CompatChatError as exc:
-            _with_request_id(exc, response)
+            stamp(exc, response.headers)
             raise  # as is: a parse failure keeps the exception that caused it
         if self.output_version == "v1":
             for generation in result.generations:
@@ -832,7 +825,7 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request, plan = self._request(messages, stop, False, kwargs)
-        return self._checked(self._to_result(self._get_transport().send(request)), plan)
+        return self._checked(self._to_result(self._get_session().send(request)), plan)
 
     async def _agenerate(
         self,
@@ -842,7 +835,7 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request, plan = self._request(messages, stop, False, kwargs)
-        return self._checked(self._to_result(await self._get_transport().asend(request)), plan)
+        return self._checked(self._to_result(await self._get_session().asend(request)), plan)
 
     def _stream(
         self,
@@ -852,7 +845,7 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request, plan = self._request(messages, stop, True, kwargs)
-        with self._get_transport().open_stream(request) as events:
+        with self._get_session().open_stream(request) as events:
             for chunk in events.chunks(self._chat_stream(plan)):
                 if run_manager:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -866,7 +859,7 @@ class ChatCompatModel(BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request, plan = self._request(messages, stop, True, kwargs)
-        async with self._get_transport().aopen_stream(request) as events:
+        async with self._get_session().aopen_stream(request) as events:
             async for chunk in events.achunks(self._chat_stream(plan)):
                 if run_manager:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -875,9 +868,9 @@ class ChatCompatModel(BaseChatModel):
     # -- model listing -------------------------------------------------------------------------
     def _to_models(self, response: httpx.Response) -> list[ModelInfo]:
         try:
-            return parse_model_list(_json_of(response))
+            return parse_model_list(json_body(response))
         except CompatChatError as exc:
-            raise _with_request_id(exc, response) from None
+            raise stamp(exc, response.headers) from None
 
     def list_models(self) -> list[ModelInfo]:
         """The models the server offers (``GET {base_url}/models``), with retries and timeouts.
@@ -893,11 +886,11 @@ class ChatCompatModel(BaseChatModel):
             ```
 
         """
-        return self._to_models(self._get_transport().send(_LIST_MODELS))
+        return self._to_models(self._get_session().send(_LIST_MODELS))
 
     async def alist_models(self) -> list[ModelInfo]:
         """Async :meth:`list_models`."""
-        return self._to_models(await self._get_transport().asend(_LIST_MODELS))
+        return self._to_models(await self._get_session().asend(_LIST_MODELS))
 
     # -- tokens --------------------------------------------------------------------------------
     def get_num_tokens(self, text: str) -> int:
@@ -949,7 +942,7 @@ class ChatCompatModel(BaseChatModel):
             from_root=counter.from_root,
         )
         try:
-            return read_count(counter, _json_of(self._get_transport().send(request)))
+            return read_count(counter, json_body(self._get_session().send(request)))
         except CompatChatError:
             if self.token_counting == "server":
                 raise
@@ -1130,24 +1123,6 @@ def _no_counter(preset: str) -> ValueError:
         f"has no counting endpoint (presets that have one: {', '.join(COUNTERS)}). "
         "Use 'server_or_estimate' to fall back to the estimate."
     )
-
-
-def _json_of(response: httpx.Response) -> Any:
-    try:
-        return json.loads(response.content)
-    except (ValueError, RecursionError) as exc:  # RecursionError: absurdly deep nesting
-        raise MalformedResponseError(
-            f"The server's reply is not JSON ({exc})",
-            status_code=response.status_code,
-            request_id=request_id_from(response.headers),
-            body=response.content[:2000].decode("utf-8", errors="replace"),
-        ) from None
-
-
-def _with_request_id(exc: CompatChatError, response: httpx.Response) -> CompatChatError:
-    """Errors found in a 200 body still carry the request id the server gave."""
-    exc.request_id = exc.request_id or request_id_from(response.headers)
-    return exc
 
 
 def _tool_choice(choice: dict[str, Any] | str | bool, names: set[str]) -> dict[str, Any] | str:
