@@ -439,7 +439,7 @@ class ChunkBuilder:
         think_tags: Split ``<think>`` blocks out of content (see :mod:`._think`).
 
     Errors it raises carry no request id: the builder never sees the response, so the
-    stream that read the events (``_transport.EventStream.annotate``) adds the id, the
+    stream that read the events (``_http.events.EventStream.annotate``) adds the id, the
     attempt count and the body's first bytes, the same for every error of a stream.
 
     """
