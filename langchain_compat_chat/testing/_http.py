@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 
 from langchain_compat_chat.testing._config import Fault
-from langchain_compat_chat.testing._validate import ApiError
+from langchain_compat_chat.testing._errors import ApiError
 
 MAX_HEAD = 64 * 1024
 MAX_BODY = 64 * 1024 * 1024

@@ -12,6 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, Union
 
+from langchain_compat_chat.testing._generate import dumps_compact
+
 SseEvent: TypeAlias = Union[Mapping[str, Any], str, bytes]  # noqa: UP007
 """One scripted SSE item: a chunk dict (sent as ``data: <json>``) or verbatim text/bytes."""
 
@@ -53,8 +55,12 @@ def sse_event_bytes(item: SseEvent) -> bytes:
 
 
 def dumps(obj: Any) -> bytes:
-    """Serialise JSON the way the server sends it: compact, UTF-8, non-ASCII kept."""
-    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode()
+    """Serialise JSON the way the server sends it: compact, UTF-8, non-ASCII kept.
+
+    The same spelling as generated JSON content (``dumps_compact``), so that tool
+    arguments inside an answer and the answer itself are written one way.
+    """
+    return dumps_compact(obj).encode()
 
 
 def build_scripted(

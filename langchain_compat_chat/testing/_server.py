@@ -1,111 +1,45 @@
 """The reference server: a real HTTP/1.1 Chat Completions server on 127.0.0.1.
 
-It runs an asyncio event loop in a daemon thread, so a synchronous test (or a script)
-can start it, talk to it over real sockets with any client, and stop it. One loop handles
-thousands of concurrent keep-alive connections; JSON answers carry ``Content-Length`` and
-streams use chunked transfer encoding with one HTTP chunk per SSE event, so per-event
-delays, stalls and disconnects happen exactly where a real server would produce them.
+:class:`ReferenceServer` is the public face: its settings, start and stop, and the
+thread-safe scripting API tests use. The parts live next to it, one concern each: the
+event-loop thread and its connections in ``_loop``, the locked state in ``_state``, the
+route table and the endpoint handlers in ``_routes``. JSON answers carry
+``Content-Length`` and streams use chunked transfer encoding with one HTTP chunk per SSE
+event, so per-event delays, stalls and disconnects happen exactly where a real server
+would produce them.
 
-Routes: ``POST /v1/chat/completions``, ``GET /v1/models``, ``GET /v1/models/{id}``,
-``GET /health``. The ``/v1`` prefix is optional unless ``strict_paths`` is set (then only
-``/health`` answers without it, as on OpenAI). Anything else is a 404 JSON error.
+Routes (``_routes.ROUTES``): ``POST /v1/chat/completions``, ``GET /v1/models``,
+``GET /v1/models/{id}``, ``GET /health``. The ``/v1`` prefix is optional unless
+``strict_paths`` is set (then only ``/health`` answers without it, as on OpenAI).
+Anything else is a 404 JSON error.
 """
 
 from __future__ import annotations
 
 import asyncio
-import collections
-import contextlib
-import secrets
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any
 
-from langchain_compat_chat.testing._chat import (
-    plan_completion,
-    prompt_prefix_tokens,
-    render_chunks,
-    render_completion,
-)
 from langchain_compat_chat.testing._config import (
-    DIALECT_HEADER,
-    FAULT_HEADER,
     Dialect,
     Fault,
-    ScriptedResponse,
     SseEvent,
     build_scripted,
-    dumps,
     parse_dialect,
     parse_fault,
     scripted_from_sample,
 )
-from langchain_compat_chat.testing._http import (
-    MAX_HEAD,
-    HttpError,
-    Request,
-    corrupt_utf8,
-    fault_error,
-    phrase,
-    read_request,
-    request_headers,
-    retry_after_value,
-    write_json_with_fault,
-    write_response,
-    write_sse,
-)
-from langchain_compat_chat.testing._thinking import check_thinking_rules
-from langchain_compat_chat.testing._validate import (
-    REASONING_EFFORTS,
-    ApiError,
-    parse_body,
-    validate_chat_request,
-)
+from langchain_compat_chat.testing._http import Request
+from langchain_compat_chat.testing._loop import LoopThread
+from langchain_compat_chat.testing._routes import dispatch
+from langchain_compat_chat.testing._state import RecordedRequest, ServerState
+
+__all__ = ["DEFAULT_MODEL", "RecordedRequest", "ReferenceServer", "serve"]
 
 DEFAULT_MODEL = "compat-reference"
-_PREFIX_CACHE_SIZE = 4096
-
-
-@dataclass(frozen=True)
-class RecordedRequest:
-    """One request the server received, for assertions in tests.
-
-    Attributes:
-        method: HTTP method, e.g. ``"POST"``.
-        path: Request path without the query string.
-        query: The raw query string (``""`` when absent).
-        headers: Header names lower-cased; repeated headers joined with ``", "``.
-        body: The raw body bytes.
-        json: The parsed JSON body, or ``None`` when it was absent or not JSON.
-        received_at: ``time.time()`` when the body was read.
-
-    """
-
-    method: str
-    path: str
-    query: str
-    headers: Mapping[str, str]
-    body: bytes
-    json: Any
-    received_at: float
-
-
-@dataclass
-class _State:
-    """Mutable server state, shared by the loop thread and the test thread (locked)."""
-
-    dialect: Dialect
-    fault: Fault | None
-    fault_remaining: int | None
-    queue: collections.deque[ScriptedResponse | Fault] = field(default_factory=collections.deque)
-    requests: list[RecordedRequest] = field(default_factory=list)
-    prefix_cache: collections.OrderedDict[str, None] = field(
-        default_factory=collections.OrderedDict
-    )
 
 
 class ReferenceServer:
@@ -165,18 +99,13 @@ class ReferenceServer:
         self.context_window = context_window
         self.system_fingerprint = system_fingerprint
         self.max_recorded = max_recorded
+        self.created = int(time.time())
+        """``created`` of the model objects ``/v1/models`` lists: when the server was made."""
         self._requested_port = port
-        self._port: int | None = None
         if isinstance(dialect, str):
             dialect = parse_dialect(dialect)
-        self._defaults = (dialect or Dialect(), fault)
-        self._lock = threading.Lock()
-        self._state = self._fresh_state()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._server: asyncio.AbstractServer | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-        self._created = int(time.time())
+        self._state = ServerState(dialect or Dialect(), fault, lambda: self.max_recorded)
+        self._thread = LoopThread(self._dispatch)
 
     # ----------------------------------------------------------------------------------
     # lifecycle
@@ -189,36 +118,12 @@ class ReferenceServer:
             OSError: if the port cannot be bound.
 
         """
-        if self._thread is not None:
-            raise RuntimeError("ReferenceServer is already running")
-        ready = threading.Event()
-        failure: list[BaseException] = []
-        thread = threading.Thread(
-            target=self._run, args=(ready, failure), name="compat-reference-server", daemon=True
-        )
-        self._thread = thread
-        thread.start()
-        ready.wait()
-        if failure:
-            thread.join()
-            self._thread = None
-            raise failure[0]
+        self._thread.start(self.host, self._requested_port)
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
         """Close every connection and the listening socket, then join the thread."""
-        loop, thread = self._loop, self._thread
-        if loop is None or thread is None:
-            return
-        with contextlib.suppress(RuntimeError):
-            fut = asyncio.run_coroutine_threadsafe(self._shutdown(), loop)
-            with contextlib.suppress(Exception):
-                fut.result(timeout)
-            loop.call_soon_threadsafe(loop.stop)
-        thread.join(timeout)
-        self._thread = None
-        self._loop = None
-        self._port = None
+        self._thread.stop(timeout)
 
     def __enter__(self) -> ReferenceServer:
         return self.start()
@@ -234,7 +139,7 @@ class ReferenceServer:
     @property
     def running(self) -> bool:
         """Whether the server thread is serving."""
-        return self._thread is not None and self._port is not None
+        return self._thread.running
 
     @property
     def open_connections(self) -> int:
@@ -243,14 +148,15 @@ class ReferenceServer:
         For leak tests: once clients have finished, closed or abandoned their requests, this
         falls to the number of idle keep-alive connections their pools hold.
         """
-        return len(self._writers)
+        return self._thread.open_connections
 
     @property
     def port(self) -> int:
         """The bound TCP port (only while running)."""
-        if self._port is None:
+        port = self._thread.port
+        if port is None:
             raise RuntimeError("ReferenceServer is not running; call start() first")
-        return self._port
+        return port
 
     @property
     def url(self) -> str:
@@ -267,35 +173,29 @@ class ReferenceServer:
     # ----------------------------------------------------------------------------------
     def reset(self) -> None:
         """Forget requests, queued responses, the prompt cache, and restore defaults."""
-        with self._lock:
-            self._state = self._fresh_state()
+        self._state.reset()
 
     def set_dialect(self, dialect: Dialect | str | None) -> None:
         """Set the server-wide dialect (a :class:`Dialect`, a preset/header string, or default)."""
         if isinstance(dialect, str):
             dialect = parse_dialect(dialect)
-        with self._lock:
-            self._state.dialect = dialect or Dialect()
+        self._state.dialect = dialect or Dialect()
 
     @property
     def dialect(self) -> Dialect:
         """The server-wide dialect."""
-        with self._lock:
-            return self._state.dialect
+        return self._state.dialect
 
     def set_fault(self, fault: Fault | str | None) -> None:
         """Set (or clear with ``None``) the server-wide fault; ``Fault.times`` limits it."""
         if isinstance(fault, str):
             fault = parse_fault(fault)
-        with self._lock:
-            self._state.fault = fault
-            self._state.fault_remaining = fault.times if fault is not None else None
+        self._state.fault = fault
 
     @property
     def fault(self) -> Fault | None:
         """The server-wide fault, or ``None`` once cleared or used up."""
-        with self._lock:
-            return self._active_fault_locked(consume=False)
+        return self._state.fault
 
     def enqueue(
         self,
@@ -326,14 +226,12 @@ class ReferenceServer:
             done=done,
             close=close,
         )
-        with self._lock:
-            self._state.queue.append(item)
+        self._state.enqueue(item)
 
     def enqueue_sample(self, sample: Mapping[str, Any]) -> None:
         """Queue a recorded wire sample (``{"response": {"status", "sse"|"json"|"raw"}}``)."""
         item = scripted_from_sample(sample)
-        with self._lock:
-            self._state.queue.append(item)
+        self._state.enqueue(item)
 
     def enqueue_fault(self, fault: Fault | str) -> None:
         """Queue a fault for the next chat request(s) (``fault.times`` requests, default 1).
@@ -343,20 +241,17 @@ class ReferenceServer:
         """
         if isinstance(fault, str):
             fault = parse_fault(fault)
-        with self._lock:
-            self._state.queue.extend([fault] * max(1, fault.times or 1))
+        self._state.enqueue(*[fault] * max(1, fault.times or 1))
 
     @property
     def pending(self) -> int:
         """How many queued responses/faults are still waiting for a request."""
-        with self._lock:
-            return len(self._state.queue)
+        return self._state.pending
 
     @property
     def requests(self) -> list[RecordedRequest]:
         """A snapshot of every request received since start or the last ``reset()``."""
-        with self._lock:
-            return list(self._state.requests)
+        return self._state.requests
 
     @property
     def chat_requests(self) -> list[RecordedRequest]:
@@ -366,392 +261,10 @@ class ReferenceServer:
     @property
     def last_request(self) -> RecordedRequest | None:
         """The most recent request, or ``None``."""
-        with self._lock:
-            return self._state.requests[-1] if self._state.requests else None
-
-    # ----------------------------------------------------------------------------------
-    # internals: state
-    # ----------------------------------------------------------------------------------
-    def _fresh_state(self) -> _State:
-        dialect, fault = self._defaults
-        return _State(
-            dialect=dialect,
-            fault=fault,
-            fault_remaining=fault.times if fault is not None else None,
-        )
-
-    def _active_fault_locked(self, *, consume: bool) -> Fault | None:
-        st = self._state
-        if st.fault is None:
-            return None
-        if st.fault_remaining is None:
-            return st.fault
-        if st.fault_remaining <= 0:
-            return None
-        if consume:
-            st.fault_remaining -= 1
-        return st.fault
-
-    def _record(self, req: Request) -> None:
-        parsed: Any = None
-        if req.body:
-            try:
-                parsed = parse_body(req.body)
-            except ApiError:
-                parsed = None
-        rec = RecordedRequest(
-            method=req.method,
-            path=req.path,
-            query=req.query,
-            headers=dict(req.headers),
-            body=req.body,
-            json=parsed,
-            received_at=time.time(),
-        )
-        with self._lock:
-            self._state.requests.append(rec)
-            overflow = len(self._state.requests) - self.max_recorded
-            if overflow > 0:
-                del self._state.requests[:overflow]
-
-    def _cached_tokens(self, body: Mapping[str, Any]) -> tuple[int, int]:
-        """Prompt tokens and how many of them a prefix cache would have served."""
-        keys, totals = prompt_prefix_tokens(body)
-        prompt = totals[-1] if totals else 3
-        cached = 0
-        with self._lock:
-            cache = self._state.prefix_cache
-            # The last message is new input; earlier prefixes may have been seen before.
-            for key, total in zip(keys[:-1], totals[:-1], strict=True):
-                if key in cache:
-                    cached = total
-            for key in keys:
-                cache[key] = None
-                cache.move_to_end(key)
-            while len(cache) > _PREFIX_CACHE_SIZE:
-                cache.popitem(last=False)
-        return prompt, cached
-
-    # ----------------------------------------------------------------------------------
-    # internals: event loop
-    # ----------------------------------------------------------------------------------
-    def _run(self, ready: threading.Event, failure: list[BaseException]) -> None:
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            server = loop.run_until_complete(
-                asyncio.start_server(
-                    self._handle_connection,
-                    self.host,
-                    self._requested_port,
-                    backlog=4096,
-                    limit=MAX_HEAD,
-                    reuse_address=True,
-                )
-            )
-        except BaseException as exc:
-            failure.append(exc)
-            ready.set()
-            loop.close()
-            return
-        self._server = server
-        self._port = int(server.sockets[0].getsockname()[1])
-        self._loop = loop
-        ready.set()
-        try:
-            loop.run_forever()
-        finally:
-            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
-            for task in pending:
-                task.cancel()
-            if pending:
-                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            loop.run_until_complete(loop.shutdown_asyncgens())
-            loop.close()
-
-    async def _shutdown(self) -> None:
-        if self._server is not None:
-            self._server.close()
-        for writer in list(self._writers):
-            writer.transport.abort()
-        self._writers.clear()
-        if self._server is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(self._server.wait_closed(), 1.0)
-            self._server = None
-
-    async def _handle_connection(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> None:
-        self._writers.add(writer)
-        sock = writer.get_extra_info("socket")
-        if sock is not None:
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        try:
-            while True:
-                try:
-                    req = await read_request(reader, writer)
-                except HttpError as exc:
-                    err = ApiError(exc.status, exc.message)
-                    await write_response(writer, exc.status, err.body(), keep_alive=False)
-                    break
-                if req is None:
-                    break
-                keep = await self._dispatch(req, writer)
-                if not keep or not req.keep_alive:
-                    break
-        except (ConnectionError, asyncio.IncompleteReadError, asyncio.CancelledError):
-            pass
-        finally:
-            self._writers.discard(writer)
-            with contextlib.suppress(Exception):
-                writer.close()
+        return self._state.last_request
 
     async def _dispatch(self, req: Request, writer: asyncio.StreamWriter) -> bool:
-        """Answer one request; returns whether the connection may be reused."""
-        self._record(req)
-        path = req.path.rstrip("/") or "/"
-        route = path.removeprefix("/v1") or "/"
-        try:
-            if self.strict_paths and route == path and route != "/health":
-                raise ApiError(
-                    404,
-                    f"Invalid URL ({req.method} {req.path}); this server's API is under /v1 "
-                    "(is base_url missing /v1?)",
-                    "invalid_request_error",
-                )
-            if route == "/health" and req.method == "GET":
-                await write_response(writer, 200, b'{"status":"ok"}', keep_alive=req.keep_alive)
-                return True
-            if route == "/chat/completions" and req.method == "POST":
-                self._check_auth(req)
-                return await self._chat(req, writer)
-            if route == "/models" and req.method == "GET":
-                self._check_auth(req)
-                await write_response(
-                    writer, 200, dumps(self._models_payload()), keep_alive=req.keep_alive
-                )
-                return True
-            if route.startswith("/models/") and req.method == "GET":
-                self._check_auth(req)
-                model_id = route.removeprefix("/models/")
-                if model_id not in self.models:
-                    raise _model_not_found(model_id)
-                await write_response(
-                    writer, 200, dumps(self._model_object(model_id)), keep_alive=req.keep_alive
-                )
-                return True
-            raise ApiError(404, f"Invalid URL ({req.method} {req.path})")
-        except ApiError as err:
-            await write_response(
-                writer, err.status, err.body(), keep_alive=req.keep_alive, headers=err.headers
-            )
-            return True
-
-    def _check_auth(self, req: Request) -> None:
-        if self.api_key is None:
-            return
-        auth = req.headers.get("authorization", "")
-        scheme, _, token = auth.partition(" ")
-        if not auth:
-            raise ApiError(
-                401,
-                "You didn't provide an API key. You need to provide your API key in an "
-                "Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).",
-                "authentication_error",
-                None,
-                "missing_api_key",
-            )
-        if scheme.lower() != "bearer" or not secrets.compare_digest(
-            token.strip().encode(), self.api_key.encode()
-        ):
-            shown = token.strip()
-            redacted = shown[:3] + "*" * max(0, len(shown) - 7) + shown[-4:] if shown else ""
-            raise ApiError(
-                401,
-                f"Incorrect API key provided: {redacted}.",
-                "authentication_error",
-                None,
-                "invalid_api_key",
-            )
-
-    def _models_payload(self) -> dict[str, Any]:
-        return {"object": "list", "data": [self._model_object(m) for m in self.models]}
-
-    def _model_object(self, model_id: str) -> dict[str, Any]:
-        # vLLM's field for the served context (prompt + answer); clients such as
-        # ChatCompatModel.fetch_profile() read it, so it mirrors context_window.
-        return {
-            "id": model_id,
-            "object": "model",
-            "created": self._created,
-            "owned_by": "compat",
-            "max_model_len": self.context_window,
-        }
-
-    # ----------------------------------------------------------------------------------
-    # chat completions
-    # ----------------------------------------------------------------------------------
-    def _request_dialect(self, req: Request) -> Dialect:
-        with self._lock:
-            base = self._state.dialect
-        header = req.headers.get(DIALECT_HEADER)
-        if header is None:
-            return base
-        try:
-            return parse_dialect(header, base)
-        except ValueError as exc:
-            raise ApiError(400, f"Invalid {DIALECT_HEADER} header: {exc}") from None
-
-    def _next_item(self, req: Request) -> tuple[ScriptedResponse | None, Fault | None]:
-        header = req.headers.get(FAULT_HEADER)
-        header_fault: Fault | None = None
-        if header is not None:
-            try:
-                header_fault = parse_fault(header)
-            except ValueError as exc:
-                raise ApiError(400, f"Invalid {FAULT_HEADER} header: {exc}") from None
-        with self._lock:
-            queued = self._state.queue.popleft() if self._state.queue else None
-            if isinstance(queued, Fault):
-                return None, queued
-            server_fault = self._active_fault_locked(consume=header_fault is None)
-        return queued, header_fault or server_fault
-
-    async def _chat(self, req: Request, writer: asyncio.StreamWriter) -> bool:
-        dialect = self._request_dialect(req)
-        body = parse_body(req.body)
-        validate_chat_request(
-            body,
-            reject_unknown=dialect.reject_unknown_params,
-            accept_video=dialect.accept_video,
-            reasoning_efforts=dialect.reasoning_efforts or REASONING_EFFORTS,
-        )
-        check_thinking_rules(body, dialect)
-        if self.strict_models and body["model"] not in self.models:
-            raise _model_not_found(str(body["model"]))
-        prompt_tokens, cached = self._cached_tokens(body)
-        if prompt_tokens > self.context_window:
-            raise ApiError(
-                400,
-                f"This model's maximum context length is {self.context_window} tokens. "
-                f"However, your messages resulted in {prompt_tokens} tokens. Please reduce "
-                "the length of the messages.",
-                "invalid_request_error",
-                "messages",
-                "context_length_exceeded",
-            )
-        scripted, fault = self._next_item(req)
-        fault = fault or Fault()
-        if scripted is not None:
-            return await self._send_scripted(scripted, fault, req, writer)
-        await asyncio.sleep(fault.latency_s + (0 if body.get("stream") else fault.ttft_s))
-        in_stream_error = bool(body.get("stream")) and fault.stream_error_after_chunks is not None
-        if (fault.status is not None or fault.error_with_200) and not in_stream_error:
-            await self._send_fault_status(fault, req, writer)
-            return req.keep_alive
-        plan = plan_completion(
-            body,
-            dialect,
-            prompt_tokens=prompt_tokens,
-            cached_tokens=cached,
-            system_fingerprint=self.system_fingerprint,
-        )
-        if not body.get("stream"):
-            completion = render_completion(plan, dialect)
-            if fault.oversize_bytes:
-                completion["padding"] = "x" * fault.oversize_bytes
-            payload = dumps(completion)
-            if fault.malformed_json:
-                payload = payload[: max(1, len(payload) // 2)]
-            if fault.invalid_utf8:
-                payload = corrupt_utf8(payload)
-            return await write_json_with_fault(writer, payload, fault, req.keep_alive)
-        include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
-        chunks = render_chunks(plan, dialect, include_usage=include_usage)
-        if fault.oversize_bytes:
-            chunks[0]["padding"] = "x" * fault.oversize_bytes
-        events = [b"data: " + dumps(c) + b"\n\n" for c in chunks]
-        second = min(1, len(events) - 1)
-        if fault.malformed_json:
-            events[second] = b'data: {"id":"' + plan.id.encode() + b'","choi\n\n'
-        if fault.invalid_utf8:
-            events[second] = corrupt_utf8(events[second])
-        events.append(b"data: [DONE]\n\n")
-        return await write_sse(writer, events, fault, headers=request_headers())
-
-    async def _send_fault_status(
-        self, fault: Fault, req: Request, writer: asyncio.StreamWriter
-    ) -> None:
-        status = int(fault.status or 500)
-        headers = request_headers()
-        if fault.retry_after_s is not None:
-            headers["retry-after"] = retry_after_value(fault.retry_after_s, fault.retry_after_date)
-        if fault.retry_after_ms is not None:
-            headers["retry-after-ms"] = str(fault.retry_after_ms)
-        if fault.html_error:
-            reason = phrase(status)
-            html = (
-                f"<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n"
-                f"<center><h1>{status} {reason}</h1></center>\r\n<hr><center>nginx</center>\r\n"
-                "</body>\r\n</html>\r\n"
-            ).encode()
-            await write_response(
-                writer,
-                status,
-                html,
-                keep_alive=req.keep_alive,
-                headers=headers,
-                content_type="text/html",
-            )
-            return
-        err = fault_error(fault, status)
-        wire_status = 200 if fault.error_with_200 else status
-        await write_response(
-            writer, wire_status, err.body(), keep_alive=req.keep_alive, headers=headers
-        )
-
-    async def _send_scripted(
-        self,
-        item: ScriptedResponse,
-        fault: Fault,
-        req: Request,
-        writer: asyncio.StreamWriter,
-    ) -> bool:
-        await asyncio.sleep(fault.latency_s + (0 if item.events is not None else fault.ttft_s))
-        headers = request_headers()
-        headers.update({k.lower(): v for k, v in item.headers.items()})
-        if item.events is None:
-            keep = req.keep_alive and not item.close
-            await write_response(
-                writer,
-                item.status,
-                item.body,
-                keep_alive=keep,
-                headers=headers,
-                content_type=item.content_type,
-            )
-            return keep
-        keep = await write_sse(
-            writer,
-            list(item.events),
-            fault,
-            headers=headers,
-            status=item.status,
-            content_type=item.content_type,
-        )
-        return keep and not item.close
-
-
-def _model_not_found(model: str) -> ApiError:
-    return ApiError(
-        404,
-        f"The model `{model}` does not exist or you do not have access to it.",
-        "invalid_request_error",
-        None,
-        "model_not_found",
-    )
+        return await dispatch(self, self._state, req, writer)
 
 
 def serve(

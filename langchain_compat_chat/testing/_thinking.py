@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from langchain_compat_chat.testing._config import Dialect, dumps
-from langchain_compat_chat.testing._validate import ApiError
+from langchain_compat_chat.testing._errors import ApiError
 
 _KEY = b"compat-reference-thinking-v1"
 _TAG_RE = re.compile(r"_th([0-9a-f]{8})$")

@@ -1,0 +1,96 @@
+"""``POST /v1/chat/completions``: validate, then a scripted, faulted or generated answer.
+
+The order is the real API's: the dialect header, strict validation and the thinking
+rules (400s), the model (404 with ``strict_models``) and the context window (400
+``context_length_exceeded``); only then does the request consume a queued response or
+fault. A generated answer is planned once and rendered as JSON or as SSE chunks, with the
+fault's byte-level damage (oversize, malformed JSON, invalid UTF-8) applied here and its
+transport damage in ``_http``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from langchain_compat_chat.testing._chat import plan_completion, render_chunks, render_completion
+from langchain_compat_chat.testing._config import Fault, dumps
+from langchain_compat_chat.testing._errors import ApiError, model_not_found
+from langchain_compat_chat.testing._http import (
+    corrupt_utf8,
+    request_headers,
+    write_json_with_fault,
+    write_sse,
+)
+from langchain_compat_chat.testing._replies import send_fault_status, send_scripted
+from langchain_compat_chat.testing._routes.exchange import Exchange
+from langchain_compat_chat.testing._thinking import check_thinking_rules
+from langchain_compat_chat.testing._validate import (
+    REASONING_EFFORTS,
+    parse_body,
+    validate_chat_request,
+)
+
+
+async def chat_completions(ex: Exchange) -> bool:
+    """Answer one Chat Completions request; returns whether the connection may be reused."""
+    server, req, writer = ex.server, ex.req, ex.writer
+    dialect = ex.state.request_dialect(req)
+    body = parse_body(req.body)
+    validate_chat_request(
+        body,
+        reject_unknown=dialect.reject_unknown_params,
+        accept_video=dialect.accept_video,
+        reasoning_efforts=dialect.reasoning_efforts or REASONING_EFFORTS,
+    )
+    check_thinking_rules(body, dialect)
+    if server.strict_models and body["model"] not in server.models:
+        raise model_not_found(str(body["model"]))
+    prompt_tokens, cached = ex.state.cached_tokens(body)
+    if prompt_tokens > server.context_window:
+        raise ApiError(
+            400,
+            f"This model's maximum context length is {server.context_window} tokens. "
+            f"However, your messages resulted in {prompt_tokens} tokens. Please reduce "
+            "the length of the messages.",
+            "invalid_request_error",
+            "messages",
+            "context_length_exceeded",
+        )
+    scripted, fault = ex.state.next_item(req)
+    fault = fault or Fault()
+    if scripted is not None:
+        return await send_scripted(scripted, fault, req, writer)
+    await asyncio.sleep(fault.latency_s + (0 if body.get("stream") else fault.ttft_s))
+    in_stream_error = bool(body.get("stream")) and fault.stream_error_after_chunks is not None
+    if (fault.status is not None or fault.error_with_200) and not in_stream_error:
+        await send_fault_status(fault, req, writer)
+        return req.keep_alive
+    plan = plan_completion(
+        body,
+        dialect,
+        prompt_tokens=prompt_tokens,
+        cached_tokens=cached,
+        system_fingerprint=server.system_fingerprint,
+    )
+    if not body.get("stream"):
+        completion = render_completion(plan, dialect)
+        if fault.oversize_bytes:
+            completion["padding"] = "x" * fault.oversize_bytes
+        payload = dumps(completion)
+        if fault.malformed_json:
+            payload = payload[: max(1, len(payload) // 2)]
+        if fault.invalid_utf8:
+            payload = corrupt_utf8(payload)
+        return await write_json_with_fault(writer, payload, fault, req.keep_alive)
+    include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
+    chunks = render_chunks(plan, dialect, include_usage=include_usage)
+    if fault.oversize_bytes:
+        chunks[0]["padding"] = "x" * fault.oversize_bytes
+    events = [b"data: " + dumps(c) + b"\n\n" for c in chunks]
+    second = min(1, len(events) - 1)
+    if fault.malformed_json:
+        events[second] = b'data: {"id":"' + plan.id.encode() + b'","choi\n\n'
+    if fault.invalid_utf8:
+        events[second] = corrupt_utf8(events[second])
+    events.append(b"data: [DONE]\n\n")
+    return await write_sse(writer, events, fault, headers=request_headers())
