@@ -36,8 +36,9 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 import httpx
 from langchain_core.messages import AIMessage
 
+from langchain_compat_chat._http.call import Request
 from langchain_compat_chat._http.files import StreamBody, abody_chunks, body_chunks
-from langchain_compat_chat._http.transport import Request, Transport
+from langchain_compat_chat._http.session import Session
 from langchain_compat_chat._wire.batch_facts import BatchApi, batch_api_for, batch_base_url
 from langchain_compat_chat._wire.batch_lines import (
     BatchInfo,
@@ -134,7 +135,7 @@ def _json(response: httpx.Response) -> Any:
         ) from None
 
 
-def _drive(steps: _Steps[T], session: Transport) -> T:
+def _drive(steps: _Steps[T], session: Session) -> T:
     """Run ``steps`` with the sync session; a step's typed error is raised inside them."""
     reply: Any = None
     error: CompatChatError | None = None
@@ -157,7 +158,7 @@ def _drive(steps: _Steps[T], session: Transport) -> T:
             error = exc
 
 
-async def _adrive(steps: _Steps[T], session: Transport) -> T:
+async def _adrive(steps: _Steps[T], session: Session) -> T:
     """Async :func:`_drive`."""
     reply: Any = None
     error: CompatChatError | None = None
@@ -512,13 +513,13 @@ class _ResultSink:
             self._answers[index] = answer  # an answer wins over an error for the same line
 
 
-def _session_for(model: ChatCompatModel, api: BatchApi) -> Transport:
+def _session_for(model: ChatCompatModel, api: BatchApi) -> Session:
     """The model's session, or one at the URL files and batches live under (Azure)."""
     base = cast(str, model.base_url)
     batch_base = batch_base_url(api, base)
     if batch_base == base.rstrip("/"):
-        return model._get_transport()
-    return model.model_copy(update={"base_url": batch_base})._get_transport()
+        return model._get_session()
+    return model.model_copy(update={"base_url": batch_base})._get_session()
 
 
 # -- submitting ----------------------------------------------------------------------------

@@ -4,7 +4,7 @@ The class joins the two layers below it through the four hooks langchain-core ca
 
     _generate / _agenerate / _stream / _astream      (thin: one call each)
       -> _request: fields + call arguments -> _wire.request.build_body_and_plan -> Request
-      -> _http transport: send / open_stream (+ async), retries, timeouts, pooled clients
+      -> _http session: send / open_stream (+ async), retries, timeouts, pooled clients
       -> _wire.response.to_chat_result, or EventStream.chunks driving _wire.chat_stream
 
 Where to connect lives in :mod:`langchain_compat_chat.providers`, every wire switch in the
@@ -44,10 +44,10 @@ if TYPE_CHECKING:
     from langchain_core.tools import BaseTool  # only named in a signature; importing costs ~5 ms
 
 from langchain_compat_chat._batch_methods import RunsBatchJobs
-from langchain_compat_chat._connection import resolve_endpoint, transport_for
+from langchain_compat_chat._connection import resolve_endpoint, session_for
+from langchain_compat_chat._http.call import Request, json_body
 from langchain_compat_chat._http.capture import HttpCapture, capture_from
-from langchain_compat_chat._http.transport import Request, Transport
-from langchain_compat_chat._reply import json_of, with_request_id
+from langchain_compat_chat._http.session import Session
 from langchain_compat_chat._secrets import mask_mapping, redact_url, split_credentials
 from langchain_compat_chat._serialization import dialect_attribute, masked_dump, masked_repr_args
 from langchain_compat_chat._server_facts import AsksServer
@@ -69,7 +69,7 @@ from langchain_compat_chat._wire.response import to_chat_result
 from langchain_compat_chat._wire.think import ThinkTags
 from langchain_compat_chat._wire.token_count import COUNTERS, TokenCounting
 from langchain_compat_chat.dialects import Dialect, resolve_dialect
-from langchain_compat_chat.errors import CompatChatError
+from langchain_compat_chat.errors import CompatChatError, stamp
 from langchain_compat_chat.providers import ProviderProfile, get_provider
 
 __all__ = ["ChatCompatModel"]
@@ -227,7 +227,7 @@ class ChatCompatModel(AsksServer, CountsTokens, RunsBatchJobs, BaseChatModel):  
 
     _profile: ProviderProfile = PrivateAttr()
     _dialect_overrides: Dialect | dict[str, Any] | None = PrivateAttr(default=None)
-    _transport: Transport | None = PrivateAttr(default=None)
+    _session: Session | None = PrivateAttr(default=None)
     _url_credentials: SecretStr | None = PrivateAttr(default=None)
     _user_profile: ModelProfile | None = PrivateAttr(default=None)
 
@@ -306,7 +306,7 @@ class ChatCompatModel(AsksServer, CountsTokens, RunsBatchJobs, BaseChatModel):  
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """Copy, re-deriving the preset and connection settings from the copy's own fields.
 
-        Without this, the copy would share the original's already-built transport and send
+        Without this, the copy would share the original's already-built session and send
         with the old key, timeout or headers whatever ``update`` said.
         """
         # pydantic < 2.10 types ``update`` as a dict; a copy of it satisfies every release.
@@ -315,7 +315,7 @@ class ChatCompatModel(AsksServer, CountsTokens, RunsBatchJobs, BaseChatModel):  
         if update and "dialect" in update:
             copy._dialect_overrides = update["dialect"]
         copy.dialect = resolve_dialect(copy._profile, copy.model, copy._dialect_overrides)
-        copy._transport = None
+        copy._session = None
         if update and "profile" in update:
             copy._user_profile = update["profile"]
         elif (
@@ -332,14 +332,14 @@ class ChatCompatModel(AsksServer, CountsTokens, RunsBatchJobs, BaseChatModel):  
         """The resolved provider profile."""
         return self._profile
 
-    def _get_transport(self) -> Transport:
-        transport = self._transport
-        if transport is None:
-            transport = self._transport = self._make_transport()
-        return transport
+    def _get_session(self) -> Session:
+        session = self._session
+        if session is None:
+            session = self._session = self._make_session()
+        return session
 
-    def _make_transport(self) -> Transport:
-        return transport_for(self, self._profile, self._url_credentials)
+    def _make_session(self) -> Session:
+        return session_for(self, self._profile, self._url_credentials)
 
     # -- LangChain identity --------------------------------------------------------------------
     @property
@@ -474,9 +474,9 @@ class ChatCompatModel(AsksServer, CountsTokens, RunsBatchJobs, BaseChatModel):  
     def _to_result(self, response: httpx.Response, plan: ForcedToolPlan | None) -> ChatResult:
         """The reply as a ``ChatResult``, v1 blocks and forced-tool check included."""
         try:
-            result = to_chat_result(json_of(response), self._provider_name, self._think_tags)
+            result = to_chat_result(json_body(response), self._provider_name, self._think_tags)
         except CompatChatError as exc:
-            with_request_id(exc, response)
+            stamp(exc, response.headers)
             raise  # as is: a parse failure keeps the exception that caused it
         return checked_result(result, v1=self.output_version == "v1", plan=plan, model=self.model)
 
@@ -499,7 +499,7 @@ class ChatCompatModel(AsksServer, CountsTokens, RunsBatchJobs, BaseChatModel):  
         **kwargs: Any,
     ) -> ChatResult:
         request, plan = self._request(messages, stop, False, kwargs)
-        return self._to_result(self._get_transport().send(request), plan)
+        return self._to_result(self._get_session().send(request), plan)
 
     async def _agenerate(
         self,
@@ -509,7 +509,7 @@ class ChatCompatModel(AsksServer, CountsTokens, RunsBatchJobs, BaseChatModel):  
         **kwargs: Any,
     ) -> ChatResult:
         request, plan = self._request(messages, stop, False, kwargs)
-        return self._to_result(await self._get_transport().asend(request), plan)
+        return self._to_result(await self._get_session().asend(request), plan)
 
     def _stream(
         self,
@@ -519,7 +519,7 @@ class ChatCompatModel(AsksServer, CountsTokens, RunsBatchJobs, BaseChatModel):  
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request, plan = self._request(messages, stop, True, kwargs)
-        with self._get_transport().open_stream(request) as events:
+        with self._get_session().open_stream(request) as events:
             for chunk in events.chunks(self._chat_stream(plan)):
                 if run_manager:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -533,7 +533,7 @@ class ChatCompatModel(AsksServer, CountsTokens, RunsBatchJobs, BaseChatModel):  
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request, plan = self._request(messages, stop, True, kwargs)
-        async with self._get_transport().aopen_stream(request) as events:
+        async with self._get_session().aopen_stream(request) as events:
             async for chunk in events.achunks(self._chat_stream(plan)):
                 if run_manager:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)

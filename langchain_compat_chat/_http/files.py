@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from langchain_compat_chat._http.transport import EventStream, map_httpx_error
+from langchain_compat_chat._http.call import map_httpx_error
+from langchain_compat_chat._http.events import EventStream
 
 __all__ = ["StreamBody", "abody_chunks", "body_chunks"]
 
