@@ -14,7 +14,7 @@ Variants (``ChatCompatModel`` each time, a fresh event loop and client per varia
   connections (100 is what the openai SDK and most httpx-based clients use);
 * ``no keep-alive``: 0 idle connections;
 * ``our assignment``: ``langchain_compat_chat._http.pool``'s step, which the package installs, with
-  10 and 100 (shipped, ``_transport._LIMITS``) idle connections.
+  10 and 100 (shipped, ``_clients.LIMITS``) idle connections.
 
 Usage: ``python bench/pool_burst.py [--calls 500] [--delay-ms 50] [--bursts 4]``.
 """
@@ -46,7 +46,7 @@ from langchain_core.messages import HumanMessage  # noqa: E402
 from run import _start_server  # noqa: E402
 
 from langchain_compat_chat import ChatCompatModel  # noqa: E402
-from langchain_compat_chat._http import transport as _transport  # noqa: E402
+from langchain_compat_chat._http import clients as _clients  # noqa: E402
 
 RETRIES = [0]
 _clear = pool_module.AsyncPoolRequest.clear_connection
@@ -63,16 +63,16 @@ pool_module.AsyncPoolRequest.clear_connection = _counting_clear  # type: ignore[
 @contextmanager
 def _variant(keepalive: int, reserving: bool) -> Iterator[None]:
     """Run with ``keepalive`` idle connections, and with our assignment step or httpcore's."""
-    limits, install = _transport._LIMITS, _transport.reserve_connections
-    _transport._LIMITS = httpx.Limits(
+    limits, install = _clients.LIMITS, _clients.reserve_connections
+    _clients.LIMITS = httpx.Limits(
         max_connections=1000, max_keepalive_connections=keepalive, keepalive_expiry=30.0
     )
     if not reserving:
-        _transport.reserve_connections = lambda client: None  # type: ignore[assignment]
+        _clients.reserve_connections = lambda client: None  # type: ignore[assignment]
     try:
         yield
     finally:
-        _transport._LIMITS, _transport.reserve_connections = limits, install
+        _clients.LIMITS, _clients.reserve_connections = limits, install
 
 
 def _server(base: str, method: str = "GET") -> dict[str, int]:

@@ -26,7 +26,7 @@ from importlib import metadata
 import httpx
 from httpx_sse import EventSource
 
-from langchain_compat_chat._http.transport import SSEDecoder
+from langchain_compat_chat._http.sse import SSEDecoder
 
 _HTTPX_SSE = metadata.version("httpx-sse")
 

@@ -10,6 +10,7 @@ from langchain_compat_chat._http.capture import HttpCapture
 from langchain_compat_chat._version import __version__
 from langchain_compat_chat._wire.content import file_block, image_block
 from langchain_compat_chat._wire.models import ModelInfo
+from langchain_compat_chat.batch import BatchCounts, BatchJob
 from langchain_compat_chat.chat_models import ChatCompatModel
 from langchain_compat_chat.dialects import Dialect
 from langchain_compat_chat.errors import (
@@ -17,6 +18,12 @@ from langchain_compat_chat.errors import (
     APIError,
     APITimeoutError,
     AuthenticationError,
+    BatchCancelledError,
+    BatchError,
+    BatchExpiredError,
+    BatchFailedError,
+    BatchPendingError,
+    BatchUnsupportedError,
     CompatChatError,
     ContentFilterError,
     ContextOverflowError,
@@ -47,6 +54,14 @@ __all__ = [
     "APIError",
     "APITimeoutError",
     "AuthenticationError",
+    "BatchCancelledError",
+    "BatchCounts",
+    "BatchError",
+    "BatchExpiredError",
+    "BatchFailedError",
+    "BatchJob",
+    "BatchPendingError",
+    "BatchUnsupportedError",
     "ChatCompatModel",
     "CompatChatError",
     "ContentFilterError",

@@ -1,4 +1,4 @@
-"""The model's connection settings -> its :class:`Transport` (headers, timeouts, TLS, capture).
+"""The model's connection settings -> its :class:`Session` (headers, timeouts, TLS, capture).
 
 The model class holds fields; this module turns them into the one object the HTTP layer
 needs, once per model (and again for a copy). The checks that can only be made here (a
@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING, Any, cast
 import httpx
 from pydantic import SecretStr
 
-from langchain_compat_chat._http.capture import CapturingTransport, capture_from
-from langchain_compat_chat._http.transport import RetryPolicy, Transport
+from langchain_compat_chat._http.capture import CapturingSession, capture_from
+from langchain_compat_chat._http.retry import RetryPolicy
+from langchain_compat_chat._http.session import Session
 from langchain_compat_chat._secrets import (
     basic_auth_header,
     is_secret_header,
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
     from langchain_compat_chat.chat_models import ChatCompatModel
     from langchain_compat_chat.providers import ProviderProfile
 
-__all__ = ["auth_hint", "resolve_endpoint", "timeout_of", "transport_for"]
+__all__ = ["auth_hint", "resolve_endpoint", "session_for", "timeout_of"]
 
 # LLM_SSL_VERIFY values that turn certificate checks off.
 _FALSY = {"0", "false", "no", "off"}
@@ -90,10 +91,10 @@ def _headers(
     return headers
 
 
-def transport_for(
+def session_for(
     model: ChatCompatModel, profile: ProviderProfile, url_credentials: SecretStr | None
-) -> Transport:
-    """Build the transport of ``model``: its headers, timeouts, retry policy, TLS and capture.
+) -> Session:
+    """Build the session of ``model``: its headers, timeouts, retry policy, TLS and capture.
 
     Args:
         model: The model whose fields say how to connect.
@@ -121,8 +122,8 @@ def transport_for(
         verify = os.environ.get("LLM_SSL_VERIFY", "true").strip().lower() not in _FALSY
     # Resolved at construction; resolved again only for a copy made without validation.
     capture = capture_from(model.debug_capture) if model.debug_capture is not None else None
-    make = Transport if capture is None else partial(CapturingTransport, capture)
-    transport = make(
+    make = Session if capture is None else partial(CapturingSession, capture)
+    session = make(
         base_url=cast(str, model.base_url),
         headers=headers,
         query={**profile.default_query, **(model.default_query or {})},
@@ -136,8 +137,8 @@ def transport_for(
         max_response_bytes=model.max_response_bytes,
         total_timeout=model.total_timeout,
     )
-    transport.auth_hint = auth_hint(profile, sent=any(is_secret_header(n) for n in headers))
-    return transport
+    session.auth_hint = auth_hint(profile, sent=any(is_secret_header(n) for n in headers))
+    return session
 
 
 def resolve_endpoint(

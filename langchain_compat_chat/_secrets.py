@@ -16,13 +16,14 @@ from __future__ import annotations
 import base64
 import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 __all__ = [
     "MASK",
     "basic_auth_header",
     "basic_credentials",
+    "header_secrets",
     "is_secret_header",
     "is_secret_param",
     "mask_mapping",
@@ -32,6 +33,7 @@ __all__ = [
     "register_header",
     "register_secret",
     "registered_secrets",
+    "request_secrets",
     "split_credentials",
     "userinfo_secret",
 ]
@@ -199,15 +201,50 @@ def register_secret(value: str) -> None:
             _known_secrets = tuple(sorted((*_known_secrets, value), key=len, reverse=True))
 
 
-def register_header(value: str) -> None:
-    """Register a credential header's value, the token after its scheme, and a Basic password."""
-    register_secret(value)
+def header_secrets(value: str) -> list[str]:
+    """The secrets in a credential header's value, each of which a server may echo.
+
+    The value itself, the token after its scheme, and the password inside a ``Basic`` token.
+    """
+    found = [value]
     scheme, _, token = value.partition(" ")
     token = token.strip()
     if token:
-        register_secret(token)
+        found.append(token)
         if scheme.lower() == "basic":
-            register_secret(basic_credentials(token))
+            found.append(basic_credentials(token))
+    return found
+
+
+def register_header(value: str) -> None:
+    """Register every secret of a credential header's value (see :func:`header_secrets`)."""
+    for secret in header_secrets(value):
+        register_secret(secret)
+
+
+def request_secrets(
+    headers: Iterable[tuple[str, str]],
+    userinfo: str,
+    params: Iterable[tuple[str, str]],
+    extra: Iterable[str] = (),
+) -> tuple[str, ...]:
+    """Every secret one request carries, in each spelling it may show, longest first.
+
+    The values of credential headers (:func:`header_secrets`), the secret of the URL's
+    ``user:password@`` (percent-decoded here), the values of credential query parameters,
+    every registered value and ``extra``; each also percent-encoded, as a URL shows it.
+    Longest first, so that replacing them one by one leaves no fragment of a longer one.
+    (For the debug capture, which scrubs its records of exactly these.)
+    """
+    found = set(extra) | set(_known_secrets)
+    for name, value in headers:
+        if is_secret_header(name) and value:
+            found.update(header_secrets(value))
+    if userinfo:
+        found.add(userinfo_secret(unquote(userinfo)))
+    found.update(value for name, value in params if value and is_secret_param(name))
+    found.update({quote(s, safe="") for s in found} | {quote(s) for s in found})
+    return tuple(sorted((s for s in found if s), key=len, reverse=True))
 
 
 def registered_secrets() -> tuple[str, ...]:

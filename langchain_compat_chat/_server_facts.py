@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from langchain_compat_chat._http.transport import Request
+from langchain_compat_chat._http.call import Request, json_body
 from langchain_compat_chat._profiles import (
     SINGLE_MODEL_SERVERS,
     detail_endpoint,
@@ -21,16 +21,15 @@ from langchain_compat_chat._profiles import (
     server_profile,
     table_profile,
 )
-from langchain_compat_chat._reply import json_of, with_request_id
 from langchain_compat_chat._wire.models import ModelInfo, parse_model_list
-from langchain_compat_chat.errors import CompatChatError
+from langchain_compat_chat.errors import CompatChatError, stamp
 from langchain_compat_chat.providers import ProviderProfile, get_provider, known_providers
 
 if TYPE_CHECKING:
     import httpx
     from langchain_core.language_models.model_profile import ModelProfile
 
-    from langchain_compat_chat._http.transport import Transport
+    from langchain_compat_chat._http.session import Session
 
 __all__ = ["AsksServer", "ProfileSource"]
 
@@ -101,7 +100,7 @@ class ProfileSource:
         preset = self.preset()
         if entry is None and len(models) == 1 and preset.name in SINGLE_MODEL_SERVERS:
             entry = models[0]
-        detail_json = json_of(detail) if detail is not None else None
+        detail_json = json_body(detail) if detail is not None else None
         reported = server_profile(
             entry.metadata if entry is not None else None,
             detail_json if isinstance(detail_json, dict) else None,
@@ -115,7 +114,7 @@ class AsksServer:
     """``ChatCompatModel``'s listing and profile methods (a mixin: one concern, one module).
 
     They need only what the model declares below: the three public fields a profile is
-    resolved from, the user's own ``profile=`` and the transport.
+    resolved from, the user's own ``profile=`` and the session.
     """
 
     if TYPE_CHECKING:
@@ -125,13 +124,13 @@ class AsksServer:
         profile: ModelProfile | None
         _user_profile: ModelProfile | None
 
-        def _get_transport(self) -> Transport: ...
+        def _get_session(self) -> Session: ...
 
     def _to_models(self, response: httpx.Response) -> list[ModelInfo]:
         try:
-            return parse_model_list(json_of(response))
+            return parse_model_list(json_body(response))
         except CompatChatError as exc:
-            raise with_request_id(exc, response) from None
+            raise stamp(exc, response.headers) from None
 
     def list_models(self) -> list[ModelInfo]:
         """The models the server offers (``GET {base_url}/models``), with retries and timeouts.
@@ -147,11 +146,11 @@ class AsksServer:
             ```
 
         """
-        return self._to_models(self._get_transport().send(_LIST_MODELS))
+        return self._to_models(self._get_session().send(_LIST_MODELS))
 
     async def alist_models(self) -> list[ModelInfo]:
         """Async :meth:`list_models`."""
-        return self._to_models(await self._get_transport().asend(_LIST_MODELS))
+        return self._to_models(await self._get_session().asend(_LIST_MODELS))
 
     def _profile_source(self) -> ProfileSource:
         return ProfileSource(self.provider, self.base_url, self.model)
@@ -195,7 +194,7 @@ class AsksServer:
         request = self._profile_source().detail_request()
         models = self.list_models()
         try:
-            detail = None if request is None else self._get_transport().send(request)
+            detail = None if request is None else self._get_session().send(request)
         except CompatChatError:
             detail = None  # older servers lack the endpoint; the listing still counts
         return self._apply_server_profile(models, detail)
@@ -205,7 +204,7 @@ class AsksServer:
         request = self._profile_source().detail_request()
         models = await self.alist_models()
         try:
-            detail = None if request is None else await self._get_transport().asend(request)
+            detail = None if request is None else await self._get_session().asend(request)
         except CompatChatError:
             detail = None
         return self._apply_server_profile(models, detail)

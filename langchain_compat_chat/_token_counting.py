@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.utils.function_calling import convert_to_openai_tool
 
-from langchain_compat_chat._http.transport import Request
-from langchain_compat_chat._reply import json_of
+from langchain_compat_chat._http.call import Request, json_body
 from langchain_compat_chat._wire.content import text_of
 from langchain_compat_chat._wire.token_count import (
     COUNTERS,
@@ -27,7 +26,7 @@ from langchain_compat_chat._wire.token_count import (
 from langchain_compat_chat.errors import CompatChatError
 
 if TYPE_CHECKING:
-    from langchain_compat_chat._http.transport import Transport
+    from langchain_compat_chat._http.session import Session
     from langchain_compat_chat._wire.request import ForcedToolPlan
     from langchain_compat_chat.providers import ProviderProfile
 
@@ -38,14 +37,14 @@ class CountsTokens:
     """``ChatCompatModel``'s token counting methods (a mixin: one concern, one module).
 
     They need only what the model declares below: its ``token_counting`` switch, its
-    preset, the request it would send and its transport.
+    preset, the request it would send and its session.
     """
 
     if TYPE_CHECKING:
         token_counting: TokenCounting
         _profile: ProviderProfile
 
-        def _get_transport(self) -> Transport: ...
+        def _get_session(self) -> Session: ...
 
         def _request(
             self,
@@ -95,8 +94,8 @@ class CountsTokens:
             return None
         chat, _plan = self._request(messages, None, False, _tool_fields(tools))
         try:
-            reply = self._get_transport().send(_count_request(counter, chat))
-            return read_count(counter, json_of(reply))
+            reply = self._get_session().send(_count_request(counter, chat))
+            return read_count(counter, json_body(reply))
         except CompatChatError:
             if self.token_counting == "server":
                 raise
@@ -128,7 +127,7 @@ def _tool_fields(tools: Sequence[Any] | None) -> dict[str, Any]:
 
 def _count_request(counter: TokenCounter, chat: Request) -> Request:
     """The counting request for the chat request ``chat`` would be."""
-    body = json.loads(chat.body or b"{}")
+    body = json.loads(cast(bytes, chat.body) or b"{}")
     return Request(
         "POST",
         counter.path,

@@ -4,7 +4,7 @@ The class joins the two layers below it through the four hooks langchain-core ca
 
     _generate / _agenerate / _stream / _astream      (thin: one call each)
       -> _request: fields + call arguments -> _wire.request.build_body_and_plan -> Request
-      -> _http transport: send / open_stream (+ async), retries, timeouts, pooled clients
+      -> _http session: send / open_stream (+ async), retries, timeouts, pooled clients
       -> _wire.response.to_chat_result, or EventStream.chunks driving _wire.chat_stream
 
 Where to connect lives in :mod:`langchain_compat_chat.providers`, every wire switch in the
@@ -43,10 +43,11 @@ from typing_extensions import Self
 if TYPE_CHECKING:
     from langchain_core.tools import BaseTool  # only named in a signature; importing costs ~5 ms
 
-from langchain_compat_chat._connection import resolve_endpoint, transport_for
+from langchain_compat_chat._batch_methods import RunsBatchJobs
+from langchain_compat_chat._connection import resolve_endpoint, session_for
+from langchain_compat_chat._http.call import Request, json_body
 from langchain_compat_chat._http.capture import HttpCapture, capture_from
-from langchain_compat_chat._http.transport import Request, Transport
-from langchain_compat_chat._reply import json_of, with_request_id
+from langchain_compat_chat._http.session import Session
 from langchain_compat_chat._secrets import mask_mapping, redact_url, split_credentials
 from langchain_compat_chat._serialization import dialect_attribute, masked_dump, masked_repr_args
 from langchain_compat_chat._server_facts import AsksServer
@@ -68,7 +69,7 @@ from langchain_compat_chat._wire.request import ForcedToolPlan
 from langchain_compat_chat._wire.think import ThinkTags
 from langchain_compat_chat._wire.token_count import COUNTERS, TokenCounting
 from langchain_compat_chat.dialects import Dialect, resolve_dialect
-from langchain_compat_chat.errors import CompatChatError
+from langchain_compat_chat.errors import CompatChatError, stamp
 from langchain_compat_chat.providers import ProviderProfile, get_provider
 
 __all__ = ["ChatCompatModel"]
@@ -94,7 +95,8 @@ _SAMPLING_FIELDS = (
 )
 
 
-class ChatCompatModel(AsksServer, CountsTokens, BaseChatModel):
+# batch/abatch add use_batch_api= to Runnable's signature (same positional arguments).
+class ChatCompatModel(AsksServer, CountsTokens, RunsBatchJobs, BaseChatModel):  # type: ignore[misc]
     """Chat model for OpenAI-compatible Chat Completions servers (OpenAI, DeepSeek, Qwen, vLLM...).
 
     It keeps what those servers send that ``ChatOpenAI`` drops (reasoning text, cached and
@@ -229,7 +231,7 @@ class ChatCompatModel(AsksServer, CountsTokens, BaseChatModel):
 
     _profile: ProviderProfile = PrivateAttr()
     _dialect_overrides: Dialect | dict[str, Any] | None = PrivateAttr(default=None)
-    _transport: Transport | None = PrivateAttr(default=None)
+    _session: Session | None = PrivateAttr(default=None)
     _url_credentials: SecretStr | None = PrivateAttr(default=None)
     _user_profile: ModelProfile | None = PrivateAttr(default=None)
 
@@ -309,7 +311,7 @@ class ChatCompatModel(AsksServer, CountsTokens, BaseChatModel):
     def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
         """Copy, re-deriving the preset and connection settings from the copy's own fields.
 
-        Without this, the copy would share the original's already-built transport and send
+        Without this, the copy would share the original's already-built session and send
         with the old key, timeout or headers whatever ``update`` said.
         """
         # pydantic < 2.10 types ``update`` as a dict; a copy of it satisfies every release.
@@ -318,7 +320,7 @@ class ChatCompatModel(AsksServer, CountsTokens, BaseChatModel):
         if update and "dialect" in update:
             copy._dialect_overrides = update["dialect"]
         copy.dialect = resolve_dialect(copy._profile, copy.model, copy._dialect_overrides)
-        copy._transport = None
+        copy._session = None
         if update and "profile" in update:
             copy._user_profile = update["profile"]
         elif (
@@ -335,14 +337,14 @@ class ChatCompatModel(AsksServer, CountsTokens, BaseChatModel):
         """The resolved provider profile."""
         return self._profile
 
-    def _get_transport(self) -> Transport:
-        transport = self._transport
-        if transport is None:
-            transport = self._transport = self._make_transport()
-        return transport
+    def _get_session(self) -> Session:
+        session = self._session
+        if session is None:
+            session = self._session = self._make_session()
+        return session
 
-    def _make_transport(self) -> Transport:
-        return transport_for(self, self._profile, self._url_credentials)
+    def _make_session(self) -> Session:
+        return session_for(self, self._profile, self._url_credentials)
 
     # -- LangChain identity --------------------------------------------------------------------
     @property
@@ -462,8 +464,7 @@ class ChatCompatModel(AsksServer, CountsTokens, BaseChatModel):
             chain=self.use_previous_response_id,
             extra_body=extra,
         )
-        # The one serialisation point: NaN, lone surrogates, cycles... become one typed
-        # error naming the field (see _encode).
+        # The one serialisation point: NaN, cycles... become one typed error (see encode).
         return Request("POST", path, encode_body(body, origins), stream=stream), plan
 
     def _should_stream(self, *, async_api: bool, run_manager: Any = None, **kwargs: Any) -> bool:
@@ -478,10 +479,10 @@ class ChatCompatModel(AsksServer, CountsTokens, BaseChatModel):
     def _to_result(self, response: httpx.Response, plan: ForcedToolPlan | None) -> ChatResult:
         """The reply as a ``ChatResult``, v1 blocks and forced-tool check included."""
         try:
-            data = json_of(response)
+            data = json_body(response)
             result = wire_api.parse(self.api, data, self._provider_name, self._think_tags)
         except CompatChatError as exc:
-            with_request_id(exc, response)
+            stamp(exc, response.headers)
             raise  # as is: a parse failure keeps the exception that caused it
         return checked_result(result, v1=self.output_version == "v1", plan=plan, model=self.model)
 
@@ -501,7 +502,7 @@ class ChatCompatModel(AsksServer, CountsTokens, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request, plan = self._request(messages, stop, False, kwargs)
-        return self._to_result(self._get_transport().send(request), plan)
+        return self._to_result(self._get_session().send(request), plan)
 
     async def _agenerate(
         self,
@@ -511,7 +512,7 @@ class ChatCompatModel(AsksServer, CountsTokens, BaseChatModel):
         **kwargs: Any,
     ) -> ChatResult:
         request, plan = self._request(messages, stop, False, kwargs)
-        return self._to_result(await self._get_transport().asend(request), plan)
+        return self._to_result(await self._get_session().asend(request), plan)
 
     def _stream(
         self,
@@ -521,7 +522,7 @@ class ChatCompatModel(AsksServer, CountsTokens, BaseChatModel):
         **kwargs: Any,
     ) -> Iterator[ChatGenerationChunk]:
         request, plan = self._request(messages, stop, True, kwargs)
-        with self._get_transport().open_stream(request) as events:
+        with self._get_session().open_stream(request) as events:
             for chunk in events.chunks(self._chat_stream(plan)):
                 if run_manager:
                     run_manager.on_llm_new_token(chunk.text, chunk=chunk)
@@ -535,7 +536,7 @@ class ChatCompatModel(AsksServer, CountsTokens, BaseChatModel):
         **kwargs: Any,
     ) -> AsyncIterator[ChatGenerationChunk]:
         request, plan = self._request(messages, stop, True, kwargs)
-        async with self._get_transport().aopen_stream(request) as events:
+        async with self._get_session().aopen_stream(request) as events:
             async for chunk in events.achunks(self._chat_stream(plan)):
                 if run_manager:
                     await run_manager.on_llm_new_token(chunk.text, chunk=chunk)

@@ -5,7 +5,34 @@ LangChain's taxonomy (``except ModelRateLimitError``) catches ours, while code t
 details finds the HTTP status, the provider's message/code/type, the request id and a
 truncated raw body on the exception itself. ``error_from_response`` is the one place that maps
 an HTTP status and body to a type, so JSON calls, streams and error events inside a stream all
-agree.
+agree; :func:`stamp` is the one place an error gets the request id and body preview of the
+response it came from, and :func:`preview` the one rule for how much of a body it keeps.
+
+The class tree (langchain-core base in brackets)::
+
+    CompatChatError [ModelError]
+    ├── AuthenticationError [ModelAuthenticationError]        401
+    ├── PermissionDeniedError [ModelPermissionDeniedError]    403
+    ├── PaymentRequiredError [ModelPermissionDeniedError]     402
+    ├── InvalidRequestError [ModelInvalidRequestError]        400, 413, 422, other 4xx
+    │   ├── RequestEncodingError (also ValueError)            before sending
+    │   ├── ContextOverflowError [ContextOverflowError]
+    │   └── ContentFilterError
+    ├── NotFoundError [ModelNotFoundError]                    404
+    ├── RateLimitError [ModelRateLimitError]                  429, 409
+    ├── APIError [ModelAPIError]                              5xx, unexpected status
+    │   ├── ProviderError                                     error inside a 200
+    │   │   └── EmptyStreamError
+    │   ├── RedirectError                                     3xx
+    │   ├── MalformedResponseError
+    │   ├── ForcedToolCallError
+    │   └── ResponseTooLargeError
+    ├── APIConnectionError [ModelConnectionError]
+    │   └── StreamInterruptedError
+    └── APITimeoutError [ModelTimeoutError]                   408, timeouts, total_timeout
+
+Credentials are ``_secrets.py``'s concern; its registry and ``redact`` are re-exported here
+for code written against earlier versions.
 """
 
 from __future__ import annotations
@@ -22,10 +49,17 @@ from langchain_core import exceptions as lc
 from langchain_compat_chat._secrets import mask_url, redact, register_secret, registered_secrets
 
 __all__ = [
+    "PREVIEW_LIMIT",
     "APIConnectionError",
     "APIError",
     "APITimeoutError",
     "AuthenticationError",
+    "BatchCancelledError",
+    "BatchError",
+    "BatchExpiredError",
+    "BatchFailedError",
+    "BatchPendingError",
+    "BatchUnsupportedError",
     "CompatChatError",
     "ContentFilterError",
     "ContextOverflowError",
@@ -45,12 +79,18 @@ __all__ = [
     "error_from_payload",
     "error_from_response",
     "parse_boundary",
+    "preview",
     "redact",
     "register_secret",
     "registered_secrets",
+    "request_id_from",
+    "stamp",
 ]
 
-_BODY_LIMIT = 2000
+PREVIEW_LIMIT = 2000
+"""Characters of a body an error keeps (``body``): enough to read what the server said,
+short enough for a log line; the HTTP layer keeps as many bytes of each body it reads."""
+_TRUNCATED = "...[truncated]"
 _MESSAGE_LIMIT = 1000
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-ms-request-id", "apim-request-id", "cf-ray")
 
@@ -89,7 +129,7 @@ class CompatChatError(lc.ModelError):
     ) -> None:
         message = redact(message)
         if len(message) > _MESSAGE_LIMIT:
-            message = message[:_MESSAGE_LIMIT] + "...[truncated]"
+            message = message[:_MESSAGE_LIMIT] + _TRUNCATED
         super().__init__(message)
         self.message = message
         self.status_code = status_code
@@ -281,6 +321,40 @@ class APITimeoutError(CompatChatError, lc.ModelTimeoutError):
     """The server did not answer, or a stream went silent, within the configured timeout."""
 
 
+class BatchUnsupportedError(InvalidRequestError):
+    """The preset has no provider Batch API; raised before anything is built or uploaded."""
+
+    is_retryable = False
+
+
+class BatchError(APIError):
+    """A provider Batch API job, or one of its lines, ended without an answer.
+
+    Not retried: the job's outcome is final (resubmit the inputs that failed).
+    """
+
+    is_retryable = False
+
+
+class BatchFailedError(BatchError):
+    """The provider refused the whole batch (status ``failed``); ``message`` says why.
+
+    Usually its input file's validation; the provider's reasons are in the message.
+    """
+
+
+class BatchExpiredError(BatchError):
+    """The line had not run when the batch's completion window closed (status ``expired``)."""
+
+
+class BatchCancelledError(BatchError):
+    """The line had not run when the batch was cancelled (status ``cancelled``)."""
+
+
+class BatchPendingError(BatchError):
+    """Results were asked for while the job is still running; ``wait()`` for it first."""
+
+
 _STATUS_TYPES: dict[int, type[CompatChatError]] = {
     400: InvalidRequestError,
     401: AuthenticationError,
@@ -311,8 +385,47 @@ _OVERFLOW_MARKERS = (
 _FILTER_MARKERS = ("content_filter", "content_policy", "data_inspection_failed", "inappropriate")
 
 
-def _truncate(text: str) -> str:
-    return text if len(text) <= _BODY_LIMIT else text[:_BODY_LIMIT] + "...[truncated]"
+def preview(value: Any) -> str:
+    """The part of a body or payload an error keeps: at most :data:`PREVIEW_LIMIT` characters.
+
+    Bytes are decoded (bad UTF-8 replaced, only the first ``PREVIEW_LIMIT`` bytes looked at,
+    so a 64 MB body costs nothing), text is kept, anything else (a parsed JSON payload) is
+    shown as JSON, or by ``repr`` when it is not JSON. A cut preview ends in
+    ``...[truncated]``, so a reader knows the server said more.
+    """
+    if isinstance(value, (bytes, bytearray)):
+        text = bytes(value[: PREVIEW_LIMIT + 1]).decode("utf-8", errors="replace")
+    elif isinstance(value, str):
+        text = value
+    else:
+        try:
+            text = json.dumps(value, default=repr)
+        except (TypeError, ValueError, RecursionError):
+            text = repr(value)
+    return text if len(text) <= PREVIEW_LIMIT else text[:PREVIEW_LIMIT] + _TRUNCATED
+
+
+def stamp(
+    error: CompatChatError, headers: Mapping[str, str], body: bytes | str | None = None
+) -> CompatChatError:
+    """Give ``error`` the request id of the response it came from, and a body preview.
+
+    The one place either is filled in after the fact: a parse failure of a 200 body, a
+    broken stream, a body over the size limit all name the response they came from, so a
+    support ticket can quote its id. What the error already has is kept.
+
+    Args:
+        error: The error, changed in place and returned.
+        headers: The response headers (for the request id).
+        body: The body, or the part of it read so far; its preview becomes ``error.body``
+            when the error has none.
+
+    """
+    if not error.request_id:
+        error.request_id = request_id_from(headers)
+    if error.body is None and body:
+        error.body = redact(preview(body))
+    return error
 
 
 def _pick_type(status: int | None, code: Any, etype: Any, message: str) -> type[CompatChatError]:
@@ -387,7 +500,7 @@ def error_from_payload(
         error_type=etype,
         param=param,
         request_id=request_id,
-        body=_truncate(body) if body is not None else None,
+        body=preview(body) if body is not None else None,
         retry_after=retry_after,
     )
 
@@ -427,14 +540,14 @@ def error_from_response(
     if payload is None:
         snippet = " ".join(text.split())[:200]
         payload = {"message": f"HTTP {status_code}" + (f": {snippet}" if snippet else "")}
-    return error_from_payload(
+    error = error_from_payload(
         payload,
         status_code=status_code,
-        request_id=request_id_from(headers),
         body=text,
         retry_after=retry_after,
         default_message=f"HTTP {status_code}",
     )
+    return stamp(error, headers)
 
 
 def _redirect(status_code: int, text: str, headers: Mapping[str, str]) -> RedirectError:
@@ -447,13 +560,11 @@ def _redirect(status_code: int, text: str, headers: Mapping[str, str]) -> Redire
         "since they would carry the API key elsewhere. Set base_url to the final URL "
         "(often the https:// address, or the path with /v1)."
     )
-    return RedirectError(
-        message,
-        location=shown,
-        status_code=status_code,
-        request_id=request_id_from(headers),
-        body=_truncate(text) if text else None,
+    error = RedirectError(
+        message, location=shown, status_code=status_code, body=preview(text) if text else None
     )
+    stamp(error, headers)
+    return error
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -470,15 +581,6 @@ _SHAPE_ERRORS = (
     RecursionError,
     OverflowError,
 )
-
-
-def _preview(value: Any) -> str | None:
-    if isinstance(value, str):
-        return _truncate(value)
-    try:
-        return _truncate(json.dumps(value, default=repr))
-    except (TypeError, ValueError, RecursionError):
-        return _truncate(repr(value))
 
 
 def parse_boundary(func: _F) -> _F:
@@ -505,7 +607,7 @@ def parse_boundary(func: _F) -> _F:
             detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             raise MalformedResponseError(
                 f"The server's answer has a shape this client cannot read ({detail})",
-                body=_preview(payload) if payload is not None else None,
+                body=preview(payload) if payload is not None else None,
             ) from exc
 
     return cast(_F, wrapper)

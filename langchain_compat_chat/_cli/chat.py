@@ -22,7 +22,7 @@ from langchain_compat_chat._cli.options import build_model, positive_int
 from langchain_compat_chat._cli.render import HumanRenderer, JsonRenderer, Renderer
 from langchain_compat_chat._cli.term import Console, Spinner, is_tty
 from langchain_compat_chat._cli.turn import Turn, stream_turn
-from langchain_compat_chat._http.transport import redact_url
+from langchain_compat_chat._secrets import redact_url
 from langchain_compat_chat._wire.request import thinking_params
 from langchain_compat_chat.chat_models import ChatCompatModel
 from langchain_compat_chat.dialects import Dialect

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from langchain_compat_chat._cli.term import Style
-from langchain_compat_chat._http.transport import redact_url
+from langchain_compat_chat._secrets import redact_url
 from langchain_compat_chat.errors import (
     APIConnectionError,
     APITimeoutError,

@@ -158,7 +158,7 @@ def build_model(
         raise UsageError(_validation_message(exc)) from None
     try:
         # The model's own rule: a hosted preset at its own URL with no key and no auth header.
-        model._get_transport()
+        model._get_session()
     except AuthenticationError:
         profile = model.provider_profile
         names = " or ".join(profile.api_key_env)

@@ -6,19 +6,19 @@ request body, the status and headers, and for streams the raw SSE text as it arr
 retry gives two), including failed attempts, connection errors and streams that were cut
 off or abandoned, in memory or appended to a JSONL file.
 
-Nothing secret is written: auth headers (``authorization``, ``proxy-authorization``,
-``api-key``, ``x-api-key``, ``cookie``, ``set-cookie`` and any ``*-key`` / ``*-token``
-header) are replaced by ``[REDACTED]``; their values (and the token after ``Bearer``, the
+Nothing secret is written: credential headers (``_secrets.is_secret_header`` decides, e.g.
+``authorization``, ``api-key``, ``cookie`` and any ``*-key`` / ``*-token`` header) are
+replaced by ``[REDACTED]``; their values (and the token after ``Bearer``, the
 password inside ``Basic``), the password of ``user:password@`` in the base URL and the values
 of key-like query parameters are also scrubbed from URLs, bodies, headers and error texts,
 and the URL never shows ``user:password@``.
 
-How it hooks in: a model with a capture gets a :class:`CapturingTransport`, whose
-``client()`` / ``async_client()`` hand the four drivers of :class:`~._transport.Transport`
+How it hooks in: a model with a capture gets a :class:`CapturingSession`, whose
+``client()`` / ``async_client()`` hand the four drivers of :class:`~.session.Session`
 (``send``, ``open_stream``, ``asend``, ``aopen_stream``) a thin stand-in for the httpx client
 whose ``send`` records the attempt. A streamed response's byte stream is wrapped so the
 record fills as the caller reads and is written when the response closes. A model without a
-capture gets the plain ``Transport``: not even a flag is checked on its path.
+capture gets the plain ``Session``: not even a flag is checked on its path.
 """
 
 from __future__ import annotations
@@ -34,21 +34,14 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, TypeVar, cast
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import urlsplit
 
 import httpx
 
-from langchain_compat_chat._http.transport import Transport
-from langchain_compat_chat._secrets import (
-    basic_credentials,
-    is_secret_header,
-    is_secret_param,
-    redact_url,
-    registered_secrets,
-    userinfo_secret,
-)
+from langchain_compat_chat._http.session import Session
+from langchain_compat_chat._secrets import is_secret_header, redact_url, request_secrets
 
-__all__ = ["CAPTURE_ENV", "CapturingTransport", "HttpCapture", "capture_from"]
+__all__ = ["CAPTURE_ENV", "CapturingSession", "HttpCapture", "capture_from"]
 
 CAPTURE_ENV = "COMPAT_DEBUG_CAPTURE"
 """Env var naming a JSONL file that every model without its own ``debug_capture`` writes to."""
@@ -209,8 +202,8 @@ def capture_from(value: HttpCapture | str | os.PathLike[str] | None) -> HttpCapt
     return HttpCapture(value)
 
 
-class CapturingTransport(Transport):
-    """A :class:`~._transport.Transport` whose every attempt is recorded into a capture.
+class CapturingSession(Session):
+    """A :class:`~.session.Session` whose every attempt is recorded into a capture.
 
     The drivers get their client from :meth:`client` / :meth:`async_client` and call only
     ``build_request`` and ``send`` on it, so handing them a recording stand-in covers every
@@ -218,7 +211,7 @@ class CapturingTransport(Transport):
 
     Args:
         capture: Where the records go.
-        kwargs: The :class:`~._transport.Transport` settings.
+        kwargs: The :class:`~.session.Session` settings.
 
     """
 
@@ -453,28 +446,15 @@ class _Tee(httpx.SyncByteStream, httpx.AsyncByteStream):
 
 
 def _secrets_of(request: httpx.Request, extra: tuple[str, ...]) -> tuple[str, ...]:
-    """Every secret this request carries, longest first so no fragment of one survives."""
-    # Registered by the models: includes what never reaches the wire, e.g. the password of
-    # URL credentials that an explicit api_key overrode.
-    found = set(extra) | set(registered_secrets())
-    for name, value in request.headers.items():
-        if is_secret_header(name) and value:
-            found.add(value)
-            scheme, _, token = value.partition(" ")
-            token = token.strip()
-            if token:
-                found.add(token)
-                if scheme.lower() == "basic":
-                    found.add(basic_credentials(token))
+    """Every secret this request carries (``_secrets.request_secrets``), longest first.
+
+    The registry is included: it holds what never reaches the wire, e.g. the password of
+    URL credentials that an explicit api_key overrode.
+    """
     userinfo = urlsplit(str(request.url)).netloc.rpartition("@")[0]
-    if userinfo:
-        found.add(userinfo_secret(unquote(userinfo)))
-    for name, value in request.url.params.multi_items():
-        if is_secret_param(name) and value:
-            found.add(value)
-    # The URL shows values percent-encoded, so scrub that spelling too.
-    found.update({quote(s, safe="") for s in found} | {quote(s) for s in found})
-    return tuple(sorted((s for s in found if s), key=len, reverse=True))
+    return request_secrets(
+        request.headers.items(), userinfo, request.url.params.multi_items(), extra
+    )
 
 
 # Decoded output is produced this much at a time, so a small compressed read that inflates

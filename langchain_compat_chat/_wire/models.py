@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_compat_chat.errors import MalformedResponseError
+from langchain_compat_chat.errors import MalformedResponseError, preview
 
 __all__ = ["ModelInfo", "parse_model_list"]
 
@@ -68,9 +68,9 @@ def parse_model_list(data: Any) -> list[ModelInfo]:
             items = data.get("models")
     if not isinstance(items, list):
         msg = "The server's /models reply has no 'data' list"
-        raise MalformedResponseError(msg, body=repr(data)[:2000])
+        raise MalformedResponseError(msg, body=preview(data))
     models = [m for m in map(_record, items) if m is not None]
     if items and not models:
         msg = "The server's /models reply lists no entry with a model id"
-        raise MalformedResponseError(msg, body=repr(data)[:2000])
+        raise MalformedResponseError(msg, body=preview(data))
     return models

@@ -24,7 +24,12 @@ from langchain_compat_chat._wire.token_usage import (
     usage_cost,
     usage_to_metadata,
 )
-from langchain_compat_chat.errors import MalformedResponseError, error_from_payload, parse_boundary
+from langchain_compat_chat.errors import (
+    MalformedResponseError,
+    error_from_payload,
+    parse_boundary,
+    preview,
+)
 
 __all__ = [
     "KNOWN_CHOICE_KEYS",
@@ -128,9 +133,7 @@ def _message(
 ) -> AIMessage:
     message = choice.get("message")
     if not isinstance(message, Mapping):
-        raise MalformedResponseError(
-            "A choice has no message object", body=json.dumps(choice)[:2000]
-        )
+        raise MalformedResponseError("A choice has no message object", body=preview(choice))
     text, list_reasoning = split_content(message.get("content"))
     additional: dict[str, Any] = {}
     reasoning, field = reasoning_source(message)
@@ -212,16 +215,16 @@ def to_chat_result(data: Any, provider: str, think_tags: ThinkTags = False) -> C
     """
     if isinstance(data, list) and data and isinstance(data[0], Mapping) and "error" in data[0]:
         # Gemini reports errors as a list of error objects.
-        raise error_from_payload(data, body=json.dumps(data)[:2000])
+        raise error_from_payload(data, body=preview(data))
     if not isinstance(data, Mapping):
         raise MalformedResponseError(
-            f"Expected a JSON object, got {type(data).__name__}", body=json.dumps(data)[:2000]
+            f"Expected a JSON object, got {type(data).__name__}", body=preview(data)
         )
     if data.get("error") is not None:
-        raise error_from_payload(data, body=json.dumps(data)[:2000])
+        raise error_from_payload(data, body=preview(data))
     choices = data.get("choices")
     if not isinstance(choices, list) or not choices:
-        raise MalformedResponseError("The response has no choices", body=json.dumps(data)[:2000])
+        raise MalformedResponseError("The response has no choices", body=preview(data))
     extras = top_level_extras(data)
     generations = []
     # ``or 0``: some servers send ``"index": null`` with a single choice.
@@ -229,7 +232,7 @@ def to_chat_result(data: Any, provider: str, think_tags: ThinkTags = False) -> C
         choices, key=lambda c: (c.get("index") or 0) if isinstance(c, Mapping) else 0
     ):
         if not isinstance(choice, Mapping):
-            raise MalformedResponseError("A choice is not an object", body=json.dumps(data)[:2000])
+            raise MalformedResponseError("A choice is not an object", body=preview(data))
         message = _message(choice, data, provider, extras, think_tags)
         info = {"finish_reason": choice.get("finish_reason")}
         if choice.get("logprobs") is not None:

@@ -49,6 +49,7 @@ from langchain_compat_chat.errors import (
     MalformedResponseError,
     error_from_payload,
     parse_boundary,
+    preview,
 )
 
 __all__ = ["ChunkBuilder"]
@@ -116,7 +117,7 @@ class ChunkBuilder:
         think_tags: Split ``<think>`` blocks out of content (see :mod:`.think`).
 
     Errors it raises carry no request id: the builder never sees the response, so the
-    stream that read the events (``_http`` ``EventStream.annotate``) adds the id, the
+    stream that read the events (``_http.events.EventStream.annotate``) adds the id, the
     attempt count and the body's first bytes, the same for every error of a stream.
 
     """
@@ -227,7 +228,7 @@ class ChunkBuilder:
                     else "nested too deeply"
                 )
                 raise MalformedResponseError(
-                    f"Stream event is not valid JSON ({detail})", body=data[:2000]
+                    f"Stream event is not valid JSON ({detail})", body=preview(data)
                 ) from None
         if event == "error" and isinstance(payload, dict) and "error" not in payload:
             payload = {"error": payload}
@@ -240,10 +241,10 @@ class ChunkBuilder:
         if not isinstance(payload, dict):
             raise MalformedResponseError(
                 f"Stream event is a JSON {type(payload).__name__}, not an object",
-                body=json.dumps(payload)[:2000],
+                body=preview(payload),
             )
         if payload.get("error"):
-            raise error_from_payload(payload, body=json.dumps(payload)[:2000])
+            raise error_from_payload(payload, body=preview(payload))
         if not self._id and payload.get("id"):
             self._id = payload["id"]
         if model := payload.get("model"):
@@ -277,7 +278,7 @@ class ChunkBuilder:
         if not isinstance(choices, list):
             raise MalformedResponseError(
                 f"'choices' is a JSON {type(choices).__name__}, not an array",
-                body=json.dumps(payload)[:2000],
+                body=preview(payload),
             )
         out: list[Delta] = []
         for choice in choices:

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from langchain_compat_chat.errors import MalformedResponseError
+from langchain_compat_chat.errors import MalformedResponseError, preview
 
 __all__ = ["COUNTERS", "TokenCounter", "TokenCounting", "count_body", "read_count"]
 
@@ -75,5 +75,5 @@ def read_count(counter: TokenCounter, reply: Any) -> int:
     value = reply.get(counter.field) if isinstance(reply, dict) else None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         msg = f"The server's token count reply has no integer {counter.field!r}"
-        raise MalformedResponseError(msg, body=repr(reply)[:2000])
+        raise MalformedResponseError(msg, body=preview(reply))
     return value

@@ -50,7 +50,7 @@ class Endpoint:
     @property
     def label(self) -> str:
         """A line to show the user which server is used, with URL credentials masked."""
-        from langchain_compat_chat._http.transport import redact_url
+        from langchain_compat_chat._secrets import redact_url
 
         if self.bundled:
             return f"the bundled reference server at {self.base_url}"

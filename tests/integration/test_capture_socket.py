@@ -23,7 +23,7 @@ from langchain_compat_chat import (
     StreamInterruptedError,
 )
 from langchain_compat_chat._http.capture import CAPTURE_ENV
-from langchain_compat_chat._http.transport import Transport
+from langchain_compat_chat._http.session import Session as Transport
 from langchain_compat_chat.testing import Fault, ReferenceServer
 
 KEY = "sk-test-Zq8v3NmSECRETkey0123456789"
@@ -237,7 +237,7 @@ def test_redaction_across_a_whole_jsonl_file(
     assert KEY in model.invoke(f"my key is {KEY}").text
     list(model.stream("again"))
     wrong = model.model_copy(update={"api_key": SecretStr(WRONG_KEY)})
-    wrong._transport = None
+    wrong._session = None
     with pytest.raises(AuthenticationError):
         wrong.invoke("x")  # 401 from the server, recorded too
     # base_url credentials go into a Basic auth header; both are hidden.
@@ -281,7 +281,7 @@ def test_env_var_captures_models_without_their_own(
 
 def test_without_capture_the_plain_transport_is_used(compat_server: ReferenceServer) -> None:
     model = ChatCompatModel(model="m", base_url=compat_server.base_url)
-    assert type(model._get_transport()) is Transport
+    assert type(model._get_session()) is Transport
 
 
 def test_concurrent_writers_share_one_file(compat_server: ReferenceServer, tmp_path: Path) -> None:

@@ -72,12 +72,12 @@ def test_async_client_per_event_loop(compat_server: ReferenceServer) -> None:
 
 def test_sync_pool_is_reused(compat_server: ReferenceServer) -> None:
     model = _model(compat_server)
-    client = model._get_transport().client()
+    client = model._get_session().client()
     pool = client._transport._pool  # type: ignore[attr-defined]
     before = {id(c) for c in pool.connections}  # the client is shared with earlier tests
     for _ in range(5):
         model.invoke("hi")
-    assert model._get_transport().client() is client
+    assert model._get_session().client() is client
     assert len({id(c) for c in pool.connections} - before) <= 1
 
 

@@ -17,7 +17,7 @@ import pytest
 from langchain_core.messages import AIMessageChunk, BaseMessage
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._http.transport import _LIMITS
+from langchain_compat_chat._http.clients import LIMITS as _LIMITS
 from langchain_compat_chat.testing import ReferenceServer
 
 API_KEY = "zz-live-Key-4f8a1c9e77d2"  # shaped unlike any provider's key: patterns miss it
@@ -35,7 +35,7 @@ def make_model(srv: ReferenceServer, **kw: Any) -> ChatCompatModel:
     """
     backoff = kw.pop("backoff", 0.02)
     model = ChatCompatModel(model="ref-model", base_url=srv.base_url, api_key=API_KEY, **kw)
-    transport = model._get_transport()
+    transport = model._get_session()
     transport.retry = dataclasses.replace(transport.retry, initial_delay=backoff)
     return model
 

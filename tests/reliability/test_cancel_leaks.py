@@ -24,8 +24,8 @@ from typing import Any
 import pytest
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._http import transport as _transport
-from langchain_compat_chat._http.transport import Request
+from langchain_compat_chat._http import clients as _transport
+from langchain_compat_chat._http.call import Request
 from tests.reliability._echo_server import echo_server
 from tests.reliability._support import run_json_process
 
@@ -55,7 +55,7 @@ async def _cancel_many(model: ChatCompatModel, target: int) -> tuple[int, int, f
 
     # The transport's drivers, the layer the pool is used by: the model's own layers add
     # ~1 ms of callbacks per call, which would only make the 10,000 cancellations slower.
-    transport = model._get_transport()
+    transport = model._get_session()
     body = json.dumps({"model": "echo", "messages": [{"role": "user", "content": "m"}]})
     sbody = json.dumps({"model": "echo", "stream": True, "messages": [{"content": "m"}]})
     plain = Request("POST", "/chat/completions", body.encode())
@@ -114,7 +114,7 @@ def test_async_cancellations_leave_no_connection_busy(base_url: str) -> None:
     async def scenario() -> tuple[int, int, float, tuple[int, int], int]:
         cancelled, completed, seconds = await _cancel_many(model, CANCELLATIONS)
         await asyncio.sleep(0.05)  # shielded closes still running finish
-        client = model._get_transport().async_client()
+        client = model._get_session().async_client()
         stuck = _stuck(client)
         # The pool still works afterwards, and reuses its connections.
         answers = await asyncio.gather(*(model.ainvoke(f"after-{i}") for i in range(8)))
@@ -158,7 +158,7 @@ def _interrupt_many(base_url: str) -> dict[str, int]:
     """Interrupt sync calls and streams at random moments; what the pool holds afterwards."""
     model = _model(base_url)
     model.invoke("warm")
-    client = model._get_transport().client()
+    client = model._get_session().client()
     span = min(_time_of(lambda: model.invoke("m")) for _ in range(20))
 
     def interrupt(signum: int, frame: FrameType | None) -> None:

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._http import transport as _transport
+from langchain_compat_chat._http import clients as _transport
 from tests.reliability._echo_server import echo_server
 from tests.reliability._support import run_json_process
 
@@ -41,13 +41,13 @@ def test_the_child_drops_inherited_clients_and_the_parents_survive() -> None:
     with echo_server() as url:
         model = ChatCompatModel(model="echo", base_url=url, api_key="k", max_retries=0)
         assert model.invoke("before").content == "before"
-        parent_client = model._get_transport().client()
+        parent_client = model._get_session().client()
         pid = os.fork()
         if pid == 0:
             ok = (
                 not _transport._sync_clients
                 and not _transport._async_clients
-                and model._get_transport().client() is not parent_client
+                and model._get_session().client() is not parent_client
                 and model.invoke("child").content == "child"
             )
             os._exit(0 if ok else 1)
@@ -58,7 +58,7 @@ def test_the_child_drops_inherited_clients_and_the_parents_survive() -> None:
         pool = parent_client._transport._pool  # type: ignore[attr-defined]
         idle_before = [c for c in pool._connections if c.is_idle()]
         assert model.invoke("after").content == "after"
-        assert model._get_transport().client() is parent_client
+        assert model._get_session().client() is parent_client
         assert idle_before and idle_before[0] in pool._connections
 
 

@@ -25,7 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from langchain_compat_chat import CompatChatError, MalformedResponseError
-from langchain_compat_chat._http.transport import SSEDecoder
+from langchain_compat_chat._http.sse import SSEDecoder
 from langchain_compat_chat._wire.response import to_chat_result
 from langchain_compat_chat._wire.stream import ChunkBuilder
 from langchain_compat_chat.testing import DIALECT_HEADER, ReferenceServer

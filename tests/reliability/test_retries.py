@@ -27,7 +27,7 @@ from langchain_compat_chat import (
     RateLimitError,
     StreamInterruptedError,
 )
-from langchain_compat_chat._http.transport import RetryPolicy
+from langchain_compat_chat._http.retry import RetryPolicy
 from langchain_compat_chat.testing import Fault, ReferenceServer
 from tests.reliability._support import API_KEY, MODES, TALLY, make_model, run
 
@@ -188,7 +188,7 @@ def test_connection_refused_is_retried_then_raised(mode: str) -> None:
     model = ChatCompatModel(
         model="m", base_url=f"http://127.0.0.1:{_closed_port()}/v1", api_key=API_KEY, max_retries=2
     )
-    transport = model._get_transport()
+    transport = model._get_session()
     transport.retry = RetryPolicy(max_retries=2, initial_delay=0.05)
     started = time.monotonic()
     with pytest.raises(APIConnectionError) as info:

@@ -154,7 +154,7 @@ def test_debug_logs_of_every_library_show_no_secret(
     for name in ("httpx", "httpcore", "langchain_compat_chat"):
         logging.getLogger(name).setLevel(logging.DEBUG)
     model = _creds_model(compat_server, max_retries=2)
-    transport = model._get_transport()
+    transport = model._get_session()
     transport.retry = dataclasses.replace(transport.retry, initial_delay=0.01)
     compat_server.set_fault(Fault(status=503, times=1, error_message=ECHO))
     assert model.invoke("hi").text
@@ -224,7 +224,7 @@ async def test_traces_and_callbacks_show_no_secret(compat_server: ReferenceServe
 def test_debug_capture_shows_no_secret(compat_server: ReferenceServer) -> None:
     capture = HttpCapture()
     model = _creds_model(compat_server, max_retries=1, debug_capture=capture)
-    transport = model._get_transport()
+    transport = model._get_session()
     transport.retry = dataclasses.replace(transport.retry, initial_delay=0.01)
     compat_server.set_fault(Fault(status=503, times=1, error_message=ECHO))
     assert model.invoke(f"my key is {API_KEY}").text

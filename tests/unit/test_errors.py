@@ -13,7 +13,7 @@ import respx
 from langchain_core import exceptions as lc
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._http.transport import parse_retry_after
+from langchain_compat_chat._http.retry import parse_retry_after
 from langchain_compat_chat.errors import (
     APIConnectionError,
     APIError,

@@ -20,7 +20,7 @@ from langchain_compat_chat import (
     providers,
     register_provider,
 )
-from langchain_compat_chat._http.transport import redact_url
+from langchain_compat_chat._secrets import redact_url
 
 BASE = "http://cfg.test/v1"
 OK = {
@@ -147,12 +147,11 @@ def test_no_key_sends_no_auth_header() -> None:
 
 def test_ssl_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     https = "https://secure.test/v1"
-    assert ChatCompatModel(model="m", base_url=https)._make_transport()._verify is True
+    assert ChatCompatModel(model="m", base_url=https)._make_session()._verify is True
     monkeypatch.setenv("LLM_SSL_VERIFY", "false")
-    assert ChatCompatModel(model="m", base_url=https)._make_transport()._verify is False
+    assert ChatCompatModel(model="m", base_url=https)._make_session()._verify is False
     assert (
-        ChatCompatModel(model="m", base_url=https, verify_ssl=True)._make_transport()._verify
-        is True
+        ChatCompatModel(model="m", base_url=https, verify_ssl=True)._make_session()._verify is True
     )
 
 
@@ -180,15 +179,15 @@ async def test_user_async_client_is_used() -> None:
 
 
 def test_timeouts_are_finite_by_default() -> None:
-    transport = ChatCompatModel(model="m", base_url=BASE)._make_transport()
+    transport = ChatCompatModel(model="m", base_url=BASE)._make_session()
     assert transport.timeout.connect == 10.0 and transport.timeout.read == 120.0
-    idle = ChatCompatModel(model="m", base_url=BASE, stream_idle_timeout=3)._make_transport()
+    idle = ChatCompatModel(model="m", base_url=BASE, stream_idle_timeout=3)._make_session()
     assert idle.stream_timeout.read == 3 and idle.timeout.read == 120.0
 
 
 def test_no_client_built_at_construction() -> None:
     model = ChatCompatModel(model="m", base_url=BASE)
-    assert model._transport is None
+    assert model._session is None
 
 
 def test_token_estimate_is_offline() -> None:
@@ -274,4 +273,4 @@ def test_a_gateway_or_own_auth_header_needs_no_preset_key() -> None:
         provider="deepseek",
         default_headers={"Authorization": "Bearer from-elsewhere"},
     )
-    assert own._get_transport().headers["Authorization"] == "Bearer from-elsewhere"
+    assert own._get_session().headers["Authorization"] == "Bearer from-elsewhere"

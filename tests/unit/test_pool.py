@@ -196,12 +196,12 @@ def _assign_of(client: httpx.Client | httpx.AsyncClient) -> Any:
 
 def test_installed_on_the_sync_client_the_model_creates() -> None:
     model = ChatCompatModel(model="m", base_url="http://127.0.0.1:9/v1", api_key="sk-x")
-    assert _assign_of(model._get_transport().client()).__func__ is _assign
+    assert _assign_of(model._get_session().client()).__func__ is _assign
 
 
 async def test_installed_on_the_async_client_the_model_creates() -> None:
     model = ChatCompatModel(model="m", base_url="http://127.0.0.1:9/v1", api_key="sk-x")
-    assert _assign_of(model._get_transport().async_client()).__func__ is _assign
+    assert _assign_of(model._get_session().async_client()).__func__ is _assign
 
 
 def test_installed_on_proxy_pools_too() -> None:
@@ -216,7 +216,7 @@ def test_user_clients_are_left_alone() -> None:
     model = ChatCompatModel(
         model="m", base_url="http://127.0.0.1:9/v1", api_key="sk-x", http_client=own
     )
-    assert model._get_transport().client() is own
+    assert model._get_session().client() is own
     assert getattr(_assign_of(own), "__func__", None) is not _assign
 
 

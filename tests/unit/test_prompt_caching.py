@@ -250,7 +250,7 @@ async def test_provider_cost_in_response_metadata_in_every_mode(
 
 
 def test_cost_fields_that_are_not_numbers_are_not_a_cost() -> None:
-    from langchain_compat_chat._wire.response import usage_cost
+    from langchain_compat_chat._wire.token_usage import usage_cost
 
     assert usage_cost({"cost_in_usd_ticks": "37756000"}) is None
     assert usage_cost({"cost_in_usd_ticks": True}) is None

@@ -9,14 +9,11 @@ import time
 import httpx
 import pytest
 
+from langchain_compat_chat._http.call import Body as _Body
 from langchain_compat_chat._http.deadline import Deadline
-from langchain_compat_chat._http.transport import (
-    SSEDecoder,
-    _Body,
-    basic_auth_header,
-    parse_retry_after,
-    split_credentials,
-)
+from langchain_compat_chat._http.retry import parse_retry_after
+from langchain_compat_chat._http.sse import SSEDecoder
+from langchain_compat_chat._secrets import basic_auth_header, split_credentials
 from langchain_compat_chat.errors import (
     APIError,
     APITimeoutError,

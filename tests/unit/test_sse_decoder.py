@@ -8,7 +8,8 @@ from httpx_sse import EventSource
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from langchain_compat_chat._http.transport import EventStream, SSEDecoder
+from langchain_compat_chat._http.events import EventStream
+from langchain_compat_chat._http.sse import SSEDecoder
 
 
 def _reference(body: bytes) -> list[tuple[str, str]]:

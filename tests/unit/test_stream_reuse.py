@@ -126,7 +126,7 @@ def test_a_length_framed_stream_is_reused_without_waiting_for_the_socket(
     """A ``Content-Length`` body has no terminator: once its last byte is in, the drain must
     not wait for the socket to turn readable (it never would; each stream paid the whole
     drain bound, 0.1 s, in make bench's tool scenario) and the connection is still reused."""
-    import langchain_compat_chat._http.transport as transport
+    import langchain_compat_chat._http.events as transport
 
     waits: list[object] = []
     real_select = transport.select.select
