@@ -340,7 +340,8 @@ LOOSE = {"type": "object", "properties": {"a": {"type": "string"}}}
     [
         (
             {"input": "x", "messages": []},
-            "Unsupported parameter: 'messages'. In the Responses API, this parameter has moved to 'input'.",
+            "Unsupported parameter: 'messages'. In the Responses API, this parameter has moved "
+            "to 'input'.",
             None,
             "unsupported_parameter",
         ),
@@ -390,7 +391,8 @@ LOOSE = {"type": "object", "properties": {"a": {"type": "string"}}}
         ),
         (
             {"input": "x", "tools": [{**TOOL, "name": "g", "strict": True, "parameters": LOOSE}]},
-            "Invalid schema for function 'g': In context=(), 'additionalProperties' is required to be supplied and to be false.",
+            "Invalid schema for function 'g': In context=(), 'additionalProperties' is required "
+            "to be supplied and to be false.",
             "tools[0].parameters",
             "invalid_function_parameters",
         ),
@@ -406,7 +408,8 @@ LOOSE = {"type": "object", "properties": {"a": {"type": "string"}}}
                     }
                 },
             },
-            "'required' is required to be supplied and to be an array including every key in properties. Missing 'a'.",
+            "'required' is required to be supplied and to be an array including every key in "
+            "properties. Missing 'a'.",
             "text.format.schema",
             "invalid_json_schema",
         ),
@@ -552,11 +555,12 @@ def test_mid_stream_failure_sends_error_and_response_failed(client: httpx.Client
 
 def test_disconnect_mid_stream(client: httpx.Client) -> None:
     headers = {"x-compat-fault": "disconnect_after_chunks=3"}
-    with pytest.raises(httpx.RemoteProtocolError):
-        with client.stream(
-            "POST", "/responses", json={"model": "m", "input": "x", "stream": True}, headers=headers
-        ) as resp:
-            resp.read()
+    body = {"model": "m", "input": "x", "stream": True}
+    with (
+        pytest.raises(httpx.RemoteProtocolError),
+        client.stream("POST", "/responses", json=body, headers=headers) as resp,
+    ):
+        resp.read()
 
 
 def test_scripted_response_is_served_as_queued(
