@@ -99,6 +99,9 @@ from langchain_compat_chat._wire.encode import check_header, check_tool, encode_
 from langchain_compat_chat._wire.models import ModelInfo, parse_model_list
 from langchain_compat_chat._wire.request import ForcedToolPlan, build_body_and_plan
 from langchain_compat_chat._wire.response import to_chat_result
+from langchain_compat_chat._wire.responses_request import build_responses_body
+from langchain_compat_chat._wire.responses_response import to_responses_result
+from langchain_compat_chat._wire.responses_stream import ResponsesStream
 from langchain_compat_chat._wire.think import ThinkTags
 from langchain_compat_chat._wire.token_count import COUNTERS, TokenCounting, count_body, read_count
 from langchain_compat_chat._wire.v1 import to_v1
@@ -282,6 +285,15 @@ class ChatCompatModel(BaseChatModel):
     ``</think>`` arrives. ``None`` uses the preset's default (off everywhere)."""
     streaming: bool = False
     """Stream under ``invoke`` too (callbacks then see every token)."""
+    api: Literal["chat", "responses"] = "chat"
+    """``"responses"`` talks OpenAI's Responses API (``POST /responses``) instead of Chat
+    Completions, stateless (the whole history, ``store: false``) unless chaining is on; the
+    dialect says which servers take it (``model.dialect.responses_api``); see the Responses
+    API guide."""
+    use_previous_response_id: bool = False
+    """With ``api="responses"``: send only the turns after the last answer, chained on its
+    ``previous_response_id`` (the server stores responses). Only where the dialect allows it
+    (``model.dialect.responses_chaining``)."""
     stream_usage: bool = True
     """Ask for a usage chunk in streams (the preset may know the server rejects it)."""
     extra_body: dict[str, Any] | None = None
@@ -401,6 +413,7 @@ class ChatCompatModel(BaseChatModel):
         self._check_sendable()
         if self.token_counting == "server" and profile.name not in COUNTERS:
             raise _no_counter(profile.name)
+        _check_api(self)
         if self.n is not None and self.n > 1 and self.streaming:
             msg = "n > 1 cannot be combined with streaming=True; each choice is one message."
             raise ValueError(msg)
@@ -772,6 +785,16 @@ class ChatCompatModel(BaseChatModel):
                 origins[key] = "a call argument"
         extra = {**self.model_kwargs, **(self.extra_body or {})}
         origins.update(dict.fromkeys(extra, "extra_body"))
+        if self.api == "responses":
+            body, plan = build_responses_body(
+                messages,
+                params,
+                self._wire_dialect,
+                stream=stream,
+                chain=self.use_previous_response_id,
+                extra_body=extra,
+            )
+            return Request("POST", "/responses", encode_body(body, origins), stream=stream), plan
         body, plan = build_body_and_plan(
             messages,
             params,
@@ -804,7 +827,10 @@ class ChatCompatModel(BaseChatModel):
     # -- response ------------------------------------------------------------------------------
     def _to_result(self, response: httpx.Response) -> ChatResult:
         try:
-            result = to_chat_result(_json_of(response), self._provider_name, self._think_tags)
+            if self.api == "responses":
+                result = to_responses_result(_json_of(response), self._provider_name)
+            else:
+                result = to_chat_result(_json_of(response), self._provider_name, self._think_tags)
         except CompatChatError as exc:
             _with_request_id(exc, response)
             raise  # as is: a parse failure keeps the exception that caused it
@@ -813,8 +839,11 @@ class ChatCompatModel(BaseChatModel):
                 to_v1(cast(AIMessage, generation.message))
         return result
 
-    def _chat_stream(self, plan: ForcedToolPlan | None) -> ChatStream:
+    def _chat_stream(self, plan: ForcedToolPlan | None) -> ChatStream | ResponsesStream:
         """One call's stream protocol: v1 blocks and the forced-tool check (``chat_stream``)."""
+        if self.api == "responses":
+            v1 = self.output_version == "v1"
+            return ResponsesStream(self._provider_name, v1=v1, plan=plan, model=self.model)
         return ChatStream(
             self._provider_name,
             self._think_tags,
@@ -1074,6 +1103,27 @@ class ChatCompatModel(BaseChatModel):
             exception_key="parsing_error",
         )
         return RunnableMap(raw=llm) | parsed
+
+
+def _check_api(model: ChatCompatModel) -> None:
+    """Refuse at construction an API the dialect records its server does not serve."""
+    dialect = cast(Dialect, model.dialect)
+    if model.api == "responses" and not dialect.responses_api:
+        msg = (
+            f"api='responses' is not known to work with dialect {dialect.name!r}: its "
+            "provider documents no Responses API. Use api='chat', or pass "
+            "dialect={'responses_api': True} if your server serves POST /responses."
+        )
+        raise ValueError(msg)
+    if model.use_previous_response_id and not (
+        model.api == "responses" and dialect.responses_chaining
+    ):
+        msg = (
+            "use_previous_response_id=True needs api='responses' on a server that stores "
+            f"responses; dialect {dialect.name!r} records responses_chaining="
+            f"{dialect.responses_chaining}. Leave it off: the whole history is sent instead."
+        )
+        raise ValueError(msg)
 
 
 def _raise_refusal(message: BaseMessage) -> BaseMessage:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from langchain_compat_chat._dialect_rules import FAMILIES, RULES, DialectRule
+from langchain_compat_chat._responses_rules import RESPONSES_RULES
 from langchain_compat_chat._wire.think import ThinkTags
 from langchain_compat_chat.providers import ProviderProfile, ThinkingStyle
 
@@ -109,6 +110,13 @@ class Dialect:
             caching: the server puts the breakpoint on the last cacheable block) is sent as
             is; elsewhere it is moved onto the last content part of the last message, the
             place explicit breakpoints go, which every caching server reads.
+        responses_api: Whether the endpoint serves the Responses API (``api="responses"``).
+        responses_chaining: Whether it accepts ``previous_response_id`` (it stores responses).
+        responses_encrypted_reasoning: Whether it accepts
+            ``include: ["reasoning.encrypted_content"]``.
+        responses_params: Chat Completions fields its Responses API also takes.
+        responses_format: Where structured output goes in a Responses body (see
+            :mod:`._responses_rules`).
         rules: Names of the rules that shaped this dialect, for ``model.dialect``.
 
     """
@@ -142,6 +150,11 @@ class Dialect:
     exclusive_params: tuple[tuple[str, str], ...] = ()
     reasoning_out: str = "any field"
     cache_control_top_level: bool = False
+    responses_api: bool = False
+    responses_chaining: bool = False
+    responses_encrypted_reasoning: bool = False
+    responses_params: frozenset[str] = frozenset()
+    responses_format: Literal["text", "response_format"] = "text"
     rules: tuple[str, ...] = ()
 
     def replace(self, **changes: Any) -> Dialect:
@@ -219,7 +232,7 @@ def resolve_dialect(
     values: dict[str, Any] = {}
     applied: list[str] = []
     tiers = (
-        [r for r in RULES if r.family is None and not r.pin],
+        [r for r in (*RULES, *RESPONSES_RULES) if r.family is None and not r.pin],
         [r for r in RULES if r.family is not None and r.endpoints is None],
         [r for r in RULES if r.family is not None and r.endpoints is not None],
         [r for r in RULES if r.pin],
@@ -256,7 +269,7 @@ def _checked(changes: Mapping[str, Any]) -> dict[str, Any]:
         if choices is not None and value not in choices:
             msg = f"dialect {key}={value!r} is not one of {list(choices)}."
             raise ValueError(msg)
-        if key == "drop_params" and not isinstance(value, frozenset):
+        if key in ("drop_params", "responses_params") and not isinstance(value, frozenset):
             out[key] = frozenset(value)
         elif key in ("effort_levels",) and isinstance(value, list):
             out[key] = tuple(value)
