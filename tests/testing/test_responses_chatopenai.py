@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
+import httpx
 import openai
 import pytest
 from langchain_core.messages import AIMessage, AIMessageChunk, HumanMessage, ToolMessage
@@ -65,7 +66,8 @@ def test_invoke_and_stream_agree(llm: ChatOpenAI, compat_server: ReferenceServer
     full = joined(llm.stream("Hello"))
     assert full.text == msg.text
     assert full.usage_metadata == msg.usage_metadata
-    assert all(r.path == "/v1/responses" for r in compat_server.requests)
+    assert len(compat_server.responses_requests) == len(compat_server.requests) == 2
+    assert compat_server.chat_requests == []
 
 
 async def test_async_invoke_and_stream(llm: ChatOpenAI) -> None:
@@ -188,3 +190,13 @@ def test_streamed_events_parse_in_the_sdk(compat_server: ReferenceServer) -> Non
     assert "response.function_call_arguments.done" in seen
     assert [o.type for o in final.output] == ["reasoning", "function_call"]
     assert json.loads(final.output[1].arguments) == {}  # type: ignore[union-attr]
+
+
+def test_scripted_responses_stream_replays(llm: ChatOpenAI, compat_server: ReferenceServer) -> None:
+    with httpx.Client(base_url=compat_server.base_url) as c:
+        body = {"model": "m", "input": "Hello", "stream": True}
+        raw = c.post("/responses", json=body).text
+    blocks = [b + "\n\n" for b in raw.strip().split("\n\n")]
+    compat_server.enqueue(sse=blocks, done=False)
+    replayed = joined(llm.stream("anything"))
+    assert replayed.text == llm.invoke("Hello").text
