@@ -79,8 +79,9 @@ def _opening(item: Mapping[str, Any], **changes: Any) -> dict[str, Any]:
 
 def _reasoning(ev: _Events, index: int, item: Mapping[str, Any], tokens: Sequence[str]) -> None:
     ids = {"item_id": item["id"], "output_index": index}
+    # OpenAI sends encrypted_content already in the added item (recorded stream:
+    # tests/fixtures/responses/openai__reasoning_encrypted_tool_call.json).
     opened = _opening(item, summary=[], content=[])
-    opened.pop("encrypted_content", None)
     ev.add("response.output_item.added", output_index=index, item=opened)
     text = item["content"][0]["text"]
     ev.add("response.content_part.added", **ids, content_index=0, part=_reasoning_part(""))
