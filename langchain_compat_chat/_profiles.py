@@ -122,6 +122,72 @@ _GROK_420: ModelProfile = {
     "structured_output": True,
 }
 
+_GLM_46: ModelProfile = {
+    # https://docs.z.ai/guides/llm/glm-4.6 : input modalities text, context length 200K (read
+    # as 200,000, the lower reading), maximum output tokens 128K (128,000).
+    # https://docs.z.ai/guides/overview/migrate-to-glm-4.6 : deep thinking (on by default),
+    # tool calls, streamed tool calls.
+    # https://docs.z.ai/api-reference/llm/chat-completion : response_format is text or
+    # json_object only (no json_schema), so there is no native structured output.
+    "max_input_tokens": 200_000,
+    "max_output_tokens": 128_000,
+    "text_inputs": True,
+    "image_inputs": False,
+    "reasoning_output": True,
+    "tool_calling": True,
+    "structured_output": False,
+}
+_KIMI_256K = 256_000
+"""https://platform.kimi.ai/docs/guide/kimi-k2-5-quickstart : kimi-k2.5, kimi-k2-0905-preview,
+kimi-k2-turbo-preview, kimi-k2-thinking and kimi-k2-thinking-turbo "all provide a 256K context
+window" (read as 256,000, the lower reading). No output cap is stated."""
+_KIMI_K25: ModelProfile = {
+    # The same page: native multimodal, visual and text input (image and video examples),
+    # thinking and non-thinking modes, multi-step tool invocation. The preset cannot send
+    # video parts, so the dialect turns video_inputs off again.
+    "max_input_tokens": _KIMI_256K,
+    "text_inputs": True,
+    "image_inputs": True,
+    "video_inputs": True,
+    "reasoning_output": True,
+    "tool_calling": True,
+}
+_KIMI_K2_THINKING: ModelProfile = {
+    # The 256K line above; Moonshot's thinking models, which return reasoning_content
+    # (https://platform.kimi.ai/docs/guide/use-thinking-models, as in _dialect_rules.py).
+    # Tool calls: the K2 line's page, https://platform.kimi.ai/docs/guide/kimi-k2-quickstart.
+    "max_input_tokens": _KIMI_256K,
+    "text_inputs": True,
+    "reasoning_output": True,
+    "tool_calling": True,
+}
+_KIMI_K2: ModelProfile = {
+    # The 256K line above; https://platform.kimi.ai/docs/guide/kimi-k2-quickstart : tool calls.
+    "max_input_tokens": _KIMI_256K,
+    "text_inputs": True,
+    "tool_calling": True,
+}
+_MISTRAL_LARGE_3: ModelProfile = {
+    # Mistral's own model card,
+    # https://huggingface.co/mistralai/Mistral-Large-3-675B-Instruct-2512 : vision (image and
+    # text in), native function calling and JSON output, 256k context window (read as
+    # 256,000). Keyed by the dated API id only: which model "-latest" points at changes.
+    # "JSON outputting" is not a schema guarantee, so structured_output is left out.
+    "max_input_tokens": 256_000,
+    "text_inputs": True,
+    "image_inputs": True,
+    "tool_calling": True,
+}
+_SONAR_PRO: ModelProfile = {
+    # https://docs.perplexity.ai/guides/models/sonar-pro : "Model Type: Non-reasoning",
+    # context length 200k (200,000), "sonar-pro has a max output token limit of 8k" (8,000).
+    # Function calling is not stated, so tool_calling is left out.
+    "max_input_tokens": 200_000,
+    "max_output_tokens": 8_000,
+    "text_inputs": True,
+    "reasoning_output": False,
+}
+
 MODEL_TABLE: Mapping[str, Mapping[str, ModelProfile]] = {
     "openai": {"gpt-4.1": _GPT_41, "gpt-5": _GPT_5},
     # Azure deployments carry the customer's own names; a deployment named after the model
@@ -132,6 +198,16 @@ MODEL_TABLE: Mapping[str, Mapping[str, ModelProfile]] = {
         "deepseek-reasoner": {**_DEEPSEEK, "reasoning_output": True},
     },
     "gemini": {"gemini-2.5-pro": _GEMINI_25_PRO, "gemini-2.5-flash": _GEMINI_25_FLASH},
+    "zhipu": {"glm-4.6": _GLM_46},
+    "moonshot": {
+        "kimi-k2.5": _KIMI_K25,
+        "kimi-k2-thinking": _KIMI_K2_THINKING,
+        "kimi-k2-thinking-turbo": _KIMI_K2_THINKING,
+        "kimi-k2-0905-preview": _KIMI_K2,
+        "kimi-k2-turbo-preview": _KIMI_K2,
+    },
+    "mistral": {"mistral-large-2512": _MISTRAL_LARGE_3},
+    "perplexity": {"sonar-pro": _SONAR_PRO},
     "xai": {
         # the aliases are listed on the same docs.x.ai page
         name: _GROK_420

@@ -83,8 +83,12 @@ def usage_to_metadata(usage: Mapping[str, Any]) -> UsageMetadata:
     # ``prompt_tokens_details.cache_write_tokens``
     # (https://openrouter.ai/docs/features/prompt-caching), Anthropic's
     # ``cache_creation_input_tokens`` (https://docs.claude.com/en/docs/build-with-claude/
-    # prompt-caching), as Anthropic-compatible servers report it.
+    # prompt-caching), as Anthropic-compatible servers report it, and DashScope's explicit
+    # cache, which puts that name inside ``prompt_tokens_details``
+    # (https://www.alibabacloud.com/help/en/model-studio/context-cache, "Billing").
     cache_write = pdetails.get("cache_write_tokens")
+    if cache_write is None:
+        cache_write = pdetails.get("cache_creation_input_tokens")
     if cache_write is None:
         cache_write = usage.get("cache_creation_input_tokens")
     input_details = InputTokenDetails()
@@ -108,23 +112,33 @@ def usage_to_metadata(usage: Mapping[str, Any]) -> UsageMetadata:
 
 COST_KEY = "cost"
 """The ``response_metadata`` key of the cost the provider reported for the call, as a float
-in the provider's billing unit (OpenRouter: credits, i.e. US dollars). Absent when the
+in US dollars (OpenRouter's credits are dollars; xAI's ticks are converted). Absent when the
 provider reports none; the usage object stays whole under ``token_usage``."""
+
+_XAI_TICKS_PER_USD = 10_000_000_000
+"""xAI bills in ticks, 1 USD = 10,000,000,000 ticks
+(https://docs.x.ai/developers/cost-tracking)."""
 
 
 def usage_cost(usage: Mapping[str, Any] | None) -> float | None:
-    """The cost a provider reported in ``usage`` (OpenRouter's ``usage.cost``), if any.
+    """The cost a provider reported in ``usage``, in US dollars, if any.
 
-    OpenRouter returns it in every response's usage
-    (https://openrouter.ai/docs/use-cases/usage-accounting); tracing tools read costs from
-    one place, so it is lifted out of the raw usage into :data:`COST_KEY`.
+    OpenRouter returns ``usage.cost`` in credits, i.e. dollars
+    (https://openrouter.ai/docs/use-cases/usage-accounting); xAI returns the amount billed,
+    discounts applied, as an integer ``usage.cost_in_usd_ticks``
+    (https://docs.x.ai/developers/cost-tracking). Tracing tools read costs from one place and
+    in one unit, so either is lifted out of the raw usage into :data:`COST_KEY`; the raw
+    integer ticks stay in ``token_usage`` for exact sums.
     """
     if not usage:
         return None
     cost = usage.get("cost")
-    if isinstance(cost, bool) or not isinstance(cost, (int, float)):
-        return None
-    return float(cost)
+    if not isinstance(cost, bool) and isinstance(cost, (int, float)):
+        return float(cost)
+    ticks = usage.get("cost_in_usd_ticks")
+    if not isinstance(ticks, bool) and isinstance(ticks, (int, float)):
+        return ticks / _XAI_TICKS_PER_USD
+    return None
 
 
 def find_usage(data: Mapping[str, Any]) -> Mapping[str, Any] | None:

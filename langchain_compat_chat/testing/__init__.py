@@ -7,10 +7,11 @@ Responses API (``POST /v1/responses``: response objects and typed events, tools,
 ``text.format``, reasoning items, ``previous_response_id``), generates
 deterministic content from the request's schemas (never from the prompt's meaning), and
 can be scripted: exact queued responses, provider :class:`Dialect` switches and
-:class:`Fault` injection. The ``*-thinking`` presets (:data:`THINKING_PRESETS`) are its strict
-thinking mode: each provider's 400 for a forced tool while thinking, a tool-call turn
-without its reasoning echo, conflicting toggles and refused input fields. It is
-stdlib-only, so it runs anywhere.
+:class:`Fault` injection. It also runs OpenAI's Batch API (``/v1/files``,
+``/v1/batches``), configured by :class:`BatchConfig`. The ``*-thinking`` presets
+(:data:`THINKING_PRESETS`) are its strict thinking mode: each provider's 400 for a forced
+tool while thinking, a tool-call turn without its reasoning echo, conflicting toggles and
+refused input fields. It is stdlib-only, so it runs anywhere.
 
 Examples:
     >>> from langchain_compat_chat.testing import Fault, ReferenceServer
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from langchain_compat_chat.testing._batch_config import BatchConfig, LineFault
 from langchain_compat_chat.testing._config import (
     DIALECT_HEADER,
     DIALECT_PRESETS,
@@ -59,9 +61,11 @@ __all__ = [
     "DIALECT_PRESETS",
     "FAULT_HEADER",
     "THINKING_PRESETS",
+    "BatchConfig",
     "Dialect",
     "Endpoint",
     "Fault",
+    "LineFault",
     "RecordedRequest",
     "ReferenceServer",
     "ScriptedResponse",

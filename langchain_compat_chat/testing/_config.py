@@ -158,6 +158,9 @@ class Dialect:
         error_style: Whose error messages and body shape the thinking rules use.
         reasoning_efforts: The ``reasoning_effort`` values this provider accepts, ``()``
             for OpenAI's (DeepSeek and kimi-k3 take ``"max"``, Groq ``"default"``).
+        batch_file_purposes: The ``purpose`` a Batch API input file is uploaded with
+            (``POST /v1/files``); the first is the one error messages name. OpenAI's is
+            ``batch``, Together's ``batch-api``.
 
     """
 
@@ -189,6 +192,7 @@ class Dialect:
     reasoning_text_too: bool = False
     error_style: ErrorStyle = "openai"
     reasoning_efforts: tuple[str, ...] = ()
+    batch_file_purposes: tuple[str, ...] = ("batch",)
 
     def replace(self, **changes: Any) -> Dialect:
         """Return a copy with some fields changed (``dataclasses.replace`` shorthand)."""
@@ -214,6 +218,9 @@ DIALECT_PRESETS: dict[str, Dialect] = {
     ),
     "xai": Dialect(reasoning_field="reasoning_content", completion_excludes_reasoning=True),
     "mistral": Dialect(reasoning_field="thinking_parts"),
+    # Together's Batch API takes input files uploaded with purpose "batch-api"
+    # (docs.together.ai/docs/batch-inference); only that fact is declared here.
+    "together": Dialect(batch_file_purposes=("batch-api",)),
     "think-tags": Dialect(reasoning_field="think_tags", always_reason=True),
     # -- strict thinking mode: one preset per provider behaviour (rules in _thinking.py) --
     # DeepSeek V4: thinks by default, toggled by `thinking` only (reasoning_effort sets the
@@ -420,6 +427,7 @@ _TUPLE_CHOICES: dict[str, set[str] | None] = {
     "exclusive_params": None,
     "rejected_params": None,
     "reasoning_efforts": None,
+    "batch_file_purposes": None,
 }
 """Dialect fields holding a tuple, written ``a+b`` in a header (``none`` for empty)."""
 

@@ -13,16 +13,22 @@ import asyncio
 import email.utils
 import itertools
 import math
+import tempfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
+from typing import IO
 
 from langchain_compat_chat.testing._config import Fault
 from langchain_compat_chat.testing._errors import ApiError
 
 MAX_HEAD = 64 * 1024
 MAX_BODY = 64 * 1024 * 1024
+MAX_UPLOAD = 512 * 1024 * 1024
+"""Largest spooled upload: OpenAI's per-file limit (platform.openai.com/docs/api-reference)."""
+_SPOOL_IN_MEMORY = 1024 * 1024
+_READ_CHUNK = 256 * 1024
 
 DEFAULT_ERRORS: dict[int, tuple[str, str, str | None]] = {
     400: ("Bad request.", "invalid_request_error", None),
@@ -53,6 +59,8 @@ class Request:
     version: str
     headers: dict[str, str]
     body: bytes
+    upload: IO[bytes] | None = None
+    """A large body spooled to a temporary file instead of ``body`` (see ``read_request``)."""
 
     @property
     def keep_alive(self) -> bool:
@@ -119,10 +127,21 @@ def fault_error(fault: Fault, status: int) -> ApiError:
     )
 
 
+SpoolRule = Callable[[str, str], bool]
+"""``(method, path) -> bool``: whether a request's body is spooled to disk, not kept in memory."""
+
+
 async def read_request(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    reader: asyncio.StreamReader,
+    writer: asyncio.StreamWriter,
+    spool: SpoolRule | None = None,
 ) -> Request | None:
-    """Read one HTTP/1.1 request; ``None`` on a clean EOF between requests."""
+    """Read one HTTP/1.1 request; ``None`` on a clean EOF between requests.
+
+    When ``spool(method, path)`` is true the body goes to a temporary file (memory for the
+    first megabyte, disk after it) in ``Request.upload``, up to ``MAX_UPLOAD`` bytes, so
+    that a file upload of hundreds of megabytes never sits in memory.
+    """
     try:
         head = await reader.readuntil(b"\r\n\r\n")
     except asyncio.IncompleteReadError as exc:
@@ -146,22 +165,59 @@ async def read_request(
         headers[key] = f"{headers[key]}, {value}" if key in headers else value
     if headers.get("expect", "").lower() == "100-continue":
         writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-    if "chunked" in headers.get("transfer-encoding", "").lower():
-        body = await _read_chunked(reader)
-    else:
-        try:
-            length = int(headers.get("content-length", "0") or 0)
-        except ValueError:
-            raise HttpError(400, "Invalid Content-Length.") from None
-        if length < 0 or length > MAX_BODY:
-            raise HttpError(413, "Request body too large.")
-        body = await reader.readexactly(length) if length else b""
     path, _, query = target.partition("?")
-    return Request(method.upper(), path, query, version, headers, body)
+    method = method.upper()
+    if spool is not None and spool(method, path):
+        sink: IO[bytes] = tempfile.SpooledTemporaryFile(max_size=_SPOOL_IN_MEMORY)  # noqa: SIM115
+        try:
+            await _read_body(reader, headers, sink, MAX_UPLOAD)
+        except BaseException:
+            sink.close()
+            raise
+        sink.seek(0)
+        return Request(method, path, query, version, headers, b"", sink)
+    buffer = _Buffer()
+    await _read_body(reader, headers, buffer, MAX_BODY)
+    return Request(method, path, query, version, headers, bytes(buffer.data))
 
 
-async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
-    out = bytearray()
+class _Buffer:
+    """An in-memory sink with the one method ``_read_body`` writes through."""
+
+    def __init__(self) -> None:
+        self.data = bytearray()
+
+    def write(self, chunk: bytes) -> int:
+        self.data += chunk
+        return len(chunk)
+
+
+async def _read_body(
+    reader: asyncio.StreamReader,
+    headers: Mapping[str, str],
+    sink: IO[bytes] | _Buffer,
+    limit: int,
+) -> None:
+    """Copy a ``Content-Length`` or chunked body into ``sink``, at most ``limit`` bytes."""
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        await _read_chunked(reader, sink, limit)
+        return
+    try:
+        length = int(headers.get("content-length", "0") or 0)
+    except ValueError:
+        raise HttpError(400, "Invalid Content-Length.") from None
+    if length < 0 or length > limit:
+        raise HttpError(413, "Request body too large.")
+    while length > 0:
+        chunk = await reader.readexactly(min(length, _READ_CHUNK))
+        sink.write(chunk)
+        length -= len(chunk)
+
+
+async def _read_chunked(
+    reader: asyncio.StreamReader, sink: IO[bytes] | _Buffer, limit: int
+) -> None:
+    total = 0
     while True:
         size_line = await reader.readuntil(b"\r\n")
         try:
@@ -171,11 +227,15 @@ async def _read_chunked(reader: asyncio.StreamReader) -> bytes:
         if size == 0:
             while (await reader.readuntil(b"\r\n")) != b"\r\n":
                 pass
-            return bytes(out)
-        out += await reader.readexactly(size)
-        await reader.readexactly(2)
-        if len(out) > MAX_BODY:
+            return
+        total += size
+        if total > limit:
             raise HttpError(413, "Request body too large.")
+        while size > 0:
+            chunk = await reader.readexactly(min(size, _READ_CHUNK))
+            sink.write(chunk)
+            size -= len(chunk)
+        await reader.readexactly(2)
 
 
 def response_head(
@@ -215,6 +275,34 @@ async def write_response(
     ctype = next((v for k, v in hdrs.items() if k.lower() == "content-type"), content_type)
     head = response_head(status, hdrs, content_type=ctype, keep_alive=keep_alive, length=len(body))
     writer.write(head + body)
+    await writer.drain()
+
+
+async def write_file(
+    writer: asyncio.StreamWriter,
+    source: IO[bytes],
+    length: int,
+    *,
+    keep_alive: bool,
+    headers: Mapping[str, str] | None = None,
+    content_type: str = "application/octet-stream",
+) -> None:
+    """Send ``length`` bytes of an open file with ``Content-Length``, a block at a time.
+
+    A download of a large batch output file then costs one block of memory, not the file.
+    """
+    head = response_head(
+        200, dict(headers or {}), content_type=content_type, keep_alive=keep_alive, length=length
+    )
+    writer.write(head)
+    left = length
+    while left > 0:
+        block = source.read(min(left, _READ_CHUNK))
+        if not block:
+            raise ConnectionError("file shorter than its recorded size")
+        writer.write(block)
+        left -= len(block)
+        await writer.drain()
     await writer.drain()
 
 

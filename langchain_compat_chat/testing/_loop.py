@@ -19,6 +19,7 @@ from langchain_compat_chat.testing._http import (
     MAX_HEAD,
     HttpError,
     Request,
+    SpoolRule,
     read_request,
     write_response,
 )
@@ -32,11 +33,13 @@ class LoopThread:
 
     Args:
         dispatch: Called for every parsed request.
+        spool: Which requests' bodies go to a temporary file instead of memory (uploads).
 
     """
 
-    def __init__(self, dispatch: Dispatch) -> None:
+    def __init__(self, dispatch: Dispatch, spool: SpoolRule | None = None) -> None:
         self._dispatch = dispatch
+        self._spool = spool
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: asyncio.AbstractServer | None = None
@@ -152,7 +155,7 @@ class LoopThread:
         try:
             while True:
                 try:
-                    req = await read_request(reader, writer)
+                    req = await read_request(reader, writer, self._spool)
                 except HttpError as exc:
                     err = ApiError(exc.status, exc.message)
                     await write_response(writer, exc.status, err.body(), keep_alive=False)

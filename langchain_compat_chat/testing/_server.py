@@ -10,9 +10,10 @@ would produce them.
 
 Routes (``_routes.ROUTES``): ``POST /v1/chat/completions``, ``POST /v1/responses``
 (OpenAI's Responses API, the same answers in its shapes), ``GET /v1/models``,
-``GET /v1/models/{id}``, ``GET /health``. The ``/v1`` prefix is optional unless
-``strict_paths`` is set (then only ``/health`` answers without it, as on OpenAI).
-Anything else is a 404 JSON error.
+``GET /v1/models/{id}``, ``GET /health``, and OpenAI's Batch API (``/v1/files``,
+``/v1/batches``; the files and batches themselves live in ``_batches.BatchApi``). The
+``/v1`` prefix is optional unless ``strict_paths`` is set (then only ``/health`` answers
+without it, as on OpenAI). Anything else is a 404 JSON error.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
+from langchain_compat_chat.testing._batch_config import BatchConfig
+from langchain_compat_chat.testing._batches import BatchApi
 from langchain_compat_chat.testing._config import (
     Dialect,
     Fault,
@@ -36,6 +39,7 @@ from langchain_compat_chat.testing._config import (
 from langchain_compat_chat.testing._http import Request
 from langchain_compat_chat.testing._loop import LoopThread
 from langchain_compat_chat.testing._routes import dispatch
+from langchain_compat_chat.testing._routes.chat import line_completer
 from langchain_compat_chat.testing._state import RecordedRequest, ServerState
 
 __all__ = ["DEFAULT_MODEL", "RecordedRequest", "ReferenceServer", "serve"]
@@ -74,6 +78,7 @@ class ReferenceServer:
             model's ``max_model_len`` (vLLM's field).
         system_fingerprint: Value of ``system_fingerprint`` in answers.
         max_recorded: How many requests :attr:`requests` keeps (oldest dropped first).
+        batch: How batches run (:class:`BatchConfig`: timing, per-line errors, expiry).
 
     """
 
@@ -91,6 +96,7 @@ class ReferenceServer:
         context_window: int = 128_000,
         system_fingerprint: str = "fp_compat_ref",
         max_recorded: int = 10_000,
+        batch: BatchConfig | None = None,
     ) -> None:
         self.host = host
         self.api_key = api_key
@@ -106,7 +112,14 @@ class ReferenceServer:
         if isinstance(dialect, str):
             dialect = parse_dialect(dialect)
         self._state = ServerState(dialect or Dialect(), fault, lambda: self.max_recorded)
-        self._thread = LoopThread(self._dispatch)
+        self.batch_api = BatchApi(
+            lambda req: line_completer(self, self._state, self._state.request_dialect(req)),
+            lambda req: self._state.request_dialect(req).batch_file_purposes,
+            batch,
+        )
+        """The Batch API's files and batches (used by the ``/v1/files`` and ``/v1/batches``
+        routes); configure it with :meth:`set_batch_config`."""
+        self._thread = LoopThread(self._dispatch, BatchApi.spools)
 
     # ----------------------------------------------------------------------------------
     # lifecycle
@@ -123,8 +136,12 @@ class ReferenceServer:
         return self
 
     def stop(self, timeout: float = 5.0) -> None:
-        """Close every connection and the listening socket, then join the thread."""
+        """Close every connection and the listening socket, then join the thread.
+
+        Running batches stop and every file (uploads and batch outputs) is deleted.
+        """
         self._thread.stop(timeout)
+        self.batch_api.close()
 
     def __enter__(self) -> ReferenceServer:
         return self.start()
@@ -173,8 +190,21 @@ class ReferenceServer:
     # scripting API (thread-safe)
     # ----------------------------------------------------------------------------------
     def reset(self) -> None:
-        """Forget requests, queued responses, the prompt cache, and restore defaults."""
+        """Forget requests, queued responses, the prompt cache, files and batches.
+
+        The server-wide dialect, fault and batch configuration go back to their defaults.
+        """
         self._state.reset()
+        self.batch_api.reset()
+
+    def set_batch_config(self, config: BatchConfig | None) -> None:
+        """Set how batches created from now on run (``None``: the server's default)."""
+        self.batch_api.config = config
+
+    @property
+    def batch_config(self) -> BatchConfig:
+        """The :class:`BatchConfig` new batches get."""
+        return self.batch_api.config
 
     def set_dialect(self, dialect: Dialect | str | None) -> None:
         """Set the server-wide dialect (a :class:`Dialect`, a preset/header string, or default)."""

@@ -114,6 +114,10 @@ def test_every_table_entry_uses_only_model_profile_keys_with_right_types() -> No
         ("openai", "gpt-4.1", 1_047_576),
         ("gemini", "gemini-2.5-pro", 1_048_576),
         ("xai", "grok-4.20", 1_000_000),
+        ("zhipu", "glm-4.6", 200_000),
+        ("moonshot", "kimi-k2.5", 256_000),
+        ("moonshot", "kimi-k2-thinking", 256_000),
+        ("mistral", "mistral-large-2512", 256_000),
     ],
 )
 def test_preset_flagship_gets_a_profile(provider: str, model: str, max_input: int) -> None:
@@ -132,6 +136,40 @@ def test_deepseek_facts_are_the_documented_ones() -> None:
     # json_object only: create_agent must not pick the provider (json_schema) strategy
     assert chat["structured_output"] is False
     assert "max_output_tokens" not in chat  # not confirmed on the provider page: left out
+
+
+def test_zhipu_moonshot_mistral_perplexity_facts_are_the_documented_ones() -> None:
+    glm = ChatCompatModel(provider="zhipu", model="glm-4.6", api_key="k").profile
+    kimi = ChatCompatModel(provider="moonshot", model="kimi-k2.5", api_key="k").profile
+    large = ChatCompatModel(provider="mistral", model="mistral-large-2512", api_key="k").profile
+    sonar = ChatCompatModel(provider="perplexity", model="sonar-pro", api_key="k").profile
+    assert glm is not None and kimi is not None and large is not None and sonar is not None
+    # GLM-4.6: 200K in, 128K out, thinks, json_object only (no native structured output)
+    assert (glm["max_input_tokens"], glm["max_output_tokens"]) == (200_000, 128_000)
+    assert glm["reasoning_output"] is True and glm["structured_output"] is False
+    assert glm["image_inputs"] is False
+    # Kimi K2.5 reads images; video it could read, but the moonshot preset cannot send it
+    assert kimi["image_inputs"] is True and kimi["video_inputs"] is False
+    assert "max_output_tokens" not in kimi  # no cap stated on Moonshot's page
+    assert large["image_inputs"] is True and "structured_output" not in large
+    # Sonar Pro: 200k in, 8k out, no reasoning; function calling is not stated, so no
+    # tool facts at all (the dialect adds tool_choice only where tool_calling is known)
+    assert (sonar["max_input_tokens"], sonar["max_output_tokens"]) == (200_000, 8_000)
+    assert sonar["reasoning_output"] is False
+    assert not {"tool_calling", "tool_choice", "tool_call_streaming"} & set(sonar)
+
+
+@pytest.mark.parametrize(
+    ("provider", "model"),
+    [
+        ("mistral", "mistral-large-latest"),  # an alias whose target moves: not guessed
+        ("dashscope", "qwen3-max"),  # no vendor page with the numbers was found
+        ("groq", "openai/gpt-oss-120b"),
+        ("perplexity", "sonar-deep-research"),
+    ],
+)
+def test_models_without_confirmed_facts_have_no_profile(provider: str, model: str) -> None:
+    assert ChatCompatModel(provider=provider, model=model, api_key="k").profile is None
 
 
 def test_lookup_ignores_case_and_gemini_models_prefix() -> None:

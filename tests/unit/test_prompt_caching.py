@@ -35,6 +35,31 @@ _ANTHROPIC_USAGE = {
     "cache_creation_input_tokens": 1024,
     "cache_read_input_tokens": 1900,
 }
+# DashScope's explicit cache on its first (cache-creating) call: the write count is
+# ``prompt_tokens_details.cache_creation_input_tokens`` (1605 in the page's example output),
+# next to a per-TTL breakdown and the cache type
+# (https://www.alibabacloud.com/help/en/model-studio/context-cache).
+_DASHSCOPE_USAGE = {
+    "prompt_tokens": 1620,
+    "completion_tokens": 30,
+    "total_tokens": 1650,
+    "prompt_tokens_details": {
+        "cached_tokens": 0,
+        "cache_creation": {"ephemeral_5m_input_tokens": 1605},
+        "cache_creation_input_tokens": 1605,
+        "cache_type": "ephemeral",
+    },
+}
+# xAI's usage with the billed cost in ticks, 1 USD = 1e10 ticks; the page's example
+# ``"cost_in_usd_ticks": 37756000`` cost $0.0038 (https://docs.x.ai/developers/cost-tracking).
+_XAI_USAGE = {
+    "prompt_tokens": 1200,
+    "completion_tokens": 80,
+    "total_tokens": 1280,
+    "prompt_tokens_details": {"cached_tokens": 1024, "text_tokens": 1200},
+    "completion_tokens_details": {"reasoning_tokens": 0},
+    "cost_in_usd_ticks": 37756000,
+}
 
 
 def _completion(usage: dict[str, Any]) -> dict[str, Any]:
@@ -170,7 +195,9 @@ def test_top_level_cache_control_in_extra_body_is_sent_as_given() -> None:
     [
         (_OPENROUTER_USAGE, {"cache_read": 0, "cache_creation": 2048}),
         (_ANTHROPIC_USAGE, {"cache_read": 1900, "cache_creation": 1024}),
+        (_DASHSCOPE_USAGE, {"cache_read": 0, "cache_creation": 1605}),
     ],
+    ids=["openrouter", "anthropic-shaped", "dashscope-explicit"],
 )
 @respx.mock
 def test_cache_writes_in_invoke_and_stream(usage: dict[str, Any], details: dict[str, int]) -> None:
@@ -191,25 +218,45 @@ def test_cache_writes_in_invoke_and_stream(usage: dict[str, Any], details: dict[
         assert message.usage_metadata["input_token_details"] == details
 
 
+@pytest.mark.parametrize(
+    ("usage", "dollars"),
+    [(_OPENROUTER_USAGE, 0.00843), (_XAI_USAGE, 0.0037756)],
+    ids=["openrouter-cost", "xai-ticks"],
+)
 @respx.mock
-async def test_provider_cost_in_response_metadata_invoke_and_astream() -> None:
+async def test_provider_cost_in_response_metadata_in_every_mode(
+    usage: dict[str, Any], dollars: float
+) -> None:
     respx.post(f"{BASE}/chat/completions").mock(
         side_effect=lambda request: (
-            httpx.Response(
-                200, content=_sse(_OPENROUTER_USAGE), headers={"content-type": "text/event-stream"}
-            )
+            httpx.Response(200, content=_sse(usage), headers={"content-type": "text/event-stream"})
             if json.loads(request.content).get("stream")
-            else httpx.Response(200, json=_completion(_OPENROUTER_USAGE))
+            else httpx.Response(200, json=_completion(usage))
         )
     )
     llm = _model()
-    assert llm.invoke("hi").response_metadata[COST_KEY] == pytest.approx(0.00843)
     streamed = None
-    async for chunk in llm.astream("hi"):
+    for chunk in llm.stream("hi"):
         streamed = chunk if streamed is None else streamed + chunk
-    assert streamed is not None
-    assert streamed.response_metadata[COST_KEY] == pytest.approx(0.00843)
+    astreamed = None
+    async for chunk in llm.astream("hi"):
+        astreamed = chunk if astreamed is None else astreamed + chunk
+    for message in (llm.invoke("hi"), await llm.ainvoke("hi"), streamed, astreamed):
+        assert message is not None
+        assert message.response_metadata[COST_KEY] == pytest.approx(dollars, rel=1e-12)
+        # the raw usage is kept whole, so exact integer ticks can still be summed
+        assert message.response_metadata["token_usage"] == usage
     assert COST_KEY == "cost"
+
+
+def test_cost_fields_that_are_not_numbers_are_not_a_cost() -> None:
+    from langchain_compat_chat._wire.response import usage_cost
+
+    assert usage_cost({"cost_in_usd_ticks": "37756000"}) is None
+    assert usage_cost({"cost_in_usd_ticks": True}) is None
+    assert usage_cost({"cost": None, "cost_in_usd_ticks": 20_000_000_000}) == 2.0
+    # a provider that sends both: the dollar amount is taken as is, never added twice
+    assert usage_cost({"cost": 0.5, "cost_in_usd_ticks": 5_000_000_000}) == 0.5
 
 
 @respx.mock

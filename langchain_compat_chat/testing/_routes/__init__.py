@@ -16,8 +16,21 @@ from typing import TYPE_CHECKING
 from langchain_compat_chat.testing._auth import check_bearer
 from langchain_compat_chat.testing._errors import ApiError
 from langchain_compat_chat.testing._http import Request, write_response
+from langchain_compat_chat.testing._routes.batches import (
+    cancel_batch,
+    create_batch,
+    list_batches,
+    retrieve_batch,
+)
 from langchain_compat_chat.testing._routes.chat import chat_completions
 from langchain_compat_chat.testing._routes.exchange import Exchange, Handler, Route
+from langchain_compat_chat.testing._routes.files import (
+    delete_file,
+    file_content,
+    list_files,
+    retrieve_file,
+    upload_file,
+)
 from langchain_compat_chat.testing._routes.health import health
 from langchain_compat_chat.testing._routes.models import list_models, retrieve_model
 from langchain_compat_chat.testing._routes.responses import create_response
@@ -34,6 +47,16 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/responses", create_response),
     Route("GET", "/models", list_models),
     Route("GET", "/models/{model_id:path}", retrieve_model),
+    # OpenAI's Batch API (openai-python src/openai/resources/files.py, batches.py)
+    Route("POST", "/files", upload_file),
+    Route("GET", "/files", list_files),
+    Route("GET", "/files/{id}", retrieve_file),
+    Route("DELETE", "/files/{id}", delete_file),
+    Route("GET", "/files/{id}/content", file_content),
+    Route("POST", "/batches", create_batch),
+    Route("GET", "/batches", list_batches),
+    Route("GET", "/batches/{id}", retrieve_batch),
+    Route("POST", "/batches/{id}/cancel", cancel_batch),
 )
 """Every endpoint the server answers, first match wins."""
 

@@ -11,9 +11,11 @@ transport damage in ``_http``.
 from __future__ import annotations
 
 import asyncio
+from typing import TYPE_CHECKING, Any
 
+from langchain_compat_chat.testing._batches import CompleteLine
 from langchain_compat_chat.testing._chat import plan_completion, render_chunks, render_completion
-from langchain_compat_chat.testing._config import Fault, dumps
+from langchain_compat_chat.testing._config import Dialect, Fault, dumps
 from langchain_compat_chat.testing._errors import ApiError, model_not_found
 from langchain_compat_chat.testing._http import (
     corrupt_utf8,
@@ -23,6 +25,7 @@ from langchain_compat_chat.testing._http import (
 )
 from langchain_compat_chat.testing._replies import send_fault_status, send_scripted
 from langchain_compat_chat.testing._routes.exchange import Exchange
+from langchain_compat_chat.testing._state import ServerState
 from langchain_compat_chat.testing._thinking import check_thinking_rules
 from langchain_compat_chat.testing._validate import (
     REASONING_EFFORTS,
@@ -30,12 +33,18 @@ from langchain_compat_chat.testing._validate import (
     validate_chat_request,
 )
 
+if TYPE_CHECKING:
+    from langchain_compat_chat.testing._server import ReferenceServer
 
-async def chat_completions(ex: Exchange) -> bool:
-    """Answer one Chat Completions request; returns whether the connection may be reused."""
-    server, req, writer = ex.server, ex.req, ex.writer
-    dialect = ex.state.request_dialect(req)
-    body = parse_body(req.body)
+
+def check_chat(
+    server: ReferenceServer, state: ServerState, body: dict[str, Any], dialect: Dialect
+) -> tuple[int, int]:
+    """Every check of a chat body (400/404s); returns its prompt tokens and the cached part.
+
+    Shared by this route and the batch lines (``_batches.py``), so that a line fails
+    exactly as the interactive call would.
+    """
     validate_chat_request(
         body,
         reject_unknown=dialect.reject_unknown_params,
@@ -45,7 +54,7 @@ async def chat_completions(ex: Exchange) -> bool:
     check_thinking_rules(body, dialect)
     if server.strict_models and body["model"] not in server.models:
         raise model_not_found(str(body["model"]))
-    prompt_tokens, cached = ex.state.cached_tokens(body)
+    prompt_tokens, cached = state.cached_tokens(body)
     if prompt_tokens > server.context_window:
         raise ApiError(
             400,
@@ -56,6 +65,32 @@ async def chat_completions(ex: Exchange) -> bool:
             "messages",
             "context_length_exceeded",
         )
+    return prompt_tokens, cached
+
+
+def line_completer(server: ReferenceServer, state: ServerState, dialect: Dialect) -> CompleteLine:
+    """Answers batch lines as this route answers a request without scripting or faults."""
+
+    def complete(body: dict[str, Any]) -> dict[str, Any]:
+        prompt_tokens, cached = check_chat(server, state, body, dialect)
+        plan = plan_completion(
+            body,
+            dialect,
+            prompt_tokens=prompt_tokens,
+            cached_tokens=cached,
+            system_fingerprint=server.system_fingerprint,
+        )
+        return render_completion(plan, dialect)
+
+    return complete
+
+
+async def chat_completions(ex: Exchange) -> bool:
+    """Answer one Chat Completions request; returns whether the connection may be reused."""
+    server, req, writer = ex.server, ex.req, ex.writer
+    dialect = ex.state.request_dialect(req)
+    body = parse_body(req.body)
+    prompt_tokens, cached = check_chat(server, ex.state, body, dialect)
     scripted, fault = ex.state.next_item(req)
     fault = fault or Fault()
     if scripted is not None:
