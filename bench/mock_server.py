@@ -4,8 +4,9 @@ It runs in its own process (``python bench/mock_server.py``) so that its CPU tim
 charged to the client being measured. The ``model`` field of a request configures the answer:
 ``bench/n=1000`` streams 1000 content chunks, ``bench/tool=500`` streams one tool call whose
 JSON arguments arrive in 500 fragments, ``bench/d=50`` holds the request 50 ms before
-answering. Streams are written in one go (one ``write``), the way a fast server or a proxy
-that buffers delivers them. ``GET /stats`` reports the connections accepted and the most
+answering; ``POST /responses`` answers in the Responses API's shape (``bench/n=1000``: 1000
+``response.output_text.delta`` events). Streams are written in one go (one ``write``), the
+way a fast server or a proxy that buffers delivers them. ``GET /stats`` reports the connections accepted and the most
 requests held at once since ``POST /stats/reset`` (for the pool burst, ``pool_burst.py``).
 """
 
@@ -108,6 +109,59 @@ def answer(request: dict) -> tuple[bytes, bool]:
     return b"".join(parts), True
 
 
+RESP_ID = "resp_bench0000000000000000000000"
+
+
+def _event(payload: dict) -> bytes:
+    kind = payload["type"].encode()
+    return b"event: " + kind + b"\ndata: " + json.dumps(payload).encode() + b"\n\n"
+
+
+def answer_responses(request: dict) -> tuple[bytes, bool]:
+    """A Responses API reply (``POST /responses``): the JSON object, or its typed events."""
+    model = request.get("model", "bench")
+    n = _config(model)["n"]
+    text = "".join(tokens(n))
+    message = {
+        "type": "message",
+        "id": MSG_ID,
+        "status": "completed",
+        "role": "assistant",
+        "content": [{"type": "output_text", "text": text, "annotations": []}],
+    }
+    usage = {"input_tokens": 12, "output_tokens": n, "total_tokens": 12 + n}
+    final = {
+        "id": RESP_ID,
+        "object": "response",
+        "created_at": 1700000000,
+        "status": "completed",
+        "model": model,
+        "output": [message],
+        "usage": usage,
+    }
+    if not request.get("stream"):
+        return json.dumps(final).encode(), False
+    start = {**final, "status": "in_progress", "output": [], "usage": None}
+    head = {**message, "status": "in_progress", "content": []}
+    parts = [
+        _event({"type": "response.created", "sequence_number": 0, "response": start}),
+        _event({"type": "response.output_item.added", "output_index": 0, "item": head}),
+    ]
+    for i, tok in enumerate(tokens(n)):
+        delta = {
+            "type": "response.output_text.delta",
+            "sequence_number": i + 2,
+            "item_id": MSG_ID,
+            "output_index": 0,
+            "content_index": 0,
+            "delta": tok,
+        }
+        parts.append(_event(delta))
+    parts.append(_event({"type": "response.output_item.done", "output_index": 0, "item": message}))
+    parts.append(_event({"type": "response.completed", "response": final}))
+    return b"".join(parts), True
+
+
 STATS = {"connections": 0, "in_flight": 0, "peak_in_flight": 0}
 
 
@@ -139,7 +193,9 @@ async def _handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) ->
                     STATS["peak_in_flight"] = max(STATS["peak_in_flight"], STATS["in_flight"])
                     await asyncio.sleep(delay / 1000)
                     STATS["in_flight"] -= 1
-                body, sse = answer(request)
+                body, sse = (
+                    answer_responses(request) if path.endswith(b"/responses") else answer(request)
+                )
             ctype = b"text/event-stream" if sse else b"application/json"
             writer.write(
                 b"HTTP/1.1 200 OK\r\ncontent-type: "

@@ -127,6 +127,19 @@ class HttpFloor:
                     yield choices[0]["delta"]
 
 
+    def responses_stream(self) -> Iterator[str]:
+        """The Responses API's typed events: text deltas until ``response.completed``."""
+        body = json.dumps({"model": self.model, "input": DICT_MSGS, "stream": True}).encode()
+        url = self.url.replace("/chat/completions", "/responses")
+        with connect_sse(self.client, "POST", url, content=body, headers=self.headers) as es:
+            for sse in es.iter_sse():
+                event = json.loads(sse.data)
+                if event["type"] == "response.output_text.delta":
+                    yield event["delta"]
+                elif event["type"] == "response.completed":
+                    break
+
+
 class FwFloor(BaseChatModel):
     """GenericFakeChatModel's per-chunk work with exact chunk counts and native async."""
 
@@ -317,6 +330,43 @@ def scenario_stream(base: str, rounds: int, loop: asyncio.AbstractEventLoop) -> 
     return out
 
 
+def scenario_responses(base: str, rounds: int) -> dict:
+    """The stream scenario in ``api="responses"`` mode: per text event, vs the floors."""
+    n = 1000
+    model = f"bench/n={n}"
+    from langchain_compat_chat import ChatCompatModel
+
+    subjects: dict[str, Any] = {
+        "compat": ChatCompatModel(model=model, base_url=base, api_key="sk", api="responses")
+    }
+    try:
+        from langchain_openai import ChatOpenAI
+
+        subjects["openai"] = ChatOpenAI(
+            model=model,
+            base_url=base,
+            api_key="sk",  # type: ignore[arg-type]
+            use_responses_api=True,
+        )
+    except ImportError:
+        pass
+    http, fw = HttpFloor(model, base), FwFloor(tokens=tokens(n))
+    runs: dict[str, Callable[[], Any]] = {
+        k: (lambda m=m: m.stream(MSGS)) for k, m in subjects.items()
+    }
+    runs["floor_http"] = http.responses_stream
+    runs["floor_fw"] = lambda: fw.stream(MSGS)
+
+    def run(label: str, fn: Callable[[], Any]) -> float:
+        items = fn() if label == "floor_http" else _content_only(fn())
+        _, span, count = _timed_stream(items)
+        if label != "openai":  # ChatOpenAI's v1 chunks are counted as they come
+            assert count == n, (label, count)
+        return span / (count - 1) * 1e6
+
+    return {"responses_us_per_event": _rounds(runs, rounds, run, labelled=True)}
+
+
 def scenario_tool(base: str, rounds: int) -> dict:
     frags = 500
     model = f"bench/tool={frags}"
@@ -409,6 +459,7 @@ def report(results: dict[str, dict[str, list[float]]]) -> str:
         "astream_us_per_chunk": "astream (us/chunk)",
         "ttfc_ms": "stream time to first chunk (ms)",
         "tool_us_per_fragment": "tool call (us/fragment)",
+        "responses_us_per_event": "responses stream (us/event)",
     }
     has_openai = any("openai" in v for v in results.values())
     head = "| metric | compat | " + ("ChatOpenAI | " if has_openai else "")
@@ -463,6 +514,7 @@ def main() -> None:
             ("invoke", lambda: scenario_invoke(base, rounds, args.calls, loop)),
             ("stream", lambda: scenario_stream(base, rounds, loop)),
             ("tool", lambda: scenario_tool(base, rounds)),
+            ("responses", lambda: scenario_responses(base, rounds)),
         ):
             t = pc()
             results.update(fn())

@@ -84,6 +84,23 @@ def _switches(profile: ProviderProfile) -> list[tuple[str, str]]:
     return rows
 
 
+def _responses(profile: ProviderProfile) -> str:
+    """What ``api="responses"`` does on this preset, from its resolved dialect."""
+    dialect = resolve_dialect(profile, "")
+    if not dialect.responses_api:
+        return 'not documented: refused (`dialect={"responses_api": True}` allows it)'
+    facts = [
+        "stateful: `previous_response_id` allowed" if dialect.responses_chaining else "stateless"
+    ]
+    if dialect.responses_encrypted_reasoning:
+        facts.append("encrypted reasoning included")
+    if dialect.responses_params:
+        facts.append("also takes " + ", ".join(_code(p) for p in sorted(dialect.responses_params)))
+    if dialect.responses_format == "response_format":
+        facts.append("structured output as `response_format`")
+    return "served; " + "; ".join(facts)
+
+
 def facts_table(profile: ProviderProfile) -> str:
     """The Markdown facts table of one preset."""
     any_choice = _code(json.dumps(profile.tool_choice_any))
@@ -137,6 +154,7 @@ def facts_table(profile: ProviderProfile) -> str:
             if profile.think_tags
             else "left as is by default (`think_tags=True` splits it out)",
         ),
+        ('Responses API (`api="responses"`)', _responses(profile)),
         *_switches(profile),
         ("LangSmith `ls_provider`", _code(json.dumps(profile.ls_provider))),
     ]
