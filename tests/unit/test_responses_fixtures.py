@@ -158,3 +158,18 @@ def test_v1_stream_equals_v1_invoke(path: Path) -> None:
     if fx["expect"].get("citations"):
         text = next(b for b in streamed.content_blocks if b["type"] == "text")
         assert [a["url"] for a in text.get("annotations", [])] == fx["expect"]["citations"]
+
+
+async def test_astream_events_sees_every_token_and_the_end() -> None:
+    fx = _load(FIXTURES[[p.stem for p in FIXTURES].index("vllm__gpt_oss_reasoning_text")])
+    model = _model(fx)
+    with _serve(fx, True):
+        events = [e async for e in model.astream_events("hi", version="v2")]
+    kinds = [e["event"] for e in events]
+    assert kinds[0] == "on_chat_model_start" and kinds[-1] == "on_chat_model_end"
+    streamed = "".join(
+        e["data"]["chunk"].text for e in events if e["event"] == "on_chat_model_stream"
+    )
+    assert streamed == fx["expect"]["content"]
+    output = events[-1]["data"]["output"]
+    assert output.additional_kwargs["reasoning_content"] == fx["expect"]["reasoning"]
