@@ -2,7 +2,9 @@
 
 ``ReferenceServer`` is a real HTTP/1.1 server on 127.0.0.1 that speaks Chat Completions
 faithfully (JSON and SSE, usage, tools and every ``tool_choice``, ``response_format``,
-``stop``, ``max_tokens``, ``n``, ``seed``, ``logprobs``, strict validation), generates
+``stop``, ``max_tokens``, ``n``, ``seed``, ``logprobs``, strict validation) and OpenAI's
+Responses API (``POST /v1/responses``: response objects and typed events, tools,
+``text.format``, reasoning items, ``previous_response_id``), generates
 deterministic content from the request's schemas (never from the prompt's meaning), and
 can be scripted: exact queued responses, provider :class:`Dialect` switches and
 :class:`Fault` injection. It also runs OpenAI's Batch API (``/v1/files``,

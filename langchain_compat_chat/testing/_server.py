@@ -1,4 +1,4 @@
-"""The reference server: a real HTTP/1.1 Chat Completions server on 127.0.0.1.
+"""The reference server: a real HTTP/1.1 OpenAI-compatible server on 127.0.0.1.
 
 :class:`ReferenceServer` is the public face: its settings, start and stop, and the
 thread-safe scripting API tests use. The parts live next to it, one concern each: the
@@ -8,7 +8,8 @@ route table and the endpoint handlers in ``_routes``. JSON answers carry
 event, so per-event delays, stalls and disconnects happen exactly where a real server
 would produce them.
 
-Routes (``_routes.ROUTES``): ``POST /v1/chat/completions``, ``GET /v1/models``,
+Routes (``_routes.ROUTES``): ``POST /v1/chat/completions``, ``POST /v1/responses``
+(OpenAI's Responses API, the same answers in its shapes), ``GET /v1/models``,
 ``GET /v1/models/{id}``, ``GET /health``, and OpenAI's Batch API (``/v1/files``,
 ``/v1/batches``; the files and batches themselves live in ``_batches.BatchApi``). The
 ``/v1`` prefix is optional unless ``strict_paths`` is set (then only ``/health`` answers
@@ -287,6 +288,11 @@ class ReferenceServer:
     def chat_requests(self) -> list[RecordedRequest]:
         """Only the ``POST .../chat/completions`` requests."""
         return [r for r in self.requests if r.path.endswith("/chat/completions")]
+
+    @property
+    def responses_requests(self) -> list[RecordedRequest]:
+        """Only the ``POST .../responses`` requests (the Responses API)."""
+        return [r for r in self.requests if r.path.endswith("/responses")]
 
     @property
     def last_request(self) -> RecordedRequest | None:

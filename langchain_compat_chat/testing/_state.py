@@ -26,6 +26,7 @@ from langchain_compat_chat.testing._config import (
 )
 from langchain_compat_chat.testing._errors import ApiError
 from langchain_compat_chat.testing._http import Request
+from langchain_compat_chat.testing._responses_store import ResponseStore
 from langchain_compat_chat.testing._validate import parse_body
 
 _PREFIX_CACHE_SIZE = 4096
@@ -68,6 +69,7 @@ class _Fields:
     prefix_cache: collections.OrderedDict[str, None] = field(
         default_factory=collections.OrderedDict
     )
+    responses: ResponseStore = field(default_factory=ResponseStore)
 
 
 class ServerState:
@@ -99,7 +101,7 @@ class ServerState:
 
     # -- scripting (test thread) ----------------------------------------------------------
     def reset(self) -> None:
-        """Forget requests, queued responses and the prompt cache; restore the defaults."""
+        """Forget requests, queued and stored responses and the prompt cache; restore defaults."""
         with self._lock:
             self._fields = self._fresh()
 
@@ -148,6 +150,12 @@ class ServerState:
         """The most recent request, or ``None``."""
         with self._lock:
             return self._fields.requests[-1] if self._fields.requests else None
+
+    @property
+    def responses(self) -> ResponseStore:
+        """The stored Responses API answers (``store: true``), emptied by ``reset()``."""
+        with self._lock:
+            return self._fields.responses
 
     # -- serving (loop thread) ------------------------------------------------------------
     def record(self, req: Request) -> None:

@@ -72,6 +72,26 @@ def thought_signature(call_id: str, name: str) -> str:
     return base64.b64encode(_digest("thought", call_id, name)).decode()
 
 
+def seal_reasoning(text: str) -> str:
+    """A Responses ``encrypted_content``: the reasoning text with a keyed hash, opaque.
+
+    The client cannot read it (base64 of hash + text is opaque enough for a test server)
+    and must give it back unchanged; :func:`open_reasoning` recovers the text statelessly.
+    """
+    raw = text.encode()
+    return base64.urlsafe_b64encode(_digest("sealed", text)[:16] + raw).decode()
+
+
+def open_reasoning(sealed: str) -> str | None:
+    """The reasoning text sealed by :func:`seal_reasoning`, or ``None`` if it was altered."""
+    try:
+        raw = base64.urlsafe_b64decode(sealed.encode())
+        text = raw[16:].decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return text if hmac.compare_digest(raw[:16], _digest("sealed", text)[:16]) else None
+
+
 # --------------------------------------------------------------------------------------
 # Is the request thinking?
 # --------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from langchain_compat_chat.testing._routes.files import (
 )
 from langchain_compat_chat.testing._routes.health import health
 from langchain_compat_chat.testing._routes.models import list_models, retrieve_model
+from langchain_compat_chat.testing._routes.responses import create_response
 from langchain_compat_chat.testing._state import ServerState
 
 if TYPE_CHECKING:
@@ -43,6 +44,7 @@ __all__ = ["ROUTES", "Exchange", "Handler", "Route", "dispatch"]
 ROUTES: tuple[Route, ...] = (
     Route("GET", "/health", health, auth=False, unprefixed=True),
     Route("POST", "/chat/completions", chat_completions),
+    Route("POST", "/responses", create_response),
     Route("GET", "/models", list_models),
     Route("GET", "/models/{model_id:path}", retrieve_model),
     # OpenAI's Batch API (openai-python src/openai/resources/files.py, batches.py)
