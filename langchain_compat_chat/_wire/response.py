@@ -16,6 +16,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.outputs import ChatGeneration, ChatResult
 
+from langchain_compat_chat._wire.boundary import parse_boundary
 from langchain_compat_chat._wire.reasoning import reasoning_source, split_content
 from langchain_compat_chat._wire.think import ThinkTags, split_think
 from langchain_compat_chat._wire.token_usage import (
@@ -27,7 +28,6 @@ from langchain_compat_chat._wire.token_usage import (
 from langchain_compat_chat.errors import (
     MalformedResponseError,
     error_from_payload,
-    parse_boundary,
     preview,
 )
 

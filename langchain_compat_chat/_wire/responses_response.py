@@ -19,6 +19,7 @@ from typing import Any
 from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.outputs import ChatGeneration, ChatResult
 
+from langchain_compat_chat._wire.boundary import parse_boundary
 from langchain_compat_chat._wire.response import parse_tool_call
 from langchain_compat_chat._wire.responses_input import (
     FUNCTION_CALL_IDS,
@@ -27,7 +28,7 @@ from langchain_compat_chat._wire.responses_input import (
 )
 from langchain_compat_chat._wire.token_usage import COST_KEY, usage_cost
 from langchain_compat_chat._wire.token_usage import usage_to_metadata as usage_to_metadata
-from langchain_compat_chat.errors import MalformedResponseError, error_from_payload, parse_boundary
+from langchain_compat_chat.errors import MalformedResponseError, error_from_payload
 
 __all__ = [
     "Output",

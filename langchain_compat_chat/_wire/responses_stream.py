@@ -31,6 +31,7 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.outputs import ChatGenerationChunk
 
+from langchain_compat_chat._wire.boundary import parse_boundary
 from langchain_compat_chat._wire.request import ForcedToolPlan
 from langchain_compat_chat._wire.response import fallback_call_id
 from langchain_compat_chat._wire.responses_response import (
@@ -46,7 +47,6 @@ from langchain_compat_chat.errors import (
     MalformedResponseError,
     StreamInterruptedError,
     error_from_payload,
-    parse_boundary,
 )
 
 __all__ = ["ResponsesStream"]

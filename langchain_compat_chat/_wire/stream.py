@@ -30,6 +30,7 @@ from langchain_core.messages import AIMessageChunk
 from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.outputs import ChatGenerationChunk
 
+from langchain_compat_chat._wire.boundary import parse_boundary
 from langchain_compat_chat._wire.reasoning import (
     merge_reasoning_details,
     reasoning_source,
@@ -48,7 +49,6 @@ from langchain_compat_chat.errors import (
     CompatChatError,
     MalformedResponseError,
     error_from_payload,
-    parse_boundary,
     preview,
 )
 

@@ -87,3 +87,12 @@ def test_imports_run_one_way(layer: str) -> None:
     assert {k: v for k, v in wrong.items() if v} == {}, (
         f"{layer} modules import {sorted(_FORBIDDEN[layer])} modules"
     )
+
+
+def test_no_module_is_over_600_lines() -> None:
+    """One concern a module keeps each one readable in a sitting (the architecture issue)."""
+    sizes = {
+        str(path.relative_to(PACKAGE)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in PACKAGE.rglob("*.py")
+    }
+    assert {name: n for name, n in sizes.items() if n > 600} == {}

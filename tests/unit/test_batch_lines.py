@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from langchain_compat_chat._batch_submit import split as _split
 from langchain_compat_chat._wire.batch_facts import (
     BATCH_APIS,
     batch_api_for,
@@ -23,7 +24,6 @@ from langchain_compat_chat._wire.batch_lines import (
     read_part_meta,
     request_line,
 )
-from langchain_compat_chat.batch import _split
 from langchain_compat_chat.errors import (
     BatchCancelledError,
     BatchExpiredError,

@@ -14,12 +14,12 @@ from langchain_compat_chat._http.deadline import Deadline
 from langchain_compat_chat._http.retry import parse_retry_after
 from langchain_compat_chat._http.sse import SSEDecoder
 from langchain_compat_chat._secrets import basic_auth_header, split_credentials
+from langchain_compat_chat._wire.boundary import parse_boundary
 from langchain_compat_chat.errors import (
     APIError,
     APITimeoutError,
     MalformedResponseError,
     ResponseTooLargeError,
-    parse_boundary,
     redact,
     register_secret,
 )
