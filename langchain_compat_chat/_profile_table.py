@@ -268,6 +268,13 @@ _FIREWORKS_GPT_OSS_120B: ModelProfile = {
     "max_input_tokens": 128_000,
     "tool_calling": True,
 }
+_NVIDIA_GPT_OSS_120B: ModelProfile = {
+    **_GPT_OSS_TEXT,
+    # https://docs.api.nvidia.com/nim/reference/openai-gpt-oss-120b : "text-only for both
+    # input and output modalities", a reasoning model "supporting ... tool use". The page
+    # states no context or output limit, so fetch_profile() or profile= supplies them.
+    "tool_calling": True,
+}
 _TOGETHER_GPT_OSS_120B: ModelProfile = {
     **_GPT_OSS_TEXT,
     # https://docs.together.ai/docs/gpt-oss : openai/gpt-oss-120b, context length 128k
@@ -321,7 +328,7 @@ MODEL_TABLE: Mapping[str, Mapping[str, ModelProfile]] = {
         "claude-opus-5": _CLAUDE_1M,
         "claude-sonnet-5": _CLAUDE_1M,
         # the dated id and its alias: "Claude API ID" and "Claude API alias" in
-    # https://platform.claude.com/docs/en/about-claude/models/overview
+        # https://platform.claude.com/docs/en/about-claude/models/overview
         "claude-haiku-4-5": _CLAUDE_HAIKU_45,
         "claude-haiku-4-5-20251001": _CLAUDE_HAIKU_45,
     },
@@ -329,4 +336,5 @@ MODEL_TABLE: Mapping[str, Mapping[str, ModelProfile]] = {
     "cerebras": {"gpt-oss-120b": _CEREBRAS_GPT_OSS_120B},
     "fireworks": {"accounts/fireworks/models/gpt-oss-120b": _FIREWORKS_GPT_OSS_120B},
     "together": {"openai/gpt-oss-120b": _TOGETHER_GPT_OSS_120B},
+    "nvidia": {"openai/gpt-oss-120b": _NVIDIA_GPT_OSS_120B},
 }

@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 
-
+# -- 1. the declared table (its entries are in _profile_table.py) --------------------------------
 def table_profile(preset: str, model: str) -> ModelProfile | None:
     """The declared facts for ``model`` on ``preset``'s API, or ``None`` when not in the table.
 
