@@ -1,7 +1,9 @@
 """``ChatCompatModel``'s provider Batch API methods (a mixin; the job logic is ``batch.py``).
 
-Each method is a few lines that hand the model to ``batch.py``; ``batch`` and ``abatch``
-keep langchain-core's fan-out unless ``use_batch_api=True``.
+Each method hands the model to ``batch.py``, which gives the operation's plan (its steps
+and the session), and runs it with the sync or the async driver: a sync method and its
+async twin differ only in that. ``batch`` and ``abatch`` keep langchain-core's fan-out
+unless ``use_batch_api=True``.
 """
 
 from __future__ import annotations
@@ -43,26 +45,30 @@ class RunsBatchJobs:
 
         """
         from langchain_compat_chat import batch
+        from langchain_compat_chat._batch_steps import drive
 
-        return batch.submit(_model(self), inputs, kwargs)
+        return drive(*batch.submit_plan(_model(self), inputs, kwargs))
 
     async def asubmit_batch(self, inputs: Iterable[LanguageModelInput], **kwargs: Any) -> BatchJob:
         """Async :meth:`submit_batch`."""
         from langchain_compat_chat import batch
+        from langchain_compat_chat._batch_steps import adrive
 
-        return await batch.asubmit(_model(self), inputs, kwargs)
+        return await adrive(*batch.submit_plan(_model(self), inputs, kwargs))
 
     def get_batch(self, batch_id: str) -> BatchJob:
         """The job ``submit_batch`` returned as ``job.id``, from any process, at its state now."""
         from langchain_compat_chat import batch
+        from langchain_compat_chat._batch_steps import drive
 
-        return batch.resume(_model(self), batch_id)
+        return drive(*batch.resume_plan(_model(self), batch_id))
 
     async def aget_batch(self, batch_id: str) -> BatchJob:
         """Async :meth:`get_batch`."""
         from langchain_compat_chat import batch
+        from langchain_compat_chat._batch_steps import adrive
 
-        return await batch.aresume(_model(self), batch_id)
+        return await adrive(*batch.resume_plan(_model(self), batch_id))
 
     def batch(
         self,
@@ -84,8 +90,9 @@ class RunsBatchJobs:
                 _model(self), inputs, config, return_exceptions=return_exceptions, **kwargs
             )
         from langchain_compat_chat import batch
+        from langchain_compat_chat._batch_steps import drive
 
-        return batch.run(_model(self), inputs, return_exceptions, kwargs)
+        return drive(*batch.run_plan(_model(self), inputs, return_exceptions, kwargs))
 
     async def abatch(
         self,
@@ -102,5 +109,6 @@ class RunsBatchJobs:
                 _model(self), inputs, config, return_exceptions=return_exceptions, **kwargs
             )
         from langchain_compat_chat import batch
+        from langchain_compat_chat._batch_steps import adrive
 
-        return await batch.arun(_model(self), inputs, return_exceptions, kwargs)
+        return await adrive(*batch.run_plan(_model(self), inputs, return_exceptions, kwargs))

@@ -13,16 +13,21 @@ import uuid
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from langchain_compat_chat._batch_create import find_listed, send_once
 from langchain_compat_chat._batch_steps import Part, Send, Steps
 from langchain_compat_chat._http.call import Request
 from langchain_compat_chat._http.files import StreamBody
 from langchain_compat_chat._http.session import Session
 from langchain_compat_chat._wire.batch_facts import BatchApi, batch_api_for, batch_base_url
 from langchain_compat_chat._wire.batch_lines import (
+    BatchInfo,
     PartMeta,
     custom_id,
+    is_part_batch,
+    is_part_file,
     multipart_frame,
     parse_batch,
+    part_filename,
     part_metadata,
     read_part_meta,
     request_line,
@@ -79,6 +84,7 @@ class Submission:
         if not inputs:
             raise InvalidRequestError("submit_batch needs at least one input")
         self.model = model
+        self.session = session_for(model, api)
         self.inputs = inputs
         self.stop = kwargs.pop("stop", None)
         kwargs.pop("ls_structured_output_format", None)  # tracing only, never sent
@@ -123,14 +129,91 @@ class Submission:
             yield b"".join(buffer)
         yield tail
 
-    def _upload(self, part: int, group: str, offset: int, count: int, size: int) -> Request:
-        head, tail, content_type = multipart_frame(
-            self.api.purpose, f"batch-{group}-{part}.jsonl", uuid.uuid4().hex
-        )
+    def _upload(self, part: int, group: str, offset: int, count: int, size: int) -> Steps[str]:
+        """Upload one part's file; after an ambiguous failure, a whole copy found is used."""
+        name = part_filename(group, part)
+        head, tail, content_type = multipart_frame(self.api.purpose, name, uuid.uuid4().hex)
         body = StreamBody(
             len(head) + size + len(tail), lambda: self._file(head, tail, offset, count)
         )
-        return Request("POST", self.api.files_path, body, headers={"content-type": content_type})
+        request = Request("POST", self.api.files_path, body, headers={"content-type": content_type})
+        reply = yield from send_once(
+            request, self.session.retry, lambda: self._find_file(name, size)
+        )
+        file_id = reply.get("id") if isinstance(reply, dict) else None
+        if not isinstance(file_id, str):
+            raise MalformedResponseError(
+                "The upload's answer has no file 'id'",
+                body=preview(json.dumps(reply, default=repr)),
+            )
+        return file_id
+
+    def _find_file(self, name: str, size: int) -> Steps[Any]:
+        """A whole copy of an upload that failed after sending, or ``None`` to upload again.
+
+        A copy the listing does not show (or a listing that fails) costs only storage, not
+        a billed run, so the upload goes on; a warning names the file that may be left.
+        """
+        try:
+            found = yield from find_listed(
+                self.api.files_path,
+                {"purpose": self.api.purpose},
+                lambda obj: is_part_file(obj, name, size),
+            )
+        except CompatChatError as exc:
+            found, why = None, f"the file list failed ({type(exc).__name__}: {exc})"
+        else:
+            why = "the file list does not show it"
+        if found is None:
+            _log.warning(
+                "The upload of %s failed after it was sent and %s: a copy may be left at "
+                "the provider (DELETE %s/{id} removes it)",
+                name,
+                why,
+                self.api.files_path,
+            )
+        return found
+
+    def _create(self, file_id: str, meta: PartMeta) -> Steps[BatchInfo]:
+        """Create one part's batch, never twice (see ``_batch_create``)."""
+        create = {
+            "input_file_id": file_id,
+            "endpoint": self.api.endpoint,
+            "completion_window": self.window,
+            "metadata": part_metadata(meta, self.metadata),
+        }
+        body = json.dumps(create, ensure_ascii=False).encode()
+        request = Request("POST", self.api.batches_path, body, headers=JSON_HEADERS)
+        reply = yield from send_once(
+            request, self.session.retry, lambda: self._find_batch(file_id, meta)
+        )
+        return parse_batch(reply, self.api.envelope)
+
+    def _find_batch(self, file_id: str, meta: PartMeta) -> Steps[Any]:
+        """The batch a failed create made, or ``None``; a failed look is raised, not guessed.
+
+        Creating again without knowing would risk a second billed batch, so a listing that
+        fails ends the submit, with a warning that names what to look for.
+        """
+        try:
+            return (
+                yield from find_listed(
+                    self.api.batches_path,
+                    {},
+                    lambda obj: is_part_batch(obj, file_id, meta.group, meta.part),
+                )
+            )
+        except CompatChatError:
+            _log.warning(
+                "Creating part %d of a batch job failed, and the server could not be asked "
+                "whether it made the batch anyway: look for input_file_id %s "
+                "(metadata lcc_group=%s) in GET %s and cancel it if it is there",
+                meta.part,
+                file_id,
+                meta.group,
+                self.api.batches_path,
+            )
+            raise
 
     def steps(self) -> Steps[list[Part]]:
         """Upload and create the batches, last first; cancel those made if one fails."""
@@ -141,29 +224,16 @@ class Submission:
         try:
             for part in reversed(range(len(self.slices))):
                 offset, count, size = self.slices[part]
-                file_reply = yield Send(self._upload(part, group, offset, count, size))
-                file_id = file_reply.get("id") if isinstance(file_reply, dict) else None
-                if not isinstance(file_id, str):
-                    raise MalformedResponseError(
-                        "The upload's answer has no file 'id'",
-                        body=preview(json.dumps(file_reply, default=repr)),
-                    )
+                file_id = yield from self._upload(part, group, offset, count, size)
                 meta = PartMeta(part, len(self.slices), offset, count, next_id, group, tool)
-                create = {
-                    "input_file_id": file_id,
-                    "endpoint": self.api.endpoint,
-                    "completion_window": self.window,
-                    "metadata": part_metadata(meta, self.metadata),
-                }
-                body = json.dumps(create, ensure_ascii=False).encode()
-                reply = yield Send(
-                    Request("POST", self.api.batches_path, body, headers=JSON_HEADERS)
-                )
-                info = parse_batch(reply, self.api.envelope)
+                info = yield from self._create(file_id, meta)
                 created.append(Part(meta, info))
                 next_id = info.id
         except CompatChatError:
-            for made in created:  # best effort: a half-made job must not run unseen
+            # Best effort: a half-made job must not run unseen. Cancelling is idempotent
+            # (a batch already cancelling answers its state, https://platform.openai.com/
+            # docs/api-reference/batch/cancel), so the session's own retries stay on here.
+            for made in created:
                 try:
                     path = f"{self.api.batches_path}/{made.info.id}/cancel"
                     yield Send(Request("POST", path, b"{}"))

@@ -35,6 +35,7 @@ from langchain_core.messages import AIMessage
 from langchain_compat_chat._batch_steps import Download, Part, Send, Sleep, Steps, adrive, drive
 from langchain_compat_chat._batch_submit import Submission, resume_steps, session_for
 from langchain_compat_chat._http.call import Request
+from langchain_compat_chat._http.session import Session
 from langchain_compat_chat._wire.batch_facts import BatchApi, batch_api_for
 from langchain_compat_chat._wire.batch_lines import (
     BatchInfo,
@@ -435,65 +436,58 @@ def _submission(
     return Submission(model, _as_sequence(inputs), kwargs, **options)
 
 
-def submit(
+def _submitted(submission: Submission) -> Steps[BatchJob]:
+    parts = yield from submission.steps()
+    return BatchJob(submission.model, submission.api, parts, submission.plan)
+
+
+def _answer(value: T) -> Steps[T]:
+    """Steps that send nothing and give ``value``."""
+    yield from ()
+    return value
+
+
+# The model's methods (``_batch_methods.py``) run these plans, each the steps of one
+# operation and the session they run on, with ``drive`` or ``adrive``: nothing else
+# differs between the sync and the async method.
+Plan = tuple[Steps[T], Session]
+
+
+def submit_plan(
     model: ChatCompatModel, inputs: Iterable[LanguageModelInput], kwargs: dict[str, Any]
-) -> BatchJob:
-    """``model.submit_batch``: build, upload, create; returns the job."""
+) -> Plan[BatchJob]:
+    """``model.submit_batch``: build, upload, create; gives the job."""
     submission = _submission(model, inputs, kwargs)
-    parts = drive(submission.steps(), session_for(model, submission.api))
-    return BatchJob(model, submission.api, parts, submission.plan)
+    return _submitted(submission), submission.session
 
 
-async def asubmit(
-    model: ChatCompatModel, inputs: Iterable[LanguageModelInput], kwargs: dict[str, Any]
-) -> BatchJob:
-    """Async :func:`submit`."""
-    submission = _submission(model, inputs, kwargs)
-    parts = await adrive(submission.steps(), session_for(model, submission.api))
-    return BatchJob(model, submission.api, parts, submission.plan)
-
-
-def resume(model: ChatCompatModel, batch_id: str) -> BatchJob:
+def resume_plan(model: ChatCompatModel, batch_id: str) -> Plan[BatchJob]:
     """``model.get_batch``: the job whose first batch is ``batch_id``, at its current state."""
     api = batch_api_for(model.provider_profile.name)
-    parts = drive(resume_steps(api, batch_id), session_for(model, api))
-    return BatchJob(model, api, parts, _tool_plan(model, parts[0].meta))
+
+    def steps() -> Steps[BatchJob]:
+        parts = yield from resume_steps(api, batch_id)
+        return BatchJob(model, api, parts, _tool_plan(model, parts[0].meta))
+
+    return steps(), session_for(model, api)
 
 
-async def aresume(model: ChatCompatModel, batch_id: str) -> BatchJob:
-    """Async :func:`resume`."""
-    api = batch_api_for(model.provider_profile.name)
-    parts = await adrive(resume_steps(api, batch_id), session_for(model, api))
-    return BatchJob(model, api, parts, _tool_plan(model, parts[0].meta))
-
-
-def run(
+def run_plan(
     model: ChatCompatModel,
     inputs: Iterable[LanguageModelInput],
     return_exceptions: bool,
     kwargs: dict[str, Any],
-) -> list[Any]:
-    """``model.batch(inputs, use_batch_api=True)``: submit, wait, return the answers."""
+) -> Plan[list[Any]]:
+    """``model.batch(inputs, use_batch_api=True)``: submit, wait, give the answers."""
     inputs = _as_sequence(inputs)
-    if not inputs:
-        return []
+    if not inputs:  # nothing to send: not even the preset's batch support is asked
+        return _answer([]), model._get_session()
     poll = kwargs.pop("poll", 2.0)
-    job = submit(model, inputs, kwargs)
-    job.wait(poll=poll)
-    return job.results(return_exceptions=return_exceptions)
+    submission = _submission(model, inputs, kwargs)
 
+    def steps() -> Steps[list[Any]]:
+        job = yield from _submitted(submission)
+        yield from job._wait_steps(None, poll, 60.0, None)  # wait()'s default max_poll
+        return (yield from job._results_steps(return_exceptions))
 
-async def arun(
-    model: ChatCompatModel,
-    inputs: Iterable[LanguageModelInput],
-    return_exceptions: bool,
-    kwargs: dict[str, Any],
-) -> list[Any]:
-    """Async :func:`run`."""
-    inputs = _as_sequence(inputs)
-    if not inputs:
-        return []
-    poll = kwargs.pop("poll", 2.0)
-    job = await asubmit(model, inputs, kwargs)
-    await job.await_(poll=poll)
-    return await job.aresults(return_exceptions=return_exceptions)
+    return steps(), submission.session

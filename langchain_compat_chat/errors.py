@@ -160,6 +160,12 @@ class CompatChatError(lc.ModelError):
     """What the user can do about it (a 401: how to pass a key), shown after the message;
     ``message`` itself stays the provider's own words."""
 
+    request_sent: bool = True
+    """Whether the request may have reached the server. ``False`` only where the failure
+    proves it did not (no connection could be made, none was free in the pool), so that
+    sending again cannot make the server act twice; a timeout or a connection dropped after
+    sending leaves it ``True``: the server may have acted without our seeing the answer."""
+
     def add_hint(self, hint: str) -> None:
         """Attach what the user can do (``hint``, redacted); ``str()`` shows it."""
         self.hint = redact(hint)

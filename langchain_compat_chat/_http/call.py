@@ -40,6 +40,16 @@ _log = logging.getLogger("langchain_compat_chat")
 
 # An error body is read only to say what the server said; past this it is cut, not refused.
 _ERROR_BODY_CAP = 64 * 1024
+# Failures that prove no byte of the request left: no connection was made (or none was free
+# in the pool), so the server cannot have acted on it. Every other transport failure may
+# come after the server read the request (a read timeout, a connection dropped before the
+# answer): httpx's exception hierarchy, https://www.python-httpx.org/exceptions/.
+_NEVER_SENT = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.UnsupportedProtocol,
+)
 # A read that fails this close to the deadline failed because of it (socket timeouts and
 # the watchdog both fire on the deadline, give or take the clocks' rounding).
 _DEADLINE_SLACK = 0.01
@@ -70,6 +80,11 @@ class Request:
     from_root: bool = False
     """``path`` is from the server root (``base_url`` without its ``/v1``): the native
     endpoints of llama.cpp (``/props``), Ollama (``/api/show``) and LM Studio live there."""
+    retry: bool = True
+    """Whether the session may send it again after a retryable failure. ``False`` for a
+    request that acts each time it arrives (``POST /batches`` creates one more batch): a
+    failed attempt is raised at once, and its caller, which can ask the server what the
+    attempt did, decides whether to send again (see ``CompatChatError.request_sent``)."""
 
 
 def map_httpx_error(
@@ -88,7 +103,9 @@ def map_httpx_error(
             return APITimeoutError(
                 f"The stream went silent longer than the idle timeout ({detail})"
             )
-        return APITimeoutError(f"The request timed out ({detail})")
+        timeout = APITimeoutError(f"The request timed out ({detail})")
+        timeout.request_sent = not isinstance(exc, _NEVER_SENT)
+        return timeout
     if streaming and isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError)):
         return StreamInterruptedError(
             f"The connection broke in the middle of the stream ({detail})"
@@ -96,7 +113,9 @@ def map_httpx_error(
     if isinstance(exc, httpx.DecodingError):
         return MalformedResponseError(f"The response could not be decoded ({detail})")
     where = f" at {url}" if url else ""
-    return APIConnectionError(f"Could not reach the server{where} ({detail})")
+    error = APIConnectionError(f"Could not reach the server{where} ({detail})")
+    error.request_sent = not isinstance(exc, _NEVER_SENT)
+    return error
 
 
 def raise_chained(error: CompatChatError, cause: BaseException) -> NoReturn:
@@ -261,7 +280,7 @@ class CallState:
         """
         error = self.error(exc, streaming=False)
         policy = self.session.retry
-        wait = policy.delay(self.attempt, error)
+        wait = policy.delay(self.attempt, error) if self.request.retry else None
         if wait is not None and self.deadline is not None and wait >= self.deadline.remaining():
             wait = None
         if wait is None:

@@ -111,27 +111,40 @@ class EventStream:
             error = self.annotate(map_httpx_error(exc, streaming=True))
         raise_chained(error, exc)
 
-    def __iter__(self) -> Iterator[list[Event]]:
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[None]:
+        """Around the reads: any failure comes out typed, with attempts and request id."""
         try:
-            for chunk in self.response.iter_bytes():
-                events = self._feed(chunk)
-                if events:
-                    yield events
-            events = self._end()
+            yield
         except (httpx.HTTPError, CompatChatError) as exc:
             self._fail(exc)
+
+    @contextlib.contextmanager
+    def _annotating(self) -> Iterator[None]:
+        """Around a protocol's work: its typed errors get this stream's request id."""
+        try:
+            yield
+        except CompatChatError as exc:
+            self.annotate(exc)
+            raise
+
+    # The four loops below are the I/O only (``for`` or ``async for``, and the drain);
+    # what each read means is in ``_feed``/``_end``, ``_reading``, ``_annotating``.
+    def __iter__(self) -> Iterator[list[Event]]:
+        with self._reading():
+            for chunk in self.response.iter_bytes():
+                if events := self._feed(chunk):
+                    yield events
+            events = self._end()
         if events:
             yield events
 
     async def __aiter__(self) -> AsyncIterator[list[Event]]:
-        try:
+        with self._reading():
             async for chunk in self.response.aiter_bytes():
-                events = self._feed(chunk)
-                if events:
+                if events := self._feed(chunk):
                     yield events
             events = self._end()
-        except (httpx.HTTPError, CompatChatError) as exc:
-            self._fail(exc)
         if events:
             yield events
 
@@ -144,22 +157,19 @@ class EventStream:
         of the protocol gets this stream's request id and attempt count.
         """
         batches = iter(self)
-        try:
+        with self._annotating():
             for batch in batches:
                 yield from protocol.feed(batch)
                 if protocol.done:
                     drain(self.response, batches)
                     break
             last = protocol.close()
-        except CompatChatError as exc:
-            self.annotate(exc)
-            raise
         yield last
 
     async def achunks(self, protocol: StreamProtocol[T]) -> AsyncIterator[T]:
         """Async :meth:`chunks`."""
         batches = aiter(self)
-        try:
+        with self._annotating():
             async for batch in batches:
                 for chunk in protocol.feed(batch):
                     yield chunk
@@ -167,9 +177,6 @@ class EventStream:
                     await adrain(self.response, batches)
                     break
             last = protocol.close()
-        except CompatChatError as exc:
-            self.annotate(exc)
-            raise
         yield last
 
 

@@ -33,6 +33,8 @@ from langchain_compat_chat.errors import (
 )
 
 __all__ = [
+    "LIST_LIMIT",
+    "LIST_PAGES",
     "TERMINAL",
     "BatchInfo",
     "LineSplitter",
@@ -40,9 +42,13 @@ __all__ = [
     "ResultLine",
     "custom_id",
     "index_of",
+    "is_part_batch",
+    "is_part_file",
+    "list_page",
     "multipart_frame",
     "parse_batch",
     "parse_result_line",
+    "part_filename",
     "part_metadata",
     "read_part_meta",
     "request_line",
@@ -249,6 +255,75 @@ def parse_batch(payload: Any, envelope: str | None = None) -> BatchInfo:
         errors=reasons,
         extra={k: v for k, v in obj.items() if k not in _KNOWN_BATCH_FIELDS},
     )
+
+
+# -- finding what a failed create made -------------------------------------------------------
+LIST_LIMIT = 100
+"""Objects asked for per list page: OpenAI's most for ``GET /batches`` ("Limit can range
+between 1 and 100", https://platform.openai.com/docs/api-reference/batch/list); ``GET
+/files`` allows up to 10,000 (https://platform.openai.com/docs/api-reference/files/list)."""
+LIST_PAGES = 3
+"""Pages read at most when looking for what a failed create made: it was made seconds
+ago, so it is among the newest, and a bounded look never turns into a crawl of a long
+history."""
+
+
+def part_filename(group: str, part: int) -> str:
+    """The uploaded file's name: the job's group and the part, so a listing shows it as ours."""
+    return f"batch-{group}-{part}.jsonl"
+
+
+def list_page(payload: Any) -> tuple[list[Any], str | None]:
+    """A list answer's objects and the cursor of the next page (``None`` on the last).
+
+    OpenAI's shape is ``{"data": [...], "has_more", "last_id"}`` (the ``after`` cursor is
+    the last id, https://platform.openai.com/docs/api-reference/batch/list); Together's
+    ``GET /batches`` answers a bare array of jobs, one page in all
+    (https://docs.together.ai/reference/batch-list).
+
+    Raises:
+        MalformedResponseError: The answer is neither shape.
+
+    """
+    if isinstance(payload, list):
+        return payload, None
+    data = payload.get("data") if isinstance(payload, Mapping) else None
+    if not isinstance(data, list):
+        raise MalformedResponseError(
+            "The server's list answer has no 'data' array",
+            body=json.dumps(payload, default=repr)[:2000],
+        )
+    after: Any = None
+    if payload.get("has_more") is True and data:
+        after = payload.get("last_id") or (
+            data[-1].get("id") if isinstance(data[-1], Mapping) else None
+        )
+    return data, after if isinstance(after, str) and after else None
+
+
+def is_part_batch(obj: Any, input_file_id: str, group: str, part: int) -> bool:
+    """Whether a listed batch is the one this job's part ``part`` asked for.
+
+    Its input file is the one uploaded for the part (every provider's batch object names it,
+    Together's job included), or its metadata carries the job's random group id and the
+    part (a provider that keeps metadata); either holds only for a batch this submit made.
+    """
+    if not isinstance(obj, Mapping):
+        return False
+    if obj.get("input_file_id") == input_file_id:
+        return True
+    meta = read_part_meta(obj.get("metadata"))
+    return meta is not None and meta.group == group and meta.part == part
+
+
+def is_part_file(obj: Any, filename: str, size: int) -> bool:
+    """Whether a listed file is a whole copy of this part's upload: its name and size.
+
+    The name carries the job's random group id (:func:`part_filename`); ``bytes`` is the
+    file's size (https://platform.openai.com/docs/api-reference/files/object), so a file
+    the server kept whole has exactly the size we sent.
+    """
+    return isinstance(obj, Mapping) and obj.get("filename") == filename and obj.get("bytes") == size
 
 
 class LineSplitter:

@@ -17,9 +17,13 @@ from langchain_compat_chat._wire.batch_lines import (
     PartMeta,
     custom_id,
     index_of,
+    is_part_batch,
+    is_part_file,
+    list_page,
     multipart_frame,
     parse_batch,
     parse_result_line,
+    part_filename,
     part_metadata,
     read_part_meta,
     request_line,
@@ -278,3 +282,43 @@ def test_a_failed_line_is_typed_exactly_as_the_same_http_answer(status: int) -> 
     got = (line.error.message, line.error.code, line.error.error_type, line.error.status_code)
     assert got == (interactive.message, interactive.code, interactive.error_type, status)
     assert line.error.request_id == interactive.request_id == "req_x"
+
+
+# -- finding what a failed create made ---------------------------------------------------
+def test_an_openai_list_page_gives_its_objects_and_the_next_cursor() -> None:
+    page = {"object": "list", "data": [OPENAI_BATCH], "last_id": "batch_abc123", "has_more": True}
+    assert list_page(page) == ([OPENAI_BATCH], "batch_abc123")
+    assert list_page({**page, "has_more": False}) == ([OPENAI_BATCH], None)
+    assert list_page({"data": [OPENAI_BATCH], "has_more": True}) == ([OPENAI_BATCH], "batch_abc123")
+    assert list_page({"data": [], "has_more": True}) == ([], None)
+
+
+def test_a_together_list_is_a_bare_array_of_jobs_and_one_page() -> None:
+    jobs = [{"id": "0123", "status": "IN_PROGRESS", "input_file_id": "file-in"}]
+    assert list_page(jobs) == (jobs, None)
+
+
+@pytest.mark.parametrize("payload", [None, {}, {"data": {"id": "x"}}, "page"])
+def test_a_list_answer_of_another_shape_is_a_typed_error(payload: object) -> None:
+    with pytest.raises(MalformedResponseError, match="'data'"):
+        list_page(payload)
+
+
+def test_a_listed_batch_is_ours_by_its_input_file_or_group_and_part() -> None:
+    meta = PartMeta(1, 2, 5, 5, None, "g1")
+    by_meta = {"id": "b", "input_file_id": "file-other", "metadata": part_metadata(meta)}
+    assert is_part_batch({**OPENAI_BATCH, "input_file_id": "file-ours"}, "file-ours", "g1", 1)
+    assert is_part_batch(by_meta, "file-ours", "g1", 1)
+    assert not is_part_batch(by_meta, "file-ours", "g1", 0)  # the job's other part
+    assert not is_part_batch(by_meta, "file-ours", "g2", 1)  # another job's
+    assert not is_part_batch(OPENAI_BATCH, "file-ours", "g1", 1)
+    assert not is_part_batch("batch_abc123", "file-abc123", "g1", 1)
+
+
+def test_a_listed_file_is_ours_by_its_name_and_whole_size() -> None:
+    name = part_filename("g1", 3)
+    assert name == "batch-g1-3.jsonl"
+    assert is_part_file({"id": "f", "filename": name, "bytes": 120}, name, 120)
+    assert not is_part_file({"id": "f", "filename": name, "bytes": 60}, name, 120)
+    assert not is_part_file({"id": "f", "filename": "batch-g1-2.jsonl", "bytes": 120}, name, 120)
+    assert not is_part_file(None, name, 120)
