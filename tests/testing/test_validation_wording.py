@@ -569,6 +569,12 @@ _BASE = {
 _PATH = {"chat": "/chat/completions", "responses": "/responses"}
 
 
+def _error(client: httpx.Client, endpoint: str, fields: dict[str, Any]) -> dict[str, Any]:
+    resp = client.post(_PATH[endpoint], json={**_BASE[endpoint], **fields})
+    assert resp.status_code == 400, resp.text
+    return error_of(resp)
+
+
 @pytest.mark.parametrize(
     ("endpoint", "case", "fields", "message", "param", "code"),
     CASES,
@@ -583,11 +589,94 @@ def test_error_object_is_exact(
     param: str | None,
     code: str | None,
 ) -> None:
-    resp = client.post(_PATH[endpoint], json={**_BASE[endpoint], **fields})
-    assert resp.status_code == 400, resp.text
-    assert error_of(resp) == {
-        "message": message,
-        "type": "invalid_request_error",
-        "param": param,
-        "code": code,
-    }
+    expected = {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+    assert _error(client, endpoint, fields) == expected
+
+
+MALFORMED: list[tuple[str, str, dict[str, Any], str, str | None, str | None]] = [
+    # Bodies that once crashed a validator: the server closed the connection, no answer.
+    (
+        "responses",
+        "input item type an array",
+        {"input": [{"type": []}]},
+        "Invalid value: '[]'. Supported values are: 'message', 'function_call', "
+        "'function_call_output', 'reasoning', and 'item_reference'.",
+        "input[0].type",
+        "invalid_value",
+    ),
+    (
+        "chat",
+        "allowed tool function not an object",
+        {
+            "tools": [{"type": "function", "function": {"name": "f"}}],
+            "tool_choice": {
+                "type": "allowed_tools",
+                "allowed_tools": {"mode": "auto", "tools": [{"type": "function", "function": 1}]},
+            },
+        },
+        "Missing required parameter: 'tool_choice.allowed_tools.tools[0].function.name'.",
+        "tool_choice.allowed_tools.tools[0].function.name",
+        "missing_required_parameter",
+    ),
+    (
+        "responses",
+        "strict properties not an object",
+        {
+            "tools": [
+                {
+                    "type": "function",
+                    "name": "f",
+                    "strict": True,
+                    "parameters": {
+                        "type": "object",
+                        "properties": True,
+                        "additionalProperties": False,
+                    },
+                }
+            ]
+        },
+        "Invalid schema for function 'f': True is not of type 'object'.",
+        "tools[0].parameters",
+        "invalid_function_parameters",
+    ),
+    (
+        "responses",
+        "strict anyOf not an array",
+        {
+            "text": {
+                "format": {
+                    "type": "json_schema",
+                    "name": "s",
+                    "strict": True,
+                    "schema": {
+                        "type": "object",
+                        "properties": {"a": {"anyOf": {"type": "string"}}},
+                        "required": ["a"],
+                        "additionalProperties": False,
+                    },
+                }
+            }
+        },
+        "Invalid schema for response_format 's': {'type': 'string'} is not of type 'array'.",
+        "text.format.schema",
+        "invalid_json_schema",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "case", "fields", "message", "param", "code"),
+    MALFORMED,
+    ids=[f"{c[0]}-{c[1]}" for c in MALFORMED],
+)
+def test_malformed_shapes_get_a_400_not_a_dropped_connection(
+    client: httpx.Client,
+    endpoint: str,
+    case: str,
+    fields: dict[str, Any],
+    message: str,
+    param: str | None,
+    code: str | None,
+) -> None:
+    expected = {"message": message, "type": "invalid_request_error", "param": param, "code": code}
+    assert _error(client, endpoint, fields) == expected

@@ -102,7 +102,7 @@ def _validate_item(item: Any, where: str) -> None:
             f"{where}.type",
             "invalid_value",
         )
-    if kind not in _ITEM_KEYS:
+    if not isinstance(kind, str) or kind not in _ITEM_KEYS:  # a list or object is unhashable
         raise invalid_value(f"{where}.type", kind, ITEM_TYPES)
     for key in item:
         if key not in _ITEM_KEYS[kind]:

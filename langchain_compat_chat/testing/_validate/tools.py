@@ -127,7 +127,8 @@ def validate_tool_choice(body: Mapping[str, Any], tool_names: Sequence[str]) -> 
             if not isinstance(listed, list) or not listed:
                 raise missing("tool_choice.allowed_tools.tools")
             for j, item in enumerate(listed):
-                name = (item.get("function") or {}).get("name") if isinstance(item, dict) else None
+                fn = item.get("function") if isinstance(item, dict) else None
+                name = fn.get("name") if isinstance(fn, dict) else None
                 if not isinstance(name, str):
                     raise missing(f"tool_choice.allowed_tools.tools[{j}].function.name")
                 if tool_names and name not in tool_names:
