@@ -209,31 +209,23 @@ async def test_astream_and_astream_events_aggregate_to_one_value(router: respx.M
 
 
 @pytest.mark.parametrize("output_version", ["v0", "v1"])
-def test_forced_tool_call_ending_in_stop_is_a_tool_call(
-    router: respx.MockRouter, output_version: str
+@pytest.mark.parametrize(
+    ("shape", "expected"),
+    [({"tool": True}, "tool_call"), ({"refusal": True}, "refusal")],
+    ids=["forced-tool-call", "refusal"],
+)
+def test_an_answer_ending_in_stop_is_corrected(
+    router: respx.MockRouter, output_version: str, shape: dict[str, bool], expected: str
 ) -> None:
-    _serve(router, "stop", tool=True)
+    """A forced tool call and a refusal both end in "stop" on OpenAI; they are not stops."""
+    _serve(router, "stop", **shape)
     llm = _llm(output_version=output_version)
     invoked = llm.invoke("hi")
-    assert invoked.tool_calls and invoked.response_metadata["finish_reason"] == "stop"
-    assert invoked.response_metadata[KEY] == "tool_call"
     total, _ = _summed(llm.stream("hi"))
-    assert total.tool_calls and total.response_metadata["finish_reason"] == "stop"
-    assert total.response_metadata[KEY] == "tool_call"
-
-
-@pytest.mark.parametrize("output_version", ["v0", "v1"])
-def test_a_refusal_ending_in_stop_is_a_refusal(
-    router: respx.MockRouter, output_version: str
-) -> None:
-    _serve(router, "stop", refusal=True)
-    llm = _llm(output_version=output_version)
-    invoked = llm.invoke("hi")
-    assert invoked.response_metadata["finish_reason"] == "stop"
-    assert invoked.response_metadata[KEY] == "refusal"
-    total, _ = _summed(llm.stream("hi"))
-    assert total.response_metadata["finish_reason"] == "stop"
-    assert total.response_metadata[KEY] == "refusal"
+    for message in (invoked, total):
+        assert bool(message.tool_calls) == bool(shape.get("tool"))
+        assert message.response_metadata["finish_reason"] == "stop"
+        assert message.response_metadata[KEY] == expected
 
 
 def test_a_stream_without_finish_reason_claims_none(router: respx.MockRouter) -> None:
