@@ -5,9 +5,9 @@ limits and capabilities: ``SummarizationMiddleware`` needs ``max_input_tokens`` 
 limits, ``create_agent`` picks its structured-output strategy from ``structured_output``.
 Three sources fill it, merged in this order (a later one wins key by key):
 
-1. :data:`MODEL_TABLE`: the flagship models of the hosted presets, with facts taken from the
-   providers' own model pages (each entry names its page). A fact the page does not state is
-   left out rather than guessed; the table is data, not code.
+1. :data:`MODEL_TABLE` (declared in :mod:`._profile_table`, data, not code): the flagship
+   models of the hosted presets, with facts taken from the providers' own model pages (each
+   entry names its page). A fact the page does not state is left out rather than guessed.
 2. :func:`dialect_profile`: what this client knows about the preset's wire dialect (whether a
    tool call can be forced, whether video parts can be sent at all).
 3. :func:`server_profile`: what a server says about the model it serves, read by
@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 
 from langchain_core.language_models.model_profile import ModelProfile
 
+from langchain_compat_chat._profile_table import MODEL_TABLE
+
 if TYPE_CHECKING:
     from langchain_compat_chat.providers import ProviderProfile
 
@@ -41,187 +43,8 @@ __all__ = [
     "table_profile",
 ]
 
-# -- 1. the declared table ----------------------------------------------------------------------
-# preset name -> model id (and aliases) -> facts. Keys are exactly ModelProfile's (identical in
-# langchain-core 1.7.0 and 1.8). Only presets whose API serves one provider's own models are
-# here; gateways and local servers serve whatever was deployed, so fetch_profile() asks them.
-_GPT_41: ModelProfile = {
-    # https://platform.openai.com/docs/models/gpt-4.1 : 1,047,576-token context window,
-    # 32,768 max output tokens, text and image input, function calling, structured outputs.
-    "max_input_tokens": 1_047_576,
-    "max_output_tokens": 32_768,
-    "text_inputs": True,
-    "image_inputs": True,
-    "reasoning_output": False,
-    "tool_calling": True,
-    "structured_output": True,
-}
-_GPT_5: ModelProfile = {
-    # https://platform.openai.com/docs/models/gpt-5 : 400,000-token context window of which
-    # 128,000 are max output tokens (so 272,000 for the prompt), text and image input,
-    # reasoning, function calling, structured outputs.
-    "max_input_tokens": 272_000,
-    "max_output_tokens": 128_000,
-    "text_inputs": True,
-    "image_inputs": True,
-    "reasoning_output": True,
-    "tool_calling": True,
-    "structured_output": True,
-}
-_DEEPSEEK: ModelProfile = {
-    # https://api-docs.deepseek.com/quick_start/pricing : context length "128K" for both
-    # aliases (read as 128,000, the lower reading). Text only.
-    # https://api-docs.deepseek.com/guides/function_calling : tool calls.
-    # https://api-docs.deepseek.com/guides/json_mode : JSON Output is response_format
-    # json_object only (no json_schema), so there is no native structured output.
-    "max_input_tokens": 128_000,
-    "text_inputs": True,
-    "image_inputs": False,
-    "tool_calling": True,
-    "structured_output": False,
-}
-_GEMINI_25_PRO: ModelProfile = {
-    # https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/gemini/2-5-pro :
-    # max input tokens 1,048,576, max output tokens 65,535; inputs text, code, images, audio,
-    # video (and documents); Google's "most advanced reasoning" model.
-    # https://ai.google.dev/gemini-api/docs/function-calling : function calling.
-    # https://ai.google.dev/gemini-api/docs/structured-output : structured output.
-    "max_input_tokens": 1_048_576,
-    "max_output_tokens": 65_535,
-    "text_inputs": True,
-    "image_inputs": True,
-    "audio_inputs": True,
-    "video_inputs": True,
-    "pdf_inputs": True,
-    "reasoning_output": True,
-    "tool_calling": True,
-    "structured_output": True,
-}
-_GEMINI_25_FLASH: ModelProfile = {
-    # https://ai.google.dev/gemini-api/docs/models#gemini-2.5-flash : 1,048,576 input token
-    # limit; audio, images, video and text in; "thinking" model; function calling and
-    # structured outputs (pages above). The output limit is left out: not confirmed.
-    "max_input_tokens": 1_048_576,
-    "text_inputs": True,
-    "image_inputs": True,
-    "audio_inputs": True,
-    "video_inputs": True,
-    "reasoning_output": True,
-    "tool_calling": True,
-    "structured_output": True,
-}
-_GROK_420: ModelProfile = {
-    # https://docs.x.ai/developers/models/grok-4.20-0309 : text and image in, 1,000,000-token
-    # context window, function calling, structured outputs, reasoning. No separate output cap
-    # is stated, so max_output_tokens is left out.
-    "max_input_tokens": 1_000_000,
-    "text_inputs": True,
-    "image_inputs": True,
-    "reasoning_output": True,
-    "tool_calling": True,
-    "structured_output": True,
-}
 
-_GLM_46: ModelProfile = {
-    # https://docs.z.ai/guides/llm/glm-4.6 : input modalities text, context length 200K (read
-    # as 200,000, the lower reading), maximum output tokens 128K (128,000).
-    # https://docs.z.ai/guides/overview/migrate-to-glm-4.6 : deep thinking (on by default),
-    # tool calls, streamed tool calls.
-    # https://docs.z.ai/api-reference/llm/chat-completion : response_format is text or
-    # json_object only (no json_schema), so there is no native structured output.
-    "max_input_tokens": 200_000,
-    "max_output_tokens": 128_000,
-    "text_inputs": True,
-    "image_inputs": False,
-    "reasoning_output": True,
-    "tool_calling": True,
-    "structured_output": False,
-}
-_KIMI_256K = 256_000
-"""https://platform.kimi.ai/docs/guide/kimi-k2-5-quickstart : kimi-k2.5, kimi-k2-0905-preview,
-kimi-k2-turbo-preview, kimi-k2-thinking and kimi-k2-thinking-turbo "all provide a 256K context
-window" (read as 256,000, the lower reading). No output cap is stated."""
-_KIMI_K25: ModelProfile = {
-    # The same page: native multimodal, visual and text input (image and video examples),
-    # thinking and non-thinking modes, multi-step tool invocation. The preset cannot send
-    # video parts, so the dialect turns video_inputs off again.
-    "max_input_tokens": _KIMI_256K,
-    "text_inputs": True,
-    "image_inputs": True,
-    "video_inputs": True,
-    "reasoning_output": True,
-    "tool_calling": True,
-}
-_KIMI_K2_THINKING: ModelProfile = {
-    # The 256K line above; Moonshot's thinking models, which return reasoning_content
-    # (https://platform.kimi.ai/docs/guide/use-thinking-models, as in _dialect_rules.py).
-    # Tool calls: the K2 line's page, https://platform.kimi.ai/docs/guide/kimi-k2-quickstart.
-    "max_input_tokens": _KIMI_256K,
-    "text_inputs": True,
-    "reasoning_output": True,
-    "tool_calling": True,
-}
-_KIMI_K2: ModelProfile = {
-    # The 256K line above; https://platform.kimi.ai/docs/guide/kimi-k2-quickstart : tool calls.
-    "max_input_tokens": _KIMI_256K,
-    "text_inputs": True,
-    "tool_calling": True,
-}
-_MISTRAL_LARGE_3: ModelProfile = {
-    # Mistral's own model card,
-    # https://huggingface.co/mistralai/Mistral-Large-3-675B-Instruct-2512 : vision (image and
-    # text in), native function calling and JSON output, 256k context window (read as
-    # 256,000). Keyed by the dated API id only: which model "-latest" points at changes.
-    # "JSON outputting" is not a schema guarantee, so structured_output is left out.
-    "max_input_tokens": 256_000,
-    "text_inputs": True,
-    "image_inputs": True,
-    "tool_calling": True,
-}
-_SONAR_PRO: ModelProfile = {
-    # https://docs.perplexity.ai/guides/models/sonar-pro : "Model Type: Non-reasoning",
-    # context length 200k (200,000), "sonar-pro has a max output token limit of 8k" (8,000).
-    # Function calling is not stated, so tool_calling is left out.
-    "max_input_tokens": 200_000,
-    "max_output_tokens": 8_000,
-    "text_inputs": True,
-    "reasoning_output": False,
-}
-
-MODEL_TABLE: Mapping[str, Mapping[str, ModelProfile]] = {
-    "openai": {"gpt-4.1": _GPT_41, "gpt-5": _GPT_5},
-    # Azure deployments carry the customer's own names; a deployment named after the model
-    # (the portal's default) gets the model's facts.
-    "azure": {"gpt-4.1": _GPT_41, "gpt-5": _GPT_5},
-    "deepseek": {
-        "deepseek-chat": {**_DEEPSEEK, "reasoning_output": False},
-        "deepseek-reasoner": {**_DEEPSEEK, "reasoning_output": True},
-    },
-    "gemini": {"gemini-2.5-pro": _GEMINI_25_PRO, "gemini-2.5-flash": _GEMINI_25_FLASH},
-    "zhipu": {"glm-4.6": _GLM_46},
-    "moonshot": {
-        "kimi-k2.5": _KIMI_K25,
-        "kimi-k2-thinking": _KIMI_K2_THINKING,
-        "kimi-k2-thinking-turbo": _KIMI_K2_THINKING,
-        "kimi-k2-0905-preview": _KIMI_K2,
-        "kimi-k2-turbo-preview": _KIMI_K2,
-    },
-    "mistral": {"mistral-large-2512": _MISTRAL_LARGE_3},
-    "perplexity": {"sonar-pro": _SONAR_PRO},
-    "xai": {
-        # the aliases are listed on the same docs.x.ai page
-        name: _GROK_420
-        for name in (
-            "grok-4.20",
-            "grok-4.20-0309",
-            "grok-4.20-0309-reasoning",
-            "grok-4.20-reasoning",
-            "grok-4.20-reasoning-latest",
-        )
-    },
-}
-
-
+# -- 1. the declared table (its entries are in _profile_table.py) --------------------------------
 def table_profile(preset: str, model: str) -> ModelProfile | None:
     """The declared facts for ``model`` on ``preset``'s API, or ``None`` when not in the table.
 
@@ -268,7 +91,9 @@ def dialect_profile(preset: ProviderProfile, known: ModelProfile) -> ModelProfil
       dialect (index-less, id-less and whole-call-per-chunk variants alike), so streaming tool
       calls works wherever tool calling does.
     * ``tool_choice``: every preset can force a call (``tool_choice_any``); llama.cpp honours
-      ``"required"`` though not a named choice (``supports_tool_choice_object``).
+      ``"required"`` though not a named choice (``supports_tool_choice_object``). A model the
+      table says refuses a forced call (``tool_choice: False``, e.g. Claude Opus 5.5) keeps
+      that fact: the wire can send the choice, the model answers it with an error.
     * ``video_inputs``: a preset that cannot send video parts (``supports_video=False``)
       drops them, whatever the model could read.
     * ``image_tool_message``: images returned by a tool reach the model (moved into a user
@@ -277,7 +102,7 @@ def dialect_profile(preset: ProviderProfile, known: ModelProfile) -> ModelProfil
     out: ModelProfile = {}
     if known.get("tool_calling"):
         out["tool_call_streaming"] = True
-        out["tool_choice"] = True
+        out["tool_choice"] = known.get("tool_choice", True)
     if not preset.supports_video and "video_inputs" in known:
         out["video_inputs"] = False
     if known.get("image_inputs"):

@@ -13,17 +13,25 @@ Only the choice of rows is written here; every cell is computed.
 from __future__ import annotations
 
 import json
-import re
 import sys
 
 from langchain_compat_chat._wire.request import thinking_params
 from langchain_compat_chat.dialects import Dialect, resolve_dialect
 from langchain_compat_chat.providers import get_provider
+from tests.docs.guide_block import GuideBlock, markdown_table
 from tests.docs.snippets import DOCS
 
 GUIDE = DOCS / "guides" / "reasoning.md"
-BLOCK = re.compile(
-    r"(<!-- dialect-table:begin[^>]*-->\n)(?P<body>.*?)(<!-- dialect-table:end -->)", re.DOTALL
+BLOCK = GuideBlock(GUIDE, "dialect-table")
+HEADER = (
+    "`provider=` / model",
+    "`model.dialect.name`",
+    "reasoning out",
+    "echoed back in",
+    "thinks by default",
+    "`thinking=True`",
+    "`thinking=False`",
+    "forced `tool_choice` while thinking",
 )
 
 # (provider=, model): a representative model per preset, then families behind a generic URL.
@@ -128,44 +136,32 @@ def _default(d: Dialect) -> str:
 
 def dialect_table() -> str:
     """The Markdown table: one row per (preset, model)."""
-    lines = [
-        "| `provider=` / model | `model.dialect.name` | reasoning out | echoed back in "
-        "| thinks by default | `thinking=True` | `thinking=False` | forced `tool_choice` "
-        "while thinking |",
-        "|---|---|---|---|---|---|---|---|",
-    ]
+    rows = []
     for provider, model in ROWS:
         d = resolve_dialect(get_provider(provider), model)
-        cells = [
-            f"`{provider}` / `{model}`",
-            f"`{d.name}`",
-            d.reasoning_out,
-            _echo(d),
-            _default(d),
-            _switch(d, True),
-            _switch(d, False),
-            _forced(d),
-        ]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+        rows.append(
+            (
+                f"`{provider}` / `{model}`",
+                f"`{d.name}`",
+                d.reasoning_out,
+                _echo(d),
+                _default(d),
+                _switch(d, True),
+                _switch(d, False),
+                _forced(d),
+            )
+        )
+    return markdown_table(HEADER, rows)
 
 
 def current() -> str | None:
     """The table now in the guide, or ``None`` without markers."""
-    match = BLOCK.search(GUIDE.read_text(encoding="utf-8"))
-    return match["body"] if match else None
+    return BLOCK.current()
 
 
 def write() -> bool:
     """Rewrite the block when out of date; return whether it changed."""
-    text = GUIDE.read_text(encoding="utf-8")
-    new, count = BLOCK.subn(lambda m: m.group(1) + dialect_table() + m.group(3), text)
-    if count != 1:
-        msg = f"{GUIDE}: expected one dialect-table block, found {count}"
-        raise SystemExit(msg)
-    if new != text:
-        GUIDE.write_text(new, encoding="utf-8")
-    return new != text
+    return BLOCK.write(dialect_table())
 
 
 if __name__ == "__main__":

@@ -13,25 +13,24 @@ Run with ``--print`` to print the table without touching the guide.
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import Any
 
 from langchain_compat_chat import ChatCompatModel
-from langchain_compat_chat._profiles import MODEL_TABLE
+from langchain_compat_chat._profile_table import MODEL_TABLE
 from langchain_compat_chat.providers import get_provider, known_providers
+from tests.docs.guide_block import GuideBlock, markdown_table
 from tests.docs.snippets import DOCS
 
 GUIDE = DOCS / "guides" / "model-profiles.md"
-BLOCK = re.compile(
-    r"(<!-- profile-table:begin[^>]*-->\n)(?P<body>.*?)(<!-- profile-table:end -->)", re.DOTALL
-)
+BLOCK = GuideBlock(GUIDE, "profile-table")
 # Azure has no default URL (each resource has its own); any deployment URL resolves the same.
 _BASE_URLS = {"azure": "https://example.openai.azure.com/openai/deployments/model"}
 COLUMNS = (
     ("max_input_tokens", "max_input_tokens"),
     ("max_output_tokens", "max_output_tokens"),
     ("tool_calling", "tools"),
+    ("tool_choice", "forced tool"),
     ("structured_output", "structured output"),
     ("image_inputs", "image input"),
     ("reasoning_output", "reasoning"),
@@ -87,32 +86,22 @@ def _rows() -> list[tuple[str, str, dict[str, Any] | None]]:
 
 def profile_table() -> str:
     """The Markdown table: one row per model of the bundled table, then the presets without."""
-    lines = [
-        "| preset | model | " + " | ".join(title for _, title in COLUMNS) + " |",
-        "|---|---|" + "---|" * len(COLUMNS),
-    ]
-    for preset, label, profile in _rows():
-        cells = [_cell((profile or {}).get(key)) for key, _ in COLUMNS]
-        lines.append(f"| {preset} | {label} | " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
+    header = ("preset", "model", *(title for _, title in COLUMNS))
+    rows = (
+        (preset, label, *(_cell((profile or {}).get(key)) for key, _ in COLUMNS))
+        for preset, label, profile in _rows()
+    )
+    return markdown_table(header, rows)
 
 
 def current() -> str | None:
     """The table now in the guide, or ``None`` without markers."""
-    match = BLOCK.search(GUIDE.read_text(encoding="utf-8"))
-    return match["body"] if match else None
+    return BLOCK.current()
 
 
 def write() -> bool:
     """Rewrite the block when out of date; return whether it changed."""
-    text = GUIDE.read_text(encoding="utf-8")
-    new, count = BLOCK.subn(lambda m: m.group(1) + profile_table() + m.group(3), text)
-    if count != 1:
-        msg = f"{GUIDE}: expected one profile-table block, found {count}"
-        raise SystemExit(msg)
-    if new != text:
-        GUIDE.write_text(new, encoding="utf-8")
-    return new != text
+    return BLOCK.write(profile_table())
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from langchain_compat_chat._profiles import MODEL_TABLE
+from langchain_compat_chat._profile_table import MODEL_TABLE
 from tests.docs.profile_table import current, hosted_without_entry, profile_table, user_profile
 
 

@@ -18,8 +18,8 @@ import respx
 from langchain_core.language_models.model_profile import ModelProfile
 
 from langchain_compat_chat import ChatCompatModel
+from langchain_compat_chat._profile_table import MODEL_TABLE
 from langchain_compat_chat._profiles import (
-    MODEL_TABLE,
     detail_endpoint,
     dialect_profile,
     server_profile,
@@ -164,8 +164,13 @@ def test_zhipu_moonshot_mistral_perplexity_facts_are_the_documented_ones() -> No
     [
         ("mistral", "mistral-large-latest"),  # an alias whose target moves: not guessed
         ("dashscope", "qwen3-max"),  # no vendor page with the numbers was found
-        ("groq", "openai/gpt-oss-120b"),
+        ("groq", "openai/gpt-oss-20b"),  # only the 120b page was read
         ("perplexity", "sonar-deep-research"),
+        ("anthropic", "claude-opus-9"),
+        ("openai", "gpt-6"),  # an alias the table does not key
+        ("cerebras", "zai-glm-4.7"),
+        ("minimax", "MiniMax-M3"),  # only third-party numbers were found
+        ("openrouter", "openai/gpt-oss-120b"),  # a gateway: its /models says, not the table
     ],
 )
 def test_models_without_confirmed_facts_have_no_profile(provider: str, model: str) -> None:
@@ -198,6 +203,127 @@ def test_unknown_model_and_local_presets_have_no_profile() -> None:
 def test_generic_model_on_a_hosted_url_gets_that_presets_table() -> None:
     llm = ChatCompatModel(model="deepseek-reasoner", base_url="https://api.deepseek.com/v1")
     assert llm.profile is not None and llm.profile["reasoning_output"] is True
+
+
+# -- the entries added for presets that had none (issue 17) ---------------------------------------
+@pytest.mark.parametrize(
+    ("provider", "model", "max_input", "max_output"),
+    [
+        ("anthropic", "claude-fable-5-1", 1_000_000, 128_000),
+        ("anthropic", "claude-opus-5-5", 1_000_000, 128_000),
+        ("anthropic", "claude-sonnet-5-5", 1_000_000, 128_000),
+        ("anthropic", "claude-haiku-5-5", 1_000_000, 128_000),
+        ("anthropic", "claude-opus-5", 1_000_000, 128_000),
+        ("anthropic", "claude-sonnet-5", 1_000_000, 128_000),
+        ("anthropic", "claude-haiku-4-5", 200_000, 64_000),
+        ("anthropic", "claude-haiku-4-5-20251001", 200_000, 64_000),
+        ("claude", "Claude-Opus-5-5", 1_000_000, 128_000),  # preset alias, id in any case
+        ("groq", "openai/gpt-oss-120b", 131_072, 65_536),
+        ("cerebras", "gpt-oss-120b", 131_072, 40_960),
+        ("fireworks", "accounts/fireworks/models/gpt-oss-120b", 128_000, None),
+        ("together", "openai/gpt-oss-120b", 128_000, None),
+        ("nvidia", "openai/gpt-oss-120b", None, None),
+        ("nim", "openai/gpt-oss-120b", None, None),
+        ("openai", "gpt-6-astra", 922_000, 128_000),
+        ("openai", "gpt-6.1-sol", 922_000, 128_000),
+        ("openai", "gpt-6-sol", 922_000, 128_000),
+    ],
+)
+def test_new_entries_resolve_for_their_preset(
+    provider: str, model: str, max_input: int | None, max_output: int | None
+) -> None:
+    profile = ChatCompatModel(provider=provider, model=model, api_key="k").profile
+    assert profile is not None
+    assert profile.get("max_input_tokens") == max_input
+    assert profile.get("max_output_tokens") == max_output
+    assert profile["text_inputs"] is True
+
+
+def test_gpt_oss_hosts_are_text_only_reasoning_models_with_their_own_tool_facts() -> None:
+    for provider, model in [
+        ("groq", "openai/gpt-oss-120b"),
+        ("cerebras", "gpt-oss-120b"),
+        ("fireworks", "accounts/fireworks/models/gpt-oss-120b"),
+        ("together", "openai/gpt-oss-120b"),
+        ("nvidia", "openai/gpt-oss-120b"),
+    ]:
+        profile = ChatCompatModel(provider=provider, model=model, api_key="k").profile
+        assert profile is not None
+        assert (profile["image_inputs"], profile["reasoning_output"]) == (False, True), provider
+    groq = ChatCompatModel(provider="groq", model="openai/gpt-oss-120b", api_key="k").profile
+    together = ChatCompatModel(provider="together", model="openai/gpt-oss-120b", api_key="k")
+    assert groq is not None and groq["structured_output"] is True  # JSON schema mode
+    assert together.profile is not None
+    # Together's page states no function calling: no tool facts, not even the dialect's
+    assert not {"tool_calling", "tool_choice", "tool_call_streaming"} & set(together.profile)
+
+
+def test_claude_on_the_openai_compat_endpoint() -> None:
+    opus = ChatCompatModel(provider="anthropic", model="claude-opus-5-5", api_key="k").profile
+    haiku = ChatCompatModel(provider="anthropic", model="claude-haiku-5-5", api_key="k").profile
+    assert opus is not None and haiku is not None
+    # response_format is ignored and thinking text is not returned by that endpoint
+    for profile in (opus, haiku):
+        assert profile["structured_output"] is False
+        assert profile["reasoning_output"] is False
+        assert profile["image_inputs"] is True and profile["tool_calling"] is True
+        assert profile["tool_call_streaming"] is True
+    # Opus 5.5 answers a forced tool call with an error: the table's fact beats the dialect's
+    assert opus["tool_choice"] is False
+    assert haiku["tool_choice"] is True
+
+
+def test_dialect_keeps_a_table_fact_that_the_model_refuses_a_forced_tool() -> None:
+    preset = get_provider("anthropic")
+    assert dialect_profile(preset, {"tool_calling": True, "tool_choice": False}) == {
+        "tool_call_streaming": True,
+        "tool_choice": False,
+    }
+    assert dialect_profile(preset, {"tool_calling": True})["tool_choice"] is True
+
+
+def test_gpt_6_entries_state_no_tool_facts() -> None:
+    # Chat Completions takes no tools on gpt-6.1-sol and only with reasoning_effort="none"
+    # on gpt-6-sol, so tool calling depends on the call and is not in the table
+    for model in ("gpt-6-astra", "gpt-6.1-sol", "gpt-6-sol"):
+        profile = ChatCompatModel(provider="openai", model=model, api_key="k").profile
+        assert profile is not None
+        assert not {"tool_calling", "tool_choice", "tool_call_streaming"} & set(profile), model
+        assert profile["image_inputs"] is True and profile["reasoning_output"] is True
+    sol = ChatCompatModel(provider="openai", model="gpt-6-sol", api_key="k").profile
+    assert sol is not None and sol["structured_output"] is True
+
+
+def test_user_profile_wins_over_a_new_entry() -> None:
+    bundled = ChatCompatModel(provider="cerebras", model="gpt-oss-120b", api_key="k").profile
+    assert bundled is not None and bundled["max_input_tokens"] == 131_072  # paid tiers
+    llm = ChatCompatModel(
+        provider="cerebras",
+        model="gpt-oss-120b",
+        api_key="k",
+        profile={"max_input_tokens": 65_000, "max_output_tokens": 32_000},
+    )
+    assert llm.profile == {"max_input_tokens": 65_000, "max_output_tokens": 32_000}
+
+
+def test_generic_model_on_groqs_url_gets_groqs_entry() -> None:
+    llm = ChatCompatModel(model="openai/gpt-oss-120b", base_url="https://api.groq.com/openai/v1")
+    assert llm.profile is not None and llm.profile["max_output_tokens"] == 65_536
+
+
+@respx.mock
+def test_fetch_profile_server_facts_win_over_a_new_entry() -> None:
+    respx.get("https://api.groq.com/openai/v1/models").mock(
+        return_value=httpx.Response(
+            200,
+            json={"data": [{"id": "openai/gpt-oss-120b", "context_window": 65_536}]},
+        )
+    )
+    llm = ChatCompatModel(provider="groq", model="openai/gpt-oss-120b", api_key="k")
+    profile = llm.fetch_profile()
+    assert profile["max_input_tokens"] == 65_536  # the server's
+    assert profile["max_output_tokens"] == 65_536  # the table's, the server is silent
+    assert profile["structured_output"] is True
 
 
 # -- the dialect merge ---------------------------------------------------------------------------
