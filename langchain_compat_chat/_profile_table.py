@@ -7,16 +7,22 @@ as the lower, decimal number (128,000, 1,000,000): a bound read too high would l
 through that the server then refuses. A context window becomes ``max_input_tokens`` unless the
 page states a separate input limit.
 
-Only presets whose API serves one provider's own models, or whose host publishes its own limits
-for the open-weight model it serves, are here. The host's page is the evidence there, because a
-host may serve a shorter context than the model supports. Gateways that route one id to many
-hosts (``openrouter``, ``huggingface``) and local servers serve whatever was deployed, so
-``fetch_profile()`` asks them instead. ``_profiles`` merges this table with the dialect's facts.
+Only presets whose API serves one provider's own models are declared here; hosts that publish
+their own limits for the open-weight models they serve are in :mod:`._profile_hosts` and join
+the table at the end. Gateways that route one id to many hosts (``openrouter``,
+``huggingface``) and local servers serve whatever was deployed, so ``fetch_profile()`` asks
+them instead. ``_profiles`` merges this table with the dialect's facts.
+
+Where the vendor's page itself could not be read, an entry may rest on the page as quoted,
+figure for figure, by several independent public records that cite it (the comment says so and
+names the page); a figure on which those records disagree is left out.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+
+from langchain_compat_chat._profile_hosts import HOST_TABLE
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -231,56 +237,115 @@ _CLAUDE_HAIKU_45: ModelProfile = {
     "max_output_tokens": 64_000,
 }
 
-_GPT_OSS_TEXT: ModelProfile = {
-    # https://developers.openai.com/api/docs/models/gpt-oss-120b : input modalities text,
-    # reasoning token support. What a host caps (context, output) is on the host's page below.
+_DEEPSEEK_V4: ModelProfile = {
+    # https://api-docs.deepseek.com/zh-cn/quick_start/pricing : deepseek-flash (served by
+    # DeepSeek-V4.1-Flash) and deepseek-v4-pro: context length "1M" (read as 1,000,000),
+    # output "max 384K" (384,000), thinking and non-thinking modes with thinking the default,
+    # Tool Calls supported, JSON Output supported (json_object, no json_schema: see _DEEPSEEK).
+    "max_input_tokens": 1_000_000,
+    "max_output_tokens": 384_000,
+    "text_inputs": True,
+    "reasoning_output": True,
+    "tool_calling": True,
+    "structured_output": False,
+}
+# The same page, "image understanding": supported on deepseek-flash, not on deepseek-v4-pro.
+# It also says the old names deepseek-v4-flash and deepseek-v4-flash-vision-exp still answer,
+# served by DeepSeek-V4.1-Flash, so they get deepseek-flash's facts.
+_DEEPSEEK_FLASH: ModelProfile = {**_DEEPSEEK_V4, "image_inputs": True}
+_DEEPSEEK_V4_PRO: ModelProfile = {**_DEEPSEEK_V4, "image_inputs": False}
+
+_QWEN_MAX_1M: ModelProfile = {
+    # https://www.alibabacloud.com/help/en/model-studio/qwen3-7-max and
+    # https://help.aliyun.com/zh/model-studio/qwen3-8-max (read as quoted by public notes that
+    # cite them): context window 1,000,000, max input 991,808 without
+    # thinking and 983,616 with it, max output 131,072; thinking and non-thinking modes;
+    # function calling and structured outputs in the capability table. DashScope's own 400,
+    # "Range of input length should be [1, 983616]", shows the thinking-mode bound on a
+    # recorded qwen3.8-max probe. The lower input bound is kept: it holds in both modes.
+    "max_input_tokens": 983_616,
+    "max_output_tokens": 131_072,
+    "text_inputs": True,
+    "reasoning_output": True,
+    "tool_calling": True,
+    "structured_output": True,
+}
+# qwen3.7-max is "functionally equivalent" to its text-only qwen3.7-max-2026-05-20 snapshot
+# (the 2026-06-08 snapshot adds vision, so it is not keyed); Qwen3.8-Max reads images.
+_QWEN37_MAX: ModelProfile = {**_QWEN_MAX_1M, "image_inputs": False}
+_QWEN38_MAX: ModelProfile = {**_QWEN_MAX_1M, "image_inputs": True}
+
+_KIMI_K3: ModelProfile = {
+    # Moonshot's model card (https://github.com/MoonshotAI/Kimi-K3 README, as mirrored):
+    # "Context Length 1048576", "Modality Text, Image", thinking always on and returned as
+    # reasoning_content, tool calls; it points to
+    # https://platform.kimi.ai/docs/guide/kimi-k3-quickstart for structured output (json_schema,
+    # as that page is quoted). No output cap is stated on the card.
+    "max_input_tokens": 1_048_576,
+    "text_inputs": True,
+    "image_inputs": True,
+    "reasoning_output": True,
+    "tool_calling": True,
+    "structured_output": True,
+}
+
+_GLM_5_TEXT: ModelProfile = {
+    # https://docs.bigmodel.cn/cn/guide/models/text/glm-5 (and glm-5.1, glm-5.2, glm-5.3; read
+    # as quoted by public notes that cite them): text models with deep
+    # thinking and tool use, maximum output 128K (128,000). response_format is text or
+    # json_object only (the chat-completion reference cited at _GLM_46).
+    "max_output_tokens": 128_000,
     "text_inputs": True,
     "image_inputs": False,
     "reasoning_output": True,
+    "tool_calling": True,
+    "structured_output": False,
 }
-_GROQ_GPT_OSS_120B: ModelProfile = {
-    **_GPT_OSS_TEXT,
-    # https://console.groq.com/docs/model/openai/gpt-oss-120b : context window 131,072, max
-    # output tokens 65,536; input text; capabilities tool use, JSON object mode, JSON schema
-    # mode, reasoning.
-    "max_input_tokens": 131_072,
+# Context: 200K for GLM-5 and GLM-5.1, 1M for GLM-5.2 and GLM-5.3 (read as 200,000 and
+# 1,000,000), on the same pages.
+_GLM_5: ModelProfile = {**_GLM_5_TEXT, "max_input_tokens": 200_000}
+_GLM_5_1M: ModelProfile = {**_GLM_5_TEXT, "max_input_tokens": 1_000_000}
+
+_GROK_45_PLUS: ModelProfile = {
+    # https://docs.x.ai/developers/models/grok-4.5, .../grok-4.6 and .../grok-4.7 (read as
+    # cited in anomalyco/models.dev#3110, gptme/gptme#3572 and dust-tt/dust#33000): 500K
+    # context (500,000), text and image input, function calling, structured outputs,
+    # reasoning that cannot be disabled. The output cap is left out: the records differ.
+    "max_input_tokens": 500_000,
+    "text_inputs": True,
+    "image_inputs": True,
+    "reasoning_output": True,
+    "tool_calling": True,
+    "structured_output": True,
+}
+
+_GEMINI_3: ModelProfile = {
+    # https://docs.cloud.google.com/gemini-enterprise-agent-platform/models/guides/gemini-3-8-flash
+    # compares Gemini 3.8 Flash, 3.7 Flash and 3.1 Pro: input text, image, audio, video; context
+    # window 1,048,576; maximum output 65,536; thinking levels LOW/MEDIUM/HIGH.
+    "max_input_tokens": 1_048_576,
     "max_output_tokens": 65_536,
+    "text_inputs": True,
+    "image_inputs": True,
+    "audio_inputs": True,
+    "video_inputs": True,
+    "reasoning_output": True,
+}
+_GEMINI_3_PAGE: ModelProfile = {
+    **_GEMINI_3,
+    # The Gemini API model pages, https://ai.google.dev/gemini-api/docs/models/gemini-3.8-flash
+    # (as quoted on its release), .../gemini-3.5-flash and .../gemini-3-pro-preview: the same
+    # limits, PDF input too, function calling, structured outputs and thinking supported.
+    "pdf_inputs": True,
     "tool_calling": True,
     "structured_output": True,
 }
-_CEREBRAS_GPT_OSS_120B: ModelProfile = {
-    **_GPT_OSS_TEXT,
-    # https://inference-docs.cerebras.ai/api-reference/models/public-models : gpt-oss-120b
-    # limits max_context_length 131072, max_completion_tokens 40960; capabilities tools,
-    # tool_choice, structured_outputs and reasoning true, vision false. The model page
-    # (https://inference-docs.cerebras.ai/models/openai-oss) gives these for paid tiers; the
-    # free tier is capped lower (65k context, 32k output): pass profile= there.
-    "max_input_tokens": 131_072,
-    "max_output_tokens": 40_960,
+_GEMINI_31_PRO: ModelProfile = {
+    **_GEMINI_3,
+    # https://ai.google.dev/gemini-api/docs/models/gemini-3.1-pro-preview : PDF input and
+    # function calling; structured output is not in the part of the page read, so left out.
+    "pdf_inputs": True,
     "tool_calling": True,
-    "structured_output": True,
-}
-_FIREWORKS_GPT_OSS_120B: ModelProfile = {
-    **_GPT_OSS_TEXT,
-    # https://fireworks.ai/models/fireworks/gpt-oss-120b : maximum context length 128K tokens,
-    # "the full 128K context is supported on Fireworks AI"; optimised for agentic workflows
-    # with function calling. No output cap is stated.
-    "max_input_tokens": 128_000,
-    "tool_calling": True,
-}
-_NVIDIA_GPT_OSS_120B: ModelProfile = {
-    **_GPT_OSS_TEXT,
-    # https://docs.api.nvidia.com/nim/reference/openai-gpt-oss-120b : "text-only for both
-    # input and output modalities", a reasoning model "supporting ... tool use". The page
-    # states no context or output limit, so fetch_profile() or profile= supplies them.
-    "tool_calling": True,
-}
-_TOGETHER_GPT_OSS_120B: ModelProfile = {
-    **_GPT_OSS_TEXT,
-    # https://docs.together.ai/docs/gpt-oss : openai/gpt-oss-120b, context length 128k
-    # tokens. The page states neither an output cap nor function calling, so both are left
-    # out.
-    "max_input_tokens": 128_000,
 }
 
 MODEL_TABLE: Mapping[str, Mapping[str, ModelProfile]] = {
@@ -297,10 +362,30 @@ MODEL_TABLE: Mapping[str, Mapping[str, ModelProfile]] = {
     "deepseek": {
         "deepseek-chat": {**_DEEPSEEK, "reasoning_output": False},
         "deepseek-reasoner": {**_DEEPSEEK, "reasoning_output": True},
+        "deepseek-flash": _DEEPSEEK_FLASH,
+        "deepseek-v4-flash": _DEEPSEEK_FLASH,
+        "deepseek-v4-flash-vision-exp": _DEEPSEEK_FLASH,
+        "deepseek-v4-pro": _DEEPSEEK_V4_PRO,
     },
-    "gemini": {"gemini-2.5-pro": _GEMINI_25_PRO, "gemini-2.5-flash": _GEMINI_25_FLASH},
-    "zhipu": {"glm-4.6": _GLM_46},
+    "dashscope": {"qwen3.7-max": _QWEN37_MAX, "qwen3.8-max": _QWEN38_MAX},
+    "gemini": {
+        "gemini-2.5-pro": _GEMINI_25_PRO,
+        "gemini-2.5-flash": _GEMINI_25_FLASH,
+        "gemini-3.8-flash": _GEMINI_3_PAGE,
+        "gemini-3.7-flash": _GEMINI_3,
+        "gemini-3.5-flash": _GEMINI_3_PAGE,
+        "gemini-3.1-pro-preview": _GEMINI_31_PRO,
+        "gemini-3-pro-preview": _GEMINI_3_PAGE,
+    },
+    "zhipu": {
+        "glm-4.6": _GLM_46,
+        "glm-5": _GLM_5,
+        "glm-5.1": _GLM_5,
+        "glm-5.2": _GLM_5_1M,
+        "glm-5.3": _GLM_5_1M,
+    },
     "moonshot": {
+        "kimi-k3": _KIMI_K3,
         "kimi-k2.5": _KIMI_K25,
         "kimi-k2-thinking": _KIMI_K2_THINKING,
         "kimi-k2-thinking-turbo": _KIMI_K2_THINKING,
@@ -319,7 +404,8 @@ MODEL_TABLE: Mapping[str, Mapping[str, ModelProfile]] = {
             "grok-4.20-reasoning",
             "grok-4.20-reasoning-latest",
         )
-    },
+    }
+    | {name: _GROK_45_PLUS for name in ("grok-4.5", "grok-4.6", "grok-4.7")},
     "anthropic": {
         "claude-fable-5-1": _CLAUDE_NO_FORCED_TOOL,
         "claude-opus-5-5": _CLAUDE_NO_FORCED_TOOL,
@@ -332,9 +418,5 @@ MODEL_TABLE: Mapping[str, Mapping[str, ModelProfile]] = {
         "claude-haiku-4-5": _CLAUDE_HAIKU_45,
         "claude-haiku-4-5-20251001": _CLAUDE_HAIKU_45,
     },
-    "groq": {"openai/gpt-oss-120b": _GROQ_GPT_OSS_120B},
-    "cerebras": {"gpt-oss-120b": _CEREBRAS_GPT_OSS_120B},
-    "fireworks": {"accounts/fireworks/models/gpt-oss-120b": _FIREWORKS_GPT_OSS_120B},
-    "together": {"openai/gpt-oss-120b": _TOGETHER_GPT_OSS_120B},
-    "nvidia": {"openai/gpt-oss-120b": _NVIDIA_GPT_OSS_120B},
+    **HOST_TABLE,
 }

@@ -123,6 +123,10 @@ def detail_endpoint(preset: str, model: str) -> DetailEndpoint | None:
       (https://docs.ollama.com/api-reference/show-model-details); its ``/v1/models`` lists ids.
     * LM Studio ``GET /api/v0/models/{model}``: ``max_context_length`` and ``type`` ("vlm")
       (https://lmstudio.ai/docs/developer/rest/endpoints); its ``/v1/models`` lists ids.
+    * Cerebras ``GET /public/v1/models/{model}``: ``limits`` (``max_context_length``,
+      ``max_completion_tokens``) and ``capabilities``, which the keyed ``/v1/models`` listing
+      lacks; the public endpoint needs no key and answers one model as an ``object: model``
+      (https://inference-docs.cerebras.ai/api-reference/models/public-models).
     """
     if preset == "llamacpp":
         return ("GET", "/props", None)
@@ -130,6 +134,8 @@ def detail_endpoint(preset: str, model: str) -> DetailEndpoint | None:
         return ("POST", "/api/show", json.dumps({"model": model}).encode())
     if preset == "lmstudio":
         return ("GET", f"/api/v0/models/{model}", None)
+    if preset == "cerebras":
+        return ("GET", f"/public/v1/models/{model}", None)
     return None
 
 
@@ -164,6 +170,38 @@ def _first_int(*values: Any) -> int | None:
     return None
 
 
+_CAPABILITY_FLAGS: Mapping[str, str] = {
+    # A ``capabilities`` object of booleans, key -> profile key. Mistral's /v1/models cards
+    # carry completion_chat, function_calling and vision (https://docs.mistral.ai/api/#tag/models,
+    # ModelCapabilities); Cerebras' public models carry tools, tool_choice,
+    # structured_outputs, reasoning and vision
+    # (https://inference-docs.cerebras.ai/api-reference/models/public-models).
+    "function_calling": "tool_calling",
+    "tools": "tool_calling",
+    "tool_choice": "tool_choice",
+    "structured_outputs": "structured_output",
+    "vision": "image_inputs",
+    "reasoning": "reasoning_output",
+}
+
+
+def _capability_flags(*sources: Mapping[str, Any]) -> ModelProfile:
+    """Profile keys from ``capabilities`` objects; a key is true when any flag for it is.
+
+    Lists (Ollama's ``capabilities``, LM Studio's) are not this shape and are skipped here.
+    """
+    out: dict[str, bool] = {}
+    for source in sources:
+        capabilities = source.get("capabilities")
+        if not isinstance(capabilities, Mapping):
+            continue
+        for flag, key in _CAPABILITY_FLAGS.items():
+            value = capabilities.get(flag)
+            if isinstance(value, bool):
+                out[key] = out.get(key, False) or value
+    return cast(ModelProfile, out)
+
+
 def _ollama_context(detail: Mapping[str, Any]) -> int | None:
     """``num_ctx`` from the Modelfile parameters (what is served), else the model's own."""
     for line in str(detail.get("parameters") or "").splitlines():
@@ -193,6 +231,12 @@ def server_profile(
     * llama.cpp: ``/props`` ``default_generation_settings.n_ctx`` and ``modalities``, else the
       ``/models`` entry's ``meta.n_ctx``, else ``meta.n_ctx_train``.
     * Ollama: ``/api/show`` ``num_ctx`` / ``<arch>.context_length`` and ``capabilities``.
+    * Cerebras: the public model's ``limits.max_context_length`` and
+      ``limits.max_completion_tokens`` and its ``capabilities`` object.
+    * Mistral: ``max_context_length`` and the ``capabilities`` object.
+    * SambaNova: ``context_length`` and ``max_completion_tokens``
+      (https://docs.sambanova.ai/docs/api-reference/models/get-environments-available-model-list-metadata).
+    * Together (a bare list): ``context_length`` (https://docs.together.ai/reference/models).
     * Others: a ``context_length`` / ``context_window`` / ``max_context_length`` field.
 
     A context length the server reports is the whole window, prompt and answer together; it
@@ -205,9 +249,11 @@ def server_profile(
     meta = _dict(entry.get("meta"))
     top = _dict(entry.get("top_provider"))
     settings = _dict(detail.get("default_generation_settings"))
+    limits = _dict(detail.get("limits")) or _dict(entry.get("limits"))  # Cerebras
     context = _first_int(
         settings.get("n_ctx"),
         detail.get("max_context_length"),
+        limits.get("max_context_length"),
         _ollama_context(detail) if "model_info" in detail or "parameters" in detail else None,
         entry.get("max_model_len"),
         entry.get("context_length"),
@@ -219,9 +265,15 @@ def server_profile(
     )
     if context is not None:
         out["max_input_tokens"] = context
-    output = _first_int(top.get("max_completion_tokens"), entry.get("max_output_tokens"))
+    output = _first_int(
+        limits.get("max_completion_tokens"),
+        top.get("max_completion_tokens"),
+        entry.get("max_completion_tokens"),
+        entry.get("max_output_tokens"),
+    )
     if output is not None:
         out["max_output_tokens"] = output
+    out.update(_capability_flags(entry, detail))
 
     modalities = _dict(entry.get("architecture")).get("input_modalities")
     if isinstance(modalities, list):

@@ -175,10 +175,13 @@ class AsksServer:
 
         Reads ``GET {base_url}/models`` and, where the server has one, its own detail endpoint
         at the server root: llama.cpp ``GET /props``, Ollama ``POST /api/show``, LM Studio
-        ``GET /api/v0/models/{model}``. The reported context length (vLLM ``max_model_len``,
-        OpenRouter ``context_length``, LM Studio ``max_context_length``, llama.cpp ``n_ctx``,
-        Ollama ``num_ctx``) becomes ``max_input_tokens``. The server's facts win over the
-        bundled table; your own ``profile=`` wins over both.
+        ``GET /api/v0/models/{model}``, Cerebras ``GET /public/v1/models/{model}``. The
+        reported context length (vLLM ``max_model_len``, OpenRouter ``context_length``, LM
+        Studio ``max_context_length``, llama.cpp ``n_ctx``, Ollama ``num_ctx``, Cerebras
+        ``limits.max_context_length``) becomes ``max_input_tokens``, a reported output cap
+        ``max_output_tokens``, a ``capabilities`` object (Mistral, Cerebras) the tool, vision
+        and reasoning flags. The server's facts win over the bundled table; your own
+        ``profile=`` wins over both.
 
         Example:
             ```python

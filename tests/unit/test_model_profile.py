@@ -99,6 +99,7 @@ def test_every_table_entry_uses_only_model_profile_keys_with_right_types() -> No
     for preset, models in MODEL_TABLE.items():
         assert get_provider(preset).name == preset
         for model, profile in models.items():
+            assert model == model.strip().lower(), (preset, model)  # the lookup lower-cases
             assert set(profile) <= PROFILE_KEYS, (preset, model)
             for key, value in profile.items():
                 expected = hints[key]
@@ -171,6 +172,11 @@ def test_zhipu_moonshot_mistral_perplexity_facts_are_the_documented_ones() -> No
         ("cerebras", "zai-glm-4.7"),
         ("minimax", "MiniMax-M3"),  # only third-party numbers were found
         ("openrouter", "openai/gpt-oss-120b"),  # a gateway: its /models says, not the table
+        ("dashscope", "qwen3.7-max-2026-06-08"),  # the vision snapshot: its limits not read
+        ("moonshot", "kimi-k2.6"),  # no vendor page with the numbers was found
+        ("mistral", "mistral-medium-3.5"),  # only gateway pages were found
+        ("deepinfra", "openai/gpt-oss-120b"),  # no host page with limits was found
+        ("xai", "grok-4.7-fast"),  # not on the public API, per the records read
     ],
 )
 def test_models_without_confirmed_facts_have_no_profile(provider: str, model: str) -> None:
@@ -326,6 +332,88 @@ def test_fetch_profile_server_facts_win_over_a_new_entry() -> None:
     assert profile["structured_output"] is True
 
 
+# -- the second pass: newer flagships and the presets still without an entry ----------------------
+@pytest.mark.parametrize(
+    ("provider", "model", "max_input", "max_output"),
+    [
+        ("deepseek", "deepseek-flash", 1_000_000, 384_000),
+        ("deepseek", "deepseek-v4-flash", 1_000_000, 384_000),  # old name, served by V4.1
+        ("deepseek", "deepseek-v4-pro", 1_000_000, 384_000),
+        ("dashscope", "qwen3.7-max", 983_616, 131_072),
+        ("qwen", "Qwen3.8-Max", 983_616, 131_072),  # preset alias, id in any case
+        ("moonshot", "kimi-k3", 1_048_576, None),
+        ("zhipu", "glm-5", 200_000, 128_000),
+        ("zhipu", "glm-5.1", 200_000, 128_000),
+        ("zhipu", "glm-5.2", 1_000_000, 128_000),
+        ("zhipu", "glm-5.3", 1_000_000, 128_000),
+        ("xai", "grok-4.5", 500_000, None),
+        ("xai", "grok-4.6", 500_000, None),
+        ("xai", "grok-4.7", 500_000, None),
+        ("gemini", "gemini-3.8-flash", 1_048_576, 65_536),
+        ("gemini", "gemini-3.7-flash", 1_048_576, 65_536),
+        ("gemini", "gemini-3.5-flash", 1_048_576, 65_536),
+        ("gemini", "models/gemini-3.1-pro-preview", 1_048_576, 65_536),
+        ("gemini", "gemini-3-pro-preview", 1_048_576, 65_536),
+        ("sambanova", "gpt-oss-120b", 128_000, None),
+        ("sambanova", "DeepSeek-V3.1", 128_000, None),
+        ("sambanova", "Meta-Llama-3.3-70B-Instruct", 128_000, None),
+        ("sambanova", "MiniMax-M2.7", 192_000, None),  # SambaNova's own spelling
+    ],
+)
+def test_second_pass_entries_resolve(
+    provider: str, model: str, max_input: int, max_output: int | None
+) -> None:
+    profile = ChatCompatModel(provider=provider, model=model, api_key="k").profile
+    assert profile is not None, (provider, model)
+    assert profile["max_input_tokens"] == max_input
+    assert profile.get("max_output_tokens") == max_output
+    assert profile["text_inputs"] is True
+
+
+def _profile(provider: str, model: str) -> dict[str, Any]:
+    profile = ChatCompatModel(provider=provider, model=model, api_key="k").profile
+    assert profile is not None, (provider, model)
+    return dict(profile)
+
+
+def test_second_pass_capabilities_are_the_documented_ones() -> None:
+    # DeepSeek: images on Flash only; both think; JSON Output is json_object, not a schema
+    flash, pro = _profile("deepseek", "deepseek-flash"), _profile("deepseek", "deepseek-v4-pro")
+    assert (flash["image_inputs"], pro["image_inputs"]) == (True, False)
+    assert flash["reasoning_output"] and pro["reasoning_output"]
+    assert flash["structured_output"] is False and flash["tool_call_streaming"] is True
+    # Qwen Max: the 3.7 alias is the text-only snapshot, 3.8 reads images
+    assert _profile("dashscope", "qwen3.7-max")["image_inputs"] is False
+    assert _profile("dashscope", "qwen3.8-max")["image_inputs"] is True
+    # GLM-5: text models whose API has no json_schema
+    glm = _profile("zhipu", "glm-5.3")
+    assert (glm["image_inputs"], glm["structured_output"]) == (False, False)
+    kimi = _profile("moonshot", "kimi-k3")
+    assert kimi["image_inputs"] and kimi["structured_output"] and kimi["reasoning_output"]
+    assert "video_inputs" not in kimi  # the card's modality line says text and image
+    grok = _profile("xai", "grok-4.7")
+    assert grok["structured_output"] and grok["image_inputs"] and grok["tool_choice"]
+    # Gemini 3: what the page read states and nothing more
+    assert not {"tool_calling", "structured_output"} & set(_profile("gemini", "gemini-3.7-flash"))
+    pro31 = _profile("gemini", "gemini-3.1-pro-preview")
+    assert pro31["tool_calling"] is True and "structured_output" not in pro31
+    g38 = _profile("gemini", "gemini-3.8-flash")
+    assert g38["pdf_inputs"] and g38["audio_inputs"] and g38["structured_output"]
+    assert g38["video_inputs"] is False  # the model reads video, the gemini preset sends none
+    # SambaNova's page states modalities and context, not tools: no tool facts at all
+    samba = _profile("sambanova", "gpt-oss-120b")
+    assert not {"tool_calling", "tool_choice", "tool_call_streaming"} & set(samba)
+    assert (samba["image_inputs"], samba["reasoning_output"]) == (False, True)
+
+
+def test_the_hosts_table_is_part_of_the_model_table() -> None:
+    from langchain_compat_chat._profile_hosts import HOST_TABLE
+
+    for preset, models in HOST_TABLE.items():
+        assert MODEL_TABLE[preset] is models
+    assert "sambanova" in MODEL_TABLE and "deepseek" not in HOST_TABLE
+
+
 # -- the dialect merge ---------------------------------------------------------------------------
 def test_dialect_drops_video_the_preset_cannot_send() -> None:
     profile = ChatCompatModel(provider="gemini", model="gemini-2.5-pro", api_key="k").profile
@@ -439,6 +527,94 @@ def test_openrouter_entry() -> None:
     }
 
 
+CEREBRAS_PUBLIC_MODEL = {
+    "id": "gpt-oss-120b",
+    "object": "model",
+    "name": "OpenAI GPT OSS",
+    "limits": {"max_context_length": 65_536, "max_completion_tokens": 32_768},
+    "capabilities": {
+        "tools": True,
+        "tool_choice": True,
+        "structured_outputs": True,
+        "reasoning": True,
+        "vision": False,
+    },
+    "pricing": {"prompt": "0.00000025", "completion": "0.00000069"},
+    "deprecated": False,
+}
+MISTRAL_MODELS = {
+    "object": "list",
+    "data": [
+        {
+            "id": "mistral-small-2603",
+            "object": "model",
+            "owned_by": "mistralai",
+            "capabilities": {
+                "completion_chat": True,
+                "completion_fim": False,
+                "function_calling": True,
+                "fine_tuning": False,
+                "vision": True,
+            },
+            "max_context_length": 131_072,
+            "aliases": ["mistral-small-latest"],
+            "type": "base",
+        }
+    ],
+}
+SAMBANOVA_MODELS = {
+    "object": "list",
+    "data": [
+        {
+            "id": "MiniMax-M2.7",
+            "object": "model",
+            "owned_by": "MiniMax",
+            "context_length": 196_608,
+            "max_completion_tokens": 131_072,
+            "sn_metadata": {},
+            "pricing": {"prompt": 0.0000003, "completion": 0.0000012},
+        }
+    ],
+}
+
+
+def test_cerebras_public_model_limits_and_capabilities() -> None:
+    assert server_profile({"id": "gpt-oss-120b", "object": "model"}, CEREBRAS_PUBLIC_MODEL) == {
+        "max_input_tokens": 65_536,
+        "max_output_tokens": 32_768,
+        "tool_calling": True,
+        "tool_choice": True,
+        "structured_output": True,
+        "reasoning_output": True,
+        "image_inputs": False,
+    }
+    # the same object in a listing (the public list endpoint) reads the same
+    assert server_profile(CEREBRAS_PUBLIC_MODEL, None)["max_output_tokens"] == 32_768
+
+
+def test_mistral_capabilities_object() -> None:
+    assert server_profile(MISTRAL_MODELS["data"][0], None) == {
+        "max_input_tokens": 131_072,
+        "tool_calling": True,
+        "image_inputs": True,
+    }
+
+
+def test_sambanova_listing_output_cap() -> None:
+    assert server_profile(SAMBANOVA_MODELS["data"][0], None) == {
+        "max_input_tokens": 196_608,
+        "max_output_tokens": 131_072,
+    }
+
+
+def test_capability_flags_need_booleans_in_an_object() -> None:
+    assert server_profile({"capabilities": {"tools": "yes", "vision": 1}}, None) == {}
+    assert server_profile({"capabilities": ["tool_use"]}, None) == {}  # LM Studio's list
+    # a flag either key raises wins: Cerebras sends both tools and function_calling
+    both = {"capabilities": {"function_calling": False, "tools": True}}
+    assert server_profile(both, None) == {"tool_calling": True}
+
+
 @pytest.mark.parametrize("bad", [0, -5, True, "lots", None, 1.5, [], {}])
 def test_nonsense_lengths_are_ignored(bad: Any) -> None:
     assert server_profile({"max_model_len": bad, "context_length": bad}, None) == {}
@@ -452,6 +628,11 @@ def test_detail_endpoints() -> None:
         b'{"model": "qwen3:8b"}',
     )
     assert detail_endpoint("lmstudio", "m") == ("GET", "/api/v0/models/m", None)
+    assert detail_endpoint("cerebras", "gpt-oss-120b") == (
+        "GET",
+        "/public/v1/models/gpt-oss-120b",
+        None,
+    )
     assert detail_endpoint("vllm", "m") is None
 
 
@@ -565,3 +746,48 @@ def test_fetch_profile_raises_the_listings_typed_error() -> None:
     with pytest.raises(AuthenticationError):
         llm.fetch_profile()
     assert llm.profile is not None and llm.profile["max_input_tokens"] == 128_000  # untouched
+
+
+@respx.mock
+def test_fetch_profile_cerebras_reads_the_public_model_and_async_matches() -> None:
+    respx.get("https://api.cerebras.ai/v1/models").mock(
+        return_value=httpx.Response(
+            200,
+            json={"object": "list", "data": [{"id": "gpt-oss-120b", "object": "model"}]},
+        )
+    )
+    public = respx.get("https://api.cerebras.ai/public/v1/models/gpt-oss-120b").mock(
+        return_value=httpx.Response(200, json=CEREBRAS_PUBLIC_MODEL)
+    )
+    llm = ChatCompatModel(provider="cerebras", model="gpt-oss-120b", api_key="k")
+    profile = llm.fetch_profile()
+    assert public.called
+    # what this account is served (a free tier's 65k/32k) wins over the paid-tier table
+    assert (profile["max_input_tokens"], profile["max_output_tokens"]) == (65_536, 32_768)
+    assert profile["tool_calling"] is True and profile["tool_call_streaming"] is True
+    other = ChatCompatModel(provider="cerebras", model="gpt-oss-120b", api_key="k")
+    assert asyncio.run(other.afetch_profile()) == profile
+
+
+@respx.mock
+def test_fetch_profile_mistral_and_sambanova_listings() -> None:
+    respx.get("https://api.mistral.ai/v1/models").mock(
+        return_value=httpx.Response(200, json=MISTRAL_MODELS)
+    )
+    respx.get("https://api.sambanova.ai/v1/models").mock(
+        return_value=httpx.Response(200, json=SAMBANOVA_MODELS)
+    )
+    small = ChatCompatModel(provider="mistral", model="mistral-small-2603", api_key="k")
+    assert small.profile is None  # not in the table: the server is the only source
+    assert small.fetch_profile() == {
+        "max_input_tokens": 131_072,
+        "tool_calling": True,
+        "image_inputs": True,
+        "tool_call_streaming": True,
+        "tool_choice": True,
+        "image_tool_message": True,
+    }
+    m27 = ChatCompatModel(provider="sambanova", model="MiniMax-M2.7", api_key="k")
+    fetched = m27.fetch_profile()
+    assert (fetched["max_input_tokens"], fetched["max_output_tokens"]) == (196_608, 131_072)
+    assert fetched["image_inputs"] is False  # the table's fact stays where the server is silent
