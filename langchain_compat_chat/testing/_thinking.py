@@ -239,7 +239,9 @@ WORDS: dict[str, dict[str, str]] = {
     "anthropic": {
         "forced_tool": "Thinking may not be enabled when tool_choice forces tool use.",
         # Claude Opus 5.5, Sonnet 5.5, Fable 5.1 (their "what's new" pages)
-        "forced_tool_always": 'tool_choice: type "tool" and "any" are not supported for this model.',
+        "forced_tool_always": (
+            'tool_choice: type "tool" and "any" are not supported for this model.'
+        ),
         "rejected_thinking": (
             '"thinking.type.{type}" is not supported for this model. Use "thinking.type.adaptive" '
             'and "output_config.effort" to control thinking behavior.'
