@@ -203,6 +203,27 @@ class Dialect:
         return dataclasses.replace(self, **changes)
 
 
+# Claude Opus 5, Sonnet 5, Haiku 5.5 on Anthropic's OpenAI SDK endpoint: adaptive thinking on
+# by default (openai-sdk page: "on Claude 5 models it is on by default"); a manual budget is a
+# 400 (platform.claude.com/docs/en/models/sonnet-5/migration-guide), and so is a non-default
+# temperature or top_p (models/haiku-5-5/migration-guide#remove-sampling-parameters;
+# "`temperature` is deprecated for this model", The-PR-Agent/pr-agent#2456). A forced
+# tool_choice is accepted and answered without thinking (Haiku 5.5 migration guide).
+# "claude-5.5-thinking" is Opus 5.5, Sonnet 5.5, Fable 5.1: forced tool use is a 400 thinking
+# or not ('tool_choice: type "tool" and "any" are not supported for this model.') and thinking
+# cannot be disabled ('"thinking.type.disabled" is not supported for this model'; Sonnet 5.5
+# goes lowest with {"type": "between_tools"}): models/opus-5-5/whats-new-opus-5-5,
+# sonnet-5-5/whats-new-sonnet-5-5, fable-5-1/whats-new-fable-5-1.
+_CLAUDE_5 = Dialect(
+    reasoning_field=None,
+    always_reason=True,
+    thinking_toggles=("thinking",),
+    forced_tool_while_thinking="disable",
+    rejected_params=("temperature", "top_p"),
+    rejected_thinking_types=("enabled",),
+    error_style="anthropic",
+)
+
 DIALECT_PRESETS: dict[str, Dialect] = {
     "openai": Dialect(reasoning_field=None, reject_unknown_params=True),
     "deepseek": Dialect(reasoning_field="reasoning_content"),
@@ -378,35 +399,10 @@ DIALECT_PRESETS: dict[str, Dialect] = {
         forced_tool_while_thinking="reject",
         error_style="anthropic",
     ),
-    # Claude Opus 5, Sonnet 5, Haiku 5.5 on the same endpoint: adaptive thinking on by default
-    # (openai-sdk page: "on Claude 5 models it is on by default"); a manual budget is a 400
-    # (platform.claude.com/docs/en/models/sonnet-5/migration-guide), and so is a non-default
-    # temperature or top_p (models/haiku-5-5/migration-guide#remove-sampling-parameters;
-    # "`temperature` is deprecated for this model", The-PR-Agent/pr-agent#2456). A forced
-    # tool_choice is accepted and answered without thinking (Haiku 5.5 migration guide).
-    "claude-5-thinking": Dialect(
-        reasoning_field=None,
-        always_reason=True,
-        thinking_toggles=("thinking",),
-        forced_tool_while_thinking="disable",
-        rejected_params=("temperature", "top_p"),
-        rejected_thinking_types=("enabled",),
-        error_style="anthropic",
-    ),
-    # Claude Opus 5.5, Sonnet 5.5, Fable 5.1: forced tool use is a 400 thinking or not
-    # ('tool_choice: type "tool" and "any" are not supported for this model.'), and thinking
-    # cannot be disabled ('"thinking.type.disabled" is not supported for this model');
-    # Sonnet 5.5 goes lowest with {"type": "between_tools"}. platform.claude.com/docs/en/
-    # models/opus-5-5/whats-new-opus-5-5, sonnet-5-5/whats-new-sonnet-5-5,
-    # fable-5-1/whats-new-fable-5-1.
-    "claude-5.5-thinking": Dialect(
-        reasoning_field=None,
-        always_reason=True,
-        thinking_toggles=("thinking",),
+    "claude-5-thinking": _CLAUDE_5,
+    "claude-5.5-thinking": _CLAUDE_5.replace(
         forced_tool_while_thinking="reject_always",
-        rejected_params=("temperature", "top_p"),
         rejected_thinking_types=("enabled", "disabled"),
-        error_style="anthropic",
     ),
     # Gemini 3 (OpenAI compat): always thinks, thoughts hidden; the first tool call of a step
     # carries extra_content.google.thought_signature, strictly required back on the current
