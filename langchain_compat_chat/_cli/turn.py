@@ -71,6 +71,7 @@ class Turn:
                 for c in msg.invalid_tool_calls
             ],
             "finish_reason": meta.get("finish_reason"),
+            "normalized_finish_reason": meta.get("normalized_finish_reason"),
             "usage": dict(msg.usage_metadata) if msg.usage_metadata else None,
             "latency": {
                 "ttft_ms": _ms(self.ttft_s),

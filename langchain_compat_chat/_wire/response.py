@@ -17,6 +17,7 @@ from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_compat_chat._wire.boundary import parse_boundary
+from langchain_compat_chat._wire.finish_reason import NORMALIZED_KEY, normalize_finish_reason
 from langchain_compat_chat._wire.reasoning import reasoning_source, split_content
 from langchain_compat_chat._wire.think import ThinkTags, split_think
 from langchain_compat_chat._wire.token_usage import (
@@ -177,6 +178,13 @@ def _message(
     if choice.get("logprobs") is not None:
         metadata["logprobs"] = choice["logprobs"]
     metadata.update(extra_meta)
+    normalized = normalize_finish_reason(
+        choice.get("finish_reason"),
+        has_tool_calls=bool(tool_calls or invalid),
+        has_refusal=bool(additional.get("refusal")),
+    )
+    if normalized is not None:
+        metadata[NORMALIZED_KEY] = normalized
     for key, value in choice.items():
         if key not in KNOWN_CHOICE_KEYS and key != "usage":
             metadata.setdefault(key, value)

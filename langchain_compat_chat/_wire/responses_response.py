@@ -20,6 +20,7 @@ from langchain_core.messages import AIMessage, InvalidToolCall, ToolCall
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from langchain_compat_chat._wire.boundary import parse_boundary
+from langchain_compat_chat._wire.finish_reason import NORMALIZED_KEY, normalize_finish_reason
 from langchain_compat_chat._wire.response import parse_tool_call
 from langchain_compat_chat._wire.responses_input import (
     FUNCTION_CALL_IDS,
@@ -170,12 +171,28 @@ def finish_reason(data: Mapping[str, Any], has_calls: bool) -> str | None:
     return str(status)
 
 
-def response_metadata(data: Mapping[str, Any], provider: str, output: Output) -> dict[str, Any]:
-    """``response_metadata``: name, finish reason, id, status, usage and every other field."""
+def response_metadata(
+    data: Mapping[str, Any],
+    provider: str,
+    output: Output,
+    *,
+    called: bool = False,
+    refused: bool = False,
+) -> dict[str, Any]:
+    """``response_metadata``: name, finish reasons, id, status, usage and every other field.
+
+    ``called`` and ``refused`` say that a stream's events carried a tool call or a refusal
+    the final response object may not list again; ``output`` is read for both anyway.
+    """
+    has_calls = called or bool(output.calls)
+    reason = finish_reason(data, has_calls)
     metadata: dict[str, Any] = {
         "model_provider": provider,
         "model_name": data.get("model"),
-        "finish_reason": finish_reason(data, bool(output.calls)),
+        "finish_reason": reason,
+        NORMALIZED_KEY: normalize_finish_reason(
+            reason, has_tool_calls=has_calls, has_refusal=refused or bool(output.refusal)
+        ),
         "id": data.get("id"),
         "status": data.get("status"),
     }

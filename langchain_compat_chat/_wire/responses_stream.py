@@ -127,6 +127,7 @@ class ResponsesStream:
         self._text_seen: set[str] = set()  # items whose text or reasoning came as deltas
         self._summary_part: dict[str, int] = {}
         self._unknown: list[str] = []
+        self._refused = False  # a refusal delta came (the finish reason is normalised to it)
 
     # -- the protocol --------------------------------------------------------------------------
     def feed(self, batch: Iterable[tuple[str, str]]) -> Iterator[ChatGenerationChunk]:
@@ -212,6 +213,7 @@ class ResponsesStream:
             return self._reasoning_delta(kind, event)
         if kind == "response.refusal.delta":
             self._text_seen.add(_key(event))
+            self._refused = True
             return self._chunk("", {"refusal": str(event.get("delta") or "")})
         if kind == "response.output_item.added":
             return self._item_added(event.get("item"))
@@ -348,9 +350,9 @@ class ResponsesStream:
             additional["reasoning_content"] = reasoning
         if output.refusal and not self._any_refusal_sent(final.get("output") or []):
             additional["refusal"] = output.refusal
-        metadata = response_metadata(final, self._provider, output)
-        if self._by_call_id and metadata.get("finish_reason") == "stop":
-            metadata["finish_reason"] = "tool_calls"
+        metadata = response_metadata(
+            final, self._provider, output, called=bool(self._by_call_id), refused=self._refused
+        )
         for key, value in self._extras.items():
             metadata.setdefault(key, value)
         if self._unknown:

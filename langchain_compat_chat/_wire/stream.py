@@ -31,6 +31,7 @@ from langchain_core.messages.tool import ToolCallChunk
 from langchain_core.outputs import ChatGenerationChunk
 
 from langchain_compat_chat._wire.boundary import parse_boundary
+from langchain_compat_chat._wire.finish_reason import NORMALIZED_KEY, normalize_finish_reason
 from langchain_compat_chat._wire.reasoning import (
     merge_reasoning_details,
     reasoning_source,
@@ -86,6 +87,7 @@ class _Choice:
         "finish_reason",
         "logprobs",
         "reasoning_field",
+        "refused",
         "think",
         "tools",
         "usage",
@@ -103,6 +105,13 @@ class _Choice:
         self.chunks: list[AIMessageChunk] = []  # only for choices other than 0
         self.usage: Mapping[str, Any] | None = None  # its own usage, when sent per choice
         self.reasoning_field: str | None = None  # the wire field reasoning first came in
+        self.refused = False  # a refusal delta came: the finish reason is normalised to it
+
+    def normalized_finish_reason(self) -> str | None:
+        """The normalised finish reason, once, when the stream closes (never per chunk)."""
+        return normalize_finish_reason(
+            self.finish_reason, has_tool_calls=bool(self.tools.calls), has_refusal=self.refused
+        )
 
 
 class ChunkBuilder:
@@ -350,6 +359,7 @@ class ChunkBuilder:
                 additional["function_call"] = dict(delta["function_call"])
             if delta.get("refusal"):
                 additional["refusal"] = delta["refusal"]
+                state.refused = True
             if not _KNOWN_DELTA_KEYS.issuperset(delta):
                 for key, value in delta.items():
                     if key not in _KNOWN_DELTA_KEYS and value is not None:
@@ -415,6 +425,9 @@ class ChunkBuilder:
             metadata["logprobs"] = {"content": primary.logprobs}
         for key, value in self._extras.items():
             metadata.setdefault(key, value)
+        normalized = primary.normalized_finish_reason()
+        if normalized is not None:
+            metadata[NORMALIZED_KEY] = normalized  # on this chunk only: strings would add up
         for key, value in primary.extras.items():
             metadata.setdefault(key, value)
         usage = self._usage
@@ -477,6 +490,7 @@ class ChunkBuilder:
             "tool_calls": list(merged.tool_calls),
             "invalid_tool_calls": list(merged.invalid_tool_calls),
             "finish_reason": state.finish_reason,
+            NORMALIZED_KEY: state.normalized_finish_reason(),
         }
         if per_choice and state.usage is not None:
             other["token_usage"] = dict(state.usage)

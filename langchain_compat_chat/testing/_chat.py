@@ -489,15 +489,7 @@ def render_chunks(
             "logprobs": logprobs,
             "finish_reason": finish,
         }
-        chunk: dict[str, Any] = {
-            "id": plan.id,
-            "object": "chat.completion.chunk",
-            "created": plan.created,
-            "model": plan.model,
-            "service_tier": "default",
-            "system_fingerprint": plan.system_fingerprint,
-            "choices": [choice],
-        }
+        chunk = _chunk(plan, [choice])
         if dialect.cumulative_usage:
             chunk["usage"] = plan.usage(dialect, produced)
         elif include_usage and not special_usage:
@@ -521,16 +513,18 @@ def render_chunks(
                 choice["usage"] = plan.usage(dialect)
         chunks.append(chunk)
     if include_usage and not special_usage:
-        chunks.append(
-            {
-                "id": plan.id,
-                "object": "chat.completion.chunk",
-                "created": plan.created,
-                "model": plan.model,
-                "service_tier": "default",
-                "system_fingerprint": plan.system_fingerprint,
-                "choices": [],
-                "usage": plan.usage(dialect),
-            }
-        )
+        chunks.append({**_chunk(plan, []), "usage": plan.usage(dialect)})
     return chunks
+
+
+def _chunk(plan: CompletionPlan, choices: list[dict[str, Any]]) -> dict[str, Any]:
+    """The envelope every ``chat.completion.chunk`` of one stream shares."""
+    return {
+        "id": plan.id,
+        "object": "chat.completion.chunk",
+        "created": plan.created,
+        "model": plan.model,
+        "service_tier": "default",
+        "system_fingerprint": plan.system_fingerprint,
+        "choices": choices,
+    }

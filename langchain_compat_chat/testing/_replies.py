@@ -1,24 +1,114 @@
-"""Answers that any endpoint can be scripted to give: queued responses and fault statuses.
+"""What a fault or the queue does to any endpoint's answer, in one place for every route.
 
-A test may queue an exact response or inject a fault status for the next request, on
-whichever endpoint it lands. The two writers here put them on the wire, so a new
-endpoint's handler gets both by calling them, not by writing them again.
+A test may queue an exact response or inject a fault for the next request, on whichever
+endpoint it lands. :func:`send_queued` answers the request when the queue or the fault
+decides the answer (a scripted reply, a fault status); otherwise the route generates it
+and sends it through :func:`send_json` or :func:`send_events`, which apply the fault's
+damage to the bytes (oversize, malformed JSON, invalid UTF-8). A new endpoint's handler
+gets every fault by calling these, not by writing them again; the transport faults
+(delays, stalls, disconnects) are applied below, in ``_http``.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
-from langchain_compat_chat.testing._config import Fault, ScriptedResponse
+from langchain_compat_chat.testing._config import Fault, ScriptedResponse, dumps
 from langchain_compat_chat.testing._http import (
     Request,
+    corrupt_utf8,
     fault_error,
     phrase,
     request_headers,
     retry_after_value,
+    write_json_with_fault,
     write_response,
     write_sse,
 )
+
+
+async def send_queued(
+    queued: tuple[ScriptedResponse | None, Fault | None],
+    req: Request,
+    writer: asyncio.StreamWriter,
+    *,
+    stream: bool,
+) -> tuple[Fault, bool | None]:
+    """Answer from the queue's next item when it decides the answer, after its delays.
+
+    Args:
+        queued: What ``ServerState.next_item`` gave for this request.
+        req: The request (for keep-alive).
+        writer: Where an answer goes.
+        stream: Whether the request asked for a stream (a fault's time to first token is
+            then waited in the stream, and an in-stream error fault waits for it).
+
+    Returns:
+        The fault for the generated answer (an empty one when none applies) and, when
+        the answer was sent here, whether the connection may be reused; ``None`` means
+        the route generates the answer.
+
+    """
+    scripted, fault = queued
+    fault = fault or Fault()
+    if scripted is not None:
+        return fault, await send_scripted(scripted, fault, req, writer)
+    await asyncio.sleep(fault.latency_s + (0 if stream else fault.ttft_s))
+    in_stream_error = stream and fault.stream_error_after_chunks is not None
+    if (fault.status is not None or fault.error_with_200) and not in_stream_error:
+        await send_fault_status(fault, req, writer)
+        return fault, req.keep_alive
+    return fault, None
+
+
+async def send_json(
+    answer: Mapping[str, Any], fault: Fault, req: Request, writer: asyncio.StreamWriter
+) -> bool:
+    """Send a generated JSON answer with the fault's damage; returns keep-alive.
+
+    ``oversize_bytes`` pads the object, ``malformed_json`` cuts the bytes in half and
+    ``invalid_utf8`` breaks the first string, as a failing upstream or proxy would.
+    """
+    shown = dict(answer)
+    if fault.oversize_bytes:
+        shown["padding"] = "x" * fault.oversize_bytes
+    payload = dumps(shown)
+    if fault.malformed_json:
+        payload = payload[: max(1, len(payload) // 2)]
+    if fault.invalid_utf8:
+        payload = corrupt_utf8(payload)
+    return await write_json_with_fault(writer, payload, fault, req.keep_alive)
+
+
+async def send_events(
+    events: list[bytes],
+    fault: Fault,
+    writer: asyncio.StreamWriter,
+    *,
+    malformed: bytes,
+    done: bytes = b"",
+) -> bool:
+    """Stream generated SSE events with the fault's damage to the second one.
+
+    Args:
+        events: The encoded events (padding for ``oversize_bytes`` already in the first).
+        fault: The fault in force.
+        writer: Where the stream goes.
+        malformed: The broken event that replaces the second under ``malformed_json``
+            (each API's own framing).
+        done: A closing event sent after the damage is chosen (Chat's ``[DONE]``).
+
+    """
+    second = min(1, len(events) - 1)
+    if fault.malformed_json:
+        events[second] = malformed
+    if fault.invalid_utf8:
+        events[second] = corrupt_utf8(events[second])
+    if done:
+        events.append(done)
+    return await write_sse(writer, events, fault, headers=request_headers())
 
 
 async def send_fault_status(fault: Fault, req: Request, writer: asyncio.StreamWriter) -> None:

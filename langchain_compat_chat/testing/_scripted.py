@@ -94,19 +94,11 @@ def build_scripted(
             content_type=content_type or "text/event-stream; charset=utf-8",
             close=close,
         )
-    if raw is not None:
-        body = raw.encode() if isinstance(raw, str) else raw
-        return ScriptedResponse(
-            status=status,
-            headers=hdrs,
-            body=body,
-            content_type=content_type or "application/json",
-            close=close,
-        )
+    body = dumps(json_body) if raw is None else raw
     return ScriptedResponse(
         status=status,
         headers=hdrs,
-        body=dumps(json_body),
+        body=body.encode() if isinstance(body, str) else body,
         content_type=content_type or "application/json",
         close=close,
     )
@@ -130,18 +122,9 @@ def scripted_from_sample(sample: Mapping[str, Any]) -> ScriptedResponse:
             events=tuple(_split_events(text)),
             content_type=ctype or "text/event-stream",
         )
-    if "json" in resp:
-        return ScriptedResponse(
-            status=status,
-            headers=headers,
-            body=json.dumps(resp["json"]).encode(),
-            content_type=ctype or "application/json",
-        )
+    body = json.dumps(resp["json"]) if "json" in resp else str(resp.get("raw", ""))
     return ScriptedResponse(
-        status=status,
-        headers=headers,
-        body=str(resp.get("raw", "")).encode(),
-        content_type=ctype or "application/json",
+        status=status, headers=headers, body=body.encode(), content_type=ctype or "application/json"
     )
 
 

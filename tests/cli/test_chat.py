@@ -75,11 +75,13 @@ def test_json_is_one_machine_readable_object(
         "tool_calls",
         "invalid_tool_calls",
         "finish_reason",
+        "normalized_finish_reason",
         "usage",
         "latency",
     }
     assert data["content"] == expected.text
     assert data["model"] == "m" and data["finish_reason"] == "stop"
+    assert data["normalized_finish_reason"] == "stop"
     assert data["reasoning"] is None and data["tool_calls"] == []
     assert data["usage"] == expected.usage_metadata
     assert 0 < data["latency"]["ttft_ms"] <= data["latency"]["total_ms"]
@@ -168,6 +170,7 @@ def test_tool_calls_are_shown(
     (call,) = data["tool_calls"]
     assert call["name"] == "get_weather" and isinstance(call["args"]["city"], str)
     assert call["id"] and data["finish_reason"] == "tool_calls"
+    assert data["normalized_finish_reason"] == "tool_call"
 
 
 def test_conversation_keeps_history_and_commands(

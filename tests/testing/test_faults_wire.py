@@ -118,3 +118,15 @@ def test_open_connections_counts_live_sockets(
     for c in clients:
         c.close()
     assert _wait_for(lambda: srv.open_connections == 0)
+
+
+def test_malformed_stream_breaks_the_second_chunk_and_keeps_done(
+    client: httpx.Client, compat_server: ReferenceServer
+) -> None:
+    clean = chat(client, stream=True).content.split(b"\n\n")
+    compat_server.enqueue_fault(Fault(malformed_json=True))
+    events = chat(client, stream=True).content.split(b"\n\n")
+    assert len(events) == len(clean)
+    chunk_id = json.loads(events[0].removeprefix(b"data: "))["id"]
+    assert events[1] == b'data: {"id":"' + chunk_id.encode() + b'","choi'
+    assert events[-2:] == [b"data: [DONE]", b""]

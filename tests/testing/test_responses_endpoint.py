@@ -568,3 +568,63 @@ def test_scripted_response_is_served_as_queued(
 ) -> None:
     compat_server.enqueue({"id": "resp_fixed", "object": "response", "output": []})
     assert ok(client, input="x")["id"] == "resp_fixed"
+
+
+@pytest.mark.parametrize("fault", [Fault(malformed_json=True), Fault(invalid_utf8=True)])
+def test_json_faults_damage_the_response_object(
+    compat_server: ReferenceServer, client: httpx.Client, fault: Fault
+) -> None:
+    compat_server.enqueue_fault(fault)
+    resp = post(client, input="x")
+    assert resp.status_code == 200
+    if fault.malformed_json:
+        assert resp.content.startswith(b'{"id":"resp_')
+        with pytest.raises(json.JSONDecodeError):
+            json.loads(resp.content)
+    else:
+        # No `"content":"` in a response object: the bad bytes land in its first string.
+        with pytest.raises(UnicodeDecodeError):
+            resp.content.decode("utf-8")
+        assert json.loads(resp.content.decode("utf-8", errors="replace"))["object"] == "response"
+    assert ok(client, input="x")["object"] == "response"
+
+
+def test_oversize_fault_pads_the_response_object(
+    compat_server: ReferenceServer, client: httpx.Client
+) -> None:
+    compat_server.enqueue_fault(Fault(oversize_bytes=100_000))
+    body = ok(client, input="x")
+    assert len(body["padding"]) == 100_000 and body["output"]
+
+
+def _wire_events(client: httpx.Client) -> list[bytes]:
+    body = {"model": "m", "input": "x", "stream": True}
+    with client.stream("POST", "/responses", json=body) as resp:
+        return resp.read().split(b"\n\n")[:-1]
+
+
+@pytest.mark.parametrize("fault", [Fault(malformed_json=True), Fault(invalid_utf8=True)])
+def test_stream_faults_break_the_second_event_only(
+    compat_server: ReferenceServer, client: httpx.Client, fault: Fault
+) -> None:
+    clean = _wire_events(client)
+    compat_server.enqueue_fault(fault)
+    damaged = _wire_events(client)
+    assert len(damaged) == len(clean)
+    if fault.malformed_json:
+        assert damaged[1] == b'event: response.in_progress\ndata: {"type":"response.in_pro'
+    else:
+        assert b"\xc3\x28" in damaged[1]
+    for event in [damaged[0], *damaged[2:]]:
+        event.decode("utf-8")
+        json.loads(event.split(b"data: ", 1)[1])
+
+
+def test_oversize_fault_pads_the_first_stream_event(
+    compat_server: ReferenceServer, client: httpx.Client
+) -> None:
+    compat_server.enqueue_fault(Fault(oversize_bytes=50_000))
+    datas = [json.loads(e.split(b"data: ", 1)[1]) for e in _wire_events(client)]
+    assert len(datas[0]["padding"]) == 50_000
+    assert all("padding" not in d for d in datas[1:])
+    assert datas[-1]["type"] == "response.completed"

@@ -479,6 +479,16 @@ def test_batch_with_use_batch_api_submits_waits_and_returns(api: FakeBatchApi) -
     assert model.batch([], use_batch_api=True) == []
 
 
+@pytest.mark.parametrize(("tool", "normalized"), [(False, "stop"), (True, "tool_call")])
+def test_batch_results_get_the_normalised_finish_reason(
+    api: FakeBatchApi, tool: bool, normalized: str
+) -> None:
+    api.tool = tool  # every line ends in "stop", the tool lines with a (forced) call
+    answers = _model().batch(["a", "b"], use_batch_api=True, poll=0.001)
+    assert [a.response_metadata["finish_reason"] for a in answers] == ["stop", "stop"]
+    assert [a.response_metadata["normalized_finish_reason"] for a in answers] == [normalized] * 2
+
+
 async def test_the_async_driver_runs_the_same_steps(api: FakeBatchApi) -> None:
     api.fail = {"lc-3": {"status": 429, "error": {"message": "slow"}}}
     model = _model()

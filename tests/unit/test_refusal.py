@@ -2,9 +2,8 @@
 
 langchain-core 1.7.5 added the ``refusal`` content block and ``ModelRefusalError``; the
 lowest supported core (1.7.0) has neither, and there the refusal stays in
-``additional_kwargs`` and the raw ``finish_reason`` is all there is. (No installed core has a
-normalised finish reason: langchain-protocol 0.0.9 dropped ``MessageFinishData.reason`` and
-passes the provider's raw value on in ``metadata``, which is what we keep.)
+``additional_kwargs``. On every core the raw ``finish_reason`` is kept and the normalised one
+says ``refusal`` (see ``test_finish_reason.py``).
 """
 
 from __future__ import annotations
@@ -104,3 +103,4 @@ def test_refusal_kept_raw_on_every_core() -> None:
     message = ChatCompatModel(model="m", base_url=BASE).invoke("hi")
     assert message.additional_kwargs["refusal"] == REFUSAL
     assert message.response_metadata["finish_reason"] == "stop"
+    assert message.response_metadata["normalized_finish_reason"] == "refusal"

@@ -6,24 +6,10 @@ the chat route's own checks and generation (``chat.line_completer``).
 
 from __future__ import annotations
 
-from langchain_compat_chat.testing._routes.exchange import Exchange
+from langchain_compat_chat.testing._batches import BatchApi
+from langchain_compat_chat.testing._routes.exchange import batch_api_handler
 
-
-async def create_batch(ex: Exchange) -> bool:
-    """``POST /v1/batches``."""
-    return await ex.server.batch_api.create(ex.req, ex.writer, ex.params)
-
-
-async def list_batches(ex: Exchange) -> bool:
-    """``GET /v1/batches``."""
-    return await ex.server.batch_api.list_batches(ex.req, ex.writer, ex.params)
-
-
-async def retrieve_batch(ex: Exchange) -> bool:
-    """``GET /v1/batches/{id}``."""
-    return await ex.server.batch_api.retrieve(ex.req, ex.writer, ex.params)
-
-
-async def cancel_batch(ex: Exchange) -> bool:
-    """``POST /v1/batches/{id}/cancel``."""
-    return await ex.server.batch_api.cancel(ex.req, ex.writer, ex.params)
+create_batch = batch_api_handler(BatchApi.create)  # POST /v1/batches
+list_batches = batch_api_handler(BatchApi.list_batches)  # GET /v1/batches
+retrieve_batch = batch_api_handler(BatchApi.retrieve)  # GET /v1/batches/{id}
+cancel_batch = batch_api_handler(BatchApi.cancel)  # POST /v1/batches/{id}/cancel

@@ -10,20 +10,19 @@ transport damage in ``_http``.
 
 from __future__ import annotations
 
-import asyncio
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from langchain_compat_chat.testing._batches import CompleteLine
-from langchain_compat_chat.testing._chat import plan_completion, render_chunks, render_completion
-from langchain_compat_chat.testing._config import Dialect, Fault, dumps
-from langchain_compat_chat.testing._errors import ApiError, model_not_found
-from langchain_compat_chat.testing._http import (
-    corrupt_utf8,
-    request_headers,
-    write_json_with_fault,
-    write_sse,
+from langchain_compat_chat.testing._chat import (
+    CompletionPlan,
+    plan_completion,
+    render_chunks,
+    render_completion,
 )
-from langchain_compat_chat.testing._replies import send_fault_status, send_scripted
+from langchain_compat_chat.testing._config import Dialect, dumps
+from langchain_compat_chat.testing._errors import ApiError, model_not_found
+from langchain_compat_chat.testing._replies import send_events, send_json, send_queued
 from langchain_compat_chat.testing._routes.exchange import Exchange
 from langchain_compat_chat.testing._state import ServerState
 from langchain_compat_chat.testing._thinking import check_thinking_rules
@@ -68,64 +67,56 @@ def check_chat(
     return prompt_tokens, cached
 
 
-def line_completer(server: ReferenceServer, state: ServerState, dialect: Dialect) -> CompleteLine:
-    """Answers batch lines as this route answers a request without scripting or faults."""
+def plan_for(
+    server: ReferenceServer, body: Mapping[str, Any], dialect: Dialect, counted: tuple[int, int]
+) -> CompletionPlan:
+    """Plan the answer to a checked chat body under this server's settings.
 
-    def complete(body: dict[str, Any]) -> dict[str, Any]:
-        prompt_tokens, cached = check_chat(server, state, body, dialect)
-        plan = plan_completion(
-            body,
-            dialect,
-            prompt_tokens=prompt_tokens,
-            cached_tokens=cached,
-            system_fingerprint=server.system_fingerprint,
-        )
-        return render_completion(plan, dialect)
-
-    return complete
-
-
-async def chat_completions(ex: Exchange) -> bool:
-    """Answer one Chat Completions request; returns whether the connection may be reused."""
-    server, req, writer = ex.server, ex.req, ex.writer
-    dialect = ex.state.request_dialect(req)
-    body = parse_body(req.body)
-    prompt_tokens, cached = check_chat(server, ex.state, body, dialect)
-    scripted, fault = ex.state.next_item(req)
-    fault = fault or Fault()
-    if scripted is not None:
-        return await send_scripted(scripted, fault, req, writer)
-    await asyncio.sleep(fault.latency_s + (0 if body.get("stream") else fault.ttft_s))
-    in_stream_error = bool(body.get("stream")) and fault.stream_error_after_chunks is not None
-    if (fault.status is not None or fault.error_with_200) and not in_stream_error:
-        await send_fault_status(fault, req, writer)
-        return req.keep_alive
-    plan = plan_completion(
+    ``counted`` is what :func:`check_chat` returned (prompt tokens, the cached part).
+    Shared by this route, the batch lines and the Responses route (which plans from the
+    chat body its conversation becomes).
+    """
+    prompt_tokens, cached = counted
+    return plan_completion(
         body,
         dialect,
         prompt_tokens=prompt_tokens,
         cached_tokens=cached,
         system_fingerprint=server.system_fingerprint,
     )
-    if not body.get("stream"):
-        completion = render_completion(plan, dialect)
-        if fault.oversize_bytes:
-            completion["padding"] = "x" * fault.oversize_bytes
-        payload = dumps(completion)
-        if fault.malformed_json:
-            payload = payload[: max(1, len(payload) // 2)]
-        if fault.invalid_utf8:
-            payload = corrupt_utf8(payload)
-        return await write_json_with_fault(writer, payload, fault, req.keep_alive)
+
+
+def line_completer(server: ReferenceServer, state: ServerState, dialect: Dialect) -> CompleteLine:
+    """Answers batch lines as this route answers a request without scripting or faults."""
+
+    def complete(body: dict[str, Any]) -> dict[str, Any]:
+        counted = check_chat(server, state, body, dialect)
+        return render_completion(plan_for(server, body, dialect, counted), dialect)
+
+    return complete
+
+
+async def chat_completions(ex: Exchange) -> bool:
+    """Answer one Chat Completions request; returns whether the connection may be reused."""
+    req, writer = ex.req, ex.writer
+    dialect = ex.state.request_dialect(req)
+    body = parse_body(req.body)
+    counted = check_chat(ex.server, ex.state, body, dialect)
+    stream = bool(body.get("stream"))
+    fault, sent = await send_queued(ex.state.next_item(req), req, writer, stream=stream)
+    if sent is not None:
+        return sent
+    plan = plan_for(ex.server, body, dialect, counted)
+    if not stream:
+        return await send_json(render_completion(plan, dialect), fault, req, writer)
     include_usage = bool((body.get("stream_options") or {}).get("include_usage"))
     chunks = render_chunks(plan, dialect, include_usage=include_usage)
     if fault.oversize_bytes:
         chunks[0]["padding"] = "x" * fault.oversize_bytes
-    events = [b"data: " + dumps(c) + b"\n\n" for c in chunks]
-    second = min(1, len(events) - 1)
-    if fault.malformed_json:
-        events[second] = b'data: {"id":"' + plan.id.encode() + b'","choi\n\n'
-    if fault.invalid_utf8:
-        events[second] = corrupt_utf8(events[second])
-    events.append(b"data: [DONE]\n\n")
-    return await write_sse(writer, events, fault, headers=request_headers())
+    return await send_events(
+        [b"data: " + dumps(c) + b"\n\n" for c in chunks],
+        fault,
+        writer,
+        malformed=b'data: {"id":"' + plan.id.encode() + b'","choi\n\n',
+        done=b"data: [DONE]\n\n",
+    )

@@ -3,7 +3,8 @@
 A handler is ``async def handler(ex: Exchange) -> bool``: it reads the request and the
 server from ``ex``, writes its answer to ``ex.writer`` and returns whether the connection
 may be reused. It raises :class:`~langchain_compat_chat.testing._errors.ApiError` for any
-error answer; the dispatcher writes it.
+error answer; the dispatcher writes it. The Batch API's routes are its methods, turned
+into handlers by :func:`batch_api_handler`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from langchain_compat_chat.testing._http import Request
 from langchain_compat_chat.testing._state import ServerState
 
 if TYPE_CHECKING:
+    from langchain_compat_chat.testing._batches import BatchApi
     from langchain_compat_chat.testing._server import ReferenceServer
 
 
@@ -42,6 +44,22 @@ class Exchange:
 
 
 Handler = Callable[[Exchange], Awaitable[bool]]
+
+
+def batch_api_handler(
+    method: Callable[[BatchApi, Request, asyncio.StreamWriter, Mapping[str, str]], Awaitable[bool]],
+) -> Handler:
+    """The handler that hands an exchange to ``method`` of the server's ``batch_api``.
+
+    The ``/v1/files`` and ``/v1/batches`` routes are :class:`BatchApi` methods (it owns
+    the files and the running batches); this is their one way in.
+    """
+
+    async def handler(ex: Exchange) -> bool:
+        return await method(ex.server.batch_api, ex.req, ex.writer, ex.params)
+
+    return handler
+
 
 _PARAM = re.compile(r"\{(\w+)(:path)?\}")
 

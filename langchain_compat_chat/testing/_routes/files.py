@@ -6,29 +6,11 @@ _batches.BatchApi`, which owns the files (``_files.py``).
 
 from __future__ import annotations
 
-from langchain_compat_chat.testing._routes.exchange import Exchange
+from langchain_compat_chat.testing._batches import BatchApi
+from langchain_compat_chat.testing._routes.exchange import batch_api_handler
 
-
-async def upload_file(ex: Exchange) -> bool:
-    """``POST /v1/files`` (multipart; the body arrives spooled to disk)."""
-    return await ex.server.batch_api.upload(ex.req, ex.writer, ex.params)
-
-
-async def list_files(ex: Exchange) -> bool:
-    """``GET /v1/files``."""
-    return await ex.server.batch_api.list_files(ex.req, ex.writer, ex.params)
-
-
-async def retrieve_file(ex: Exchange) -> bool:
-    """``GET /v1/files/{id}``."""
-    return await ex.server.batch_api.get_file(ex.req, ex.writer, ex.params)
-
-
-async def delete_file(ex: Exchange) -> bool:
-    """``DELETE /v1/files/{id}``."""
-    return await ex.server.batch_api.delete_file(ex.req, ex.writer, ex.params)
-
-
-async def file_content(ex: Exchange) -> bool:
-    """``GET /v1/files/{id}/content``."""
-    return await ex.server.batch_api.file_content(ex.req, ex.writer, ex.params)
+upload_file = batch_api_handler(BatchApi.upload)  # POST /v1/files (multipart, spooled)
+list_files = batch_api_handler(BatchApi.list_files)  # GET /v1/files
+retrieve_file = batch_api_handler(BatchApi.get_file)  # GET /v1/files/{id}
+delete_file = batch_api_handler(BatchApi.delete_file)  # DELETE /v1/files/{id}
+file_content = batch_api_handler(BatchApi.file_content)  # GET /v1/files/{id}/content

@@ -16,20 +16,12 @@ same as on the Chat endpoint.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 
-from langchain_compat_chat.testing._chat import plan_completion
-from langchain_compat_chat.testing._config import Dialect, Fault, dumps
+from langchain_compat_chat.testing._config import Dialect
 from langchain_compat_chat.testing._errors import ApiError, model_not_found
-from langchain_compat_chat.testing._http import (
-    corrupt_utf8,
-    fault_error,
-    request_headers,
-    write_json_with_fault,
-    write_sse,
-)
-from langchain_compat_chat.testing._replies import send_fault_status, send_scripted
+from langchain_compat_chat.testing._http import fault_error
+from langchain_compat_chat.testing._replies import send_events, send_json, send_queued
 from langchain_compat_chat.testing._responses import build_conversation, previous_items
 from langchain_compat_chat.testing._responses_render import render_response
 from langchain_compat_chat.testing._responses_stream import (
@@ -37,6 +29,7 @@ from langchain_compat_chat.testing._responses_stream import (
     failure_events,
     render_events,
 )
+from langchain_compat_chat.testing._routes.chat import plan_for
 from langchain_compat_chat.testing._routes.exchange import Exchange
 from langchain_compat_chat.testing._thinking import check_thinking_rules
 from langchain_compat_chat.testing._validate import REASONING_EFFORTS, parse_body
@@ -77,8 +70,8 @@ async def create_response(ex: Exchange) -> bool:
     store = ex.state.responses
     conv = build_conversation(body, previous_items(body, store), store, dialect)
     check_thinking_rules(conv.chat, _forced_tool_rules(dialect))
-    prompt_tokens, cached = ex.state.cached_tokens(conv.chat)
-    if prompt_tokens > server.context_window:
+    counted = ex.state.cached_tokens(conv.chat)
+    if counted[0] > server.context_window:
         raise ApiError(
             400,
             "Your input exceeds the context window of this model. Please adjust your input "
@@ -87,48 +80,27 @@ async def create_response(ex: Exchange) -> bool:
             "input",
             "context_length_exceeded",
         )
-    scripted, fault = ex.state.next_item(req)
-    fault = fault or Fault()
-    if scripted is not None:
-        return await send_scripted(scripted, fault, req, writer)
     stream = bool(body.get("stream"))
-    await asyncio.sleep(fault.latency_s + (0 if stream else fault.ttft_s))
-    in_stream_error = stream and fault.stream_error_after_chunks is not None
-    if (fault.status is not None or fault.error_with_200) and not in_stream_error:
-        await send_fault_status(fault, req, writer)
-        return req.keep_alive
-    plan = plan_completion(
-        conv.chat,
-        dialect,
-        prompt_tokens=prompt_tokens,
-        cached_tokens=cached,
-        system_fingerprint=server.system_fingerprint,
-    )
+    fault, sent = await send_queued(ex.state.next_item(req), req, writer, stream=stream)
+    if sent is not None:
+        return sent
+    plan = plan_for(server, conv.chat, dialect, counted)
     response = render_response(plan, body)
     if body.get("store"):
         store.put(response, [*conv.items, *response["output"]])
     if not stream:
-        shown = dict(response)
-        if fault.oversize_bytes:
-            shown["padding"] = "x" * fault.oversize_bytes
-        payload = dumps(shown)
-        if fault.malformed_json:
-            payload = payload[: max(1, len(payload) // 2)]
-        if fault.invalid_utf8:
-            payload = corrupt_utf8(payload)
-        return await write_json_with_fault(writer, payload, fault, req.keep_alive)
+        return await send_json(response, fault, req, writer)
     events = render_events(response, plan.choices[0])
     if fault.oversize_bytes:
         events[0]["padding"] = "x" * fault.oversize_bytes
-    if in_stream_error:
-        cut = min(int(fault.stream_error_after_chunks or 0), len(events))
+    if fault.stream_error_after_chunks is not None:
+        cut = min(int(fault.stream_error_after_chunks), len(events))
         err = fault_error(fault, int(fault.status or 500))
         events = [*events[:cut], *failure_events(response, err, cut)]
         fault = fault.replace(stream_error_after_chunks=None)
-    wire = [encode_event(e) for e in events]
-    second = min(1, len(wire) - 1)
-    if fault.malformed_json:
-        wire[second] = b'event: response.in_progress\ndata: {"type":"response.in_pro\n\n'
-    if fault.invalid_utf8:
-        wire[second] = corrupt_utf8(wire[second])
-    return await write_sse(writer, wire, fault, headers=request_headers())
+    return await send_events(
+        [encode_event(e) for e in events],
+        fault,
+        writer,
+        malformed=b'event: response.in_progress\ndata: {"type":"response.in_pro\n\n',
+    )

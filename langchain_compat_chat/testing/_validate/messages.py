@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_compat_chat.testing._errors import bad, invalid_type, invalid_value, missing
+from langchain_compat_chat.testing._errors import (
+    bad,
+    empty_array,
+    invalid_type,
+    invalid_value,
+    missing,
+    non_empty_array,
+    optional,
+    required,
+    typed_item,
+)
 
 ROLES = ("system", "assistant", "user", "function", "tool", "developer")
 USER_PART_TYPES = ("text", "image_url", "input_audio", "file")
@@ -22,16 +32,7 @@ def validate_messages(body: Mapping[str, Any], accept_video: bool = False) -> No
     user_parts = USER_PART_TYPES + VIDEO_PART_TYPES if accept_video else USER_PART_TYPES
     if "messages" not in body:
         raise missing("messages")
-    messages = body["messages"]
-    if not isinstance(messages, list):
-        raise invalid_type("messages", "an array", messages)
-    if not messages:
-        raise bad(
-            "Invalid 'messages': empty array. Expected an array with minimum length 1, "
-            "but got an empty array instead.",
-            "messages",
-            "empty_array",
-        )
+    messages = non_empty_array(body["messages"], "messages")
     pending: dict[str, int] = {}
     answered: set[str] = set()
     for i, msg in enumerate(messages):
@@ -46,26 +47,22 @@ def validate_messages(body: Mapping[str, Any], accept_video: bool = False) -> No
         if role != "tool" and pending:
             _unanswered(pending)
         if role in ("system", "developer"):
-            _validate_content(msg, where, allowed=("text",), required=True)
+            _validate_content(msg, where, allowed=("text",), mandatory=True)
         elif role == "user":
-            _validate_content(msg, where, allowed=user_parts, required=True)
+            _validate_content(msg, where, allowed=user_parts, mandatory=True)
         elif role == "assistant":
             calls = msg.get("tool_calls")
             has_calls = isinstance(calls, list) and bool(calls)
             has_fn = msg.get("function_call") is not None
             _validate_content(
-                msg, where, allowed=("text", "refusal"), required=not (has_calls or has_fn)
+                msg, where, allowed=("text", "refusal"), mandatory=not (has_calls or has_fn)
             )
             if calls is not None:
                 for call_id in _validate_tool_calls(calls, f"{where}.tool_calls"):
                     pending[call_id] = i
         elif role == "tool":
-            answer_id = msg.get("tool_call_id")
-            if answer_id is None:
-                raise missing(f"{where}.tool_call_id")
-            if not isinstance(answer_id, str):
-                raise invalid_type(f"{where}.tool_call_id", "a string", answer_id)
-            _validate_content(msg, where, allowed=("text",), required=True)
+            answer_id = required(msg, "tool_call_id", "a string", f"{where}.tool_call_id")
+            _validate_content(msg, where, allowed=("text",), mandatory=True)
             if answer_id not in pending:
                 if answer_id in answered or not pending:
                     raise bad(
@@ -82,9 +79,7 @@ def validate_messages(body: Mapping[str, Any], accept_video: bool = False) -> No
             answered.add(answer_id)
         elif role == "function" and not isinstance(msg.get("name"), str):
             raise missing(f"{where}.name")
-        name = msg.get("name")
-        if name is not None and not isinstance(name, str):
-            raise invalid_type(f"{where}.name", "a string", name)
+        optional(msg, "name", "a string", f"{where}.name")
     if pending:
         _unanswered(pending)
 
@@ -101,36 +96,27 @@ def _unanswered(pending: Mapping[str, int]) -> None:
 
 
 def _validate_content(
-    msg: Mapping[str, Any], where: str, *, allowed: Sequence[str], required: bool
+    msg: Mapping[str, Any], where: str, *, allowed: Sequence[str], mandatory: bool
 ) -> None:
     param = f"{where}.content"
     if "content" not in msg:
-        if required:
+        if mandatory:
             raise missing(param)
         return
     content = msg["content"]
     if content is None:
-        if required:
+        if mandatory:
             raise invalid_type(param, "one of a string or array of objects", content)
         return
     if isinstance(content, str):
         return
     if not isinstance(content, list):
         raise invalid_type(param, "one of a string or array of objects", content)
-    if not content and required:
-        raise bad(
-            f"Invalid '{param}': empty array. Expected an array with minimum length 1, but "
-            "got an empty array instead.",
-            param,
-            "empty_array",
-        )
+    if not content and mandatory:
+        raise empty_array(param)
     for j, part in enumerate(content):
         ppath = f"{param}[{j}]"
-        if not isinstance(part, dict):
-            raise invalid_type(ppath, "an object", part)
-        ptype = part.get("type")
-        if ptype is None:
-            raise missing(f"{ppath}.type")
+        part, ptype = typed_item(part, ppath)
         if ptype not in CONTENT_PART_TYPES and ptype not in allowed:
             raise invalid_value(f"{ppath}.type", ptype, CONTENT_PART_TYPES)
         if ptype not in allowed:
@@ -148,11 +134,7 @@ def _validate_content(
             if not isinstance(part[key], str):
                 raise invalid_type(f"{ppath}.{key}", "a string", part[key])
         elif ptype == "image_url":
-            image = part.get("image_url")
-            if image is None:
-                raise missing(f"{ppath}.image_url")
-            if not isinstance(image, dict):
-                raise invalid_type(f"{ppath}.image_url", "an object", image)
+            image = required(part, "image_url", "an object", f"{ppath}.image_url")
             if not isinstance(image.get("url"), str):
                 raise missing(f"{ppath}.image_url.url")
             detail = image.get("detail")
@@ -198,20 +180,12 @@ def _validate_tool_calls(calls: Any, where: str) -> list[str]:
         cpath = f"{where}[{k}]"
         if not isinstance(call, dict):
             raise invalid_type(cpath, "an object", call)
-        call_id = call.get("id")
-        if call_id is None:
-            raise missing(f"{cpath}.id")
-        if not isinstance(call_id, str):
-            raise invalid_type(f"{cpath}.id", "a string", call_id)
+        call_id = required(call, "id", "a string", f"{cpath}.id")
         if call.get("type") != "function":
             if "type" not in call:
                 raise missing(f"{cpath}.type")
             raise invalid_value(f"{cpath}.type", call.get("type"), ("function",))
-        fn = call.get("function")
-        if fn is None:
-            raise missing(f"{cpath}.function")
-        if not isinstance(fn, dict):
-            raise invalid_type(f"{cpath}.function", "an object", fn)
+        fn = required(call, "function", "an object", f"{cpath}.function")
         if not isinstance(fn.get("name"), str):
             raise missing(f"{cpath}.function.name")
         if "arguments" not in fn:

@@ -8,31 +8,29 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_compat_chat.testing._errors import bad, invalid_type, invalid_value, missing
+from langchain_compat_chat.testing._errors import (
+    bad,
+    invalid_value,
+    missing,
+    optional,
+    required,
+)
 
 
 def validate_response_format(body: Mapping[str, Any]) -> None:
-    fmt = body.get("response_format")
+    fmt = optional(body, "response_format", "an object")
     if fmt is None:
         return
-    if not isinstance(fmt, dict):
-        raise invalid_type("response_format", "an object", fmt)
     if "type" not in fmt:
         raise missing("response_format.type")
     kind = fmt["type"]
     if kind not in ("text", "json_object", "json_schema"):
         raise invalid_value("response_format.type", kind, ("json_object", "json_schema", "text"))
     if kind == "json_schema":
-        spec = fmt.get("json_schema")
-        if spec is None:
-            raise missing("response_format.json_schema")
-        if not isinstance(spec, dict):
-            raise invalid_type("response_format.json_schema", "an object", spec)
+        spec = required(fmt, "json_schema", "an object", "response_format.json_schema")
         if not isinstance(spec.get("name"), str):
             raise missing("response_format.json_schema.name")
-        schema = spec.get("schema")
-        if schema is not None and not isinstance(schema, dict):
-            raise invalid_type("response_format.json_schema.schema", "an object", schema)
+        optional(spec, "schema", "an object", "response_format.json_schema.schema")
     if kind == "json_object" and not _mentions_json(body.get("messages") or []):
         raise bad(
             "'messages' must contain the word 'json' in some form, to use 'response_format' of "

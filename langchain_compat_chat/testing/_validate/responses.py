@@ -29,14 +29,26 @@ Evidence for the wordings (all OpenAI's own answers, quoted in public threads):
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_compat_chat.testing._errors import bad, invalid_type, invalid_value, missing
+from langchain_compat_chat.testing._errors import (
+    bad,
+    invalid_type,
+    invalid_value,
+    missing,
+    optional,
+    required,
+    typed_item,
+)
 from langchain_compat_chat.testing._validate.responses_input import validate_input
-from langchain_compat_chat.testing._validate.sampling import REASONING_EFFORTS, _check_range
+from langchain_compat_chat.testing._validate.sampling import (
+    REASONING_EFFORTS,
+    check_range,
+    validate_stream_options,
+)
 from langchain_compat_chat.testing._validate.strict_schema import check_strict_schema
+from langchain_compat_chat.testing._validate.tools import function_name, function_parameters
 
 __all__ = [
     "CHAT_ONLY_PARAMS",
@@ -141,7 +153,6 @@ HOSTED_TOOL_TYPES = (
 )
 """Tool types of the real API that this server does not run (it has no hosted tools)."""
 
-_TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 _SUMMARIES = ("auto", "concise", "detailed")
 
 
@@ -182,32 +193,23 @@ def validate_responses_request(
         raise missing("input")
     if body.get("input") is not None:
         validate_input(body["input"])
-    _validate_strings(body, ("instructions", "previous_response_id", "user", "prompt_cache_key"))
+    for key in ("instructions", "previous_response_id", "user", "prompt_cache_key"):
+        optional(body, key, "a string")
     for flag in ("stream", "store", "parallel_tool_calls", "background"):
-        if body.get(flag) is not None and not isinstance(body[flag], bool):
-            raise invalid_type(flag, "a boolean", body[flag])
+        optional(body, flag, "a boolean")
     if body.get("background"):
         raise bad(
             "Strict mode: background responses are not served by this reference server.",
             "background",
         )
-    _check_range(body, "max_output_tokens", 16, None, integer=True)
-    _check_range(body, "temperature", 0, 2, integer=False)
-    _check_range(body, "top_p", 0, 1, integer=False)
-    _check_range(body, "top_logprobs", 0, 20, integer=True)
+    check_range(body, "max_output_tokens", 16, None, integer=True)
+    check_range(body, "temperature", 0, 2, integer=False)
+    check_range(body, "top_p", 0, 1, integer=False)
+    check_range(body, "top_logprobs", 0, 20, integer=True)
     if body.get("truncation") is not None and body["truncation"] not in ("auto", "disabled"):
         raise invalid_value("truncation", body["truncation"], ("auto", "disabled"))
-    if body.get("metadata") is not None and not isinstance(body["metadata"], dict):
-        raise invalid_type("metadata", "an object", body["metadata"])
-    options = body.get("stream_options")
-    if options is not None:
-        if not body.get("stream"):
-            raise bad(
-                "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
-                "stream_options",
-            )
-        if not isinstance(options, dict):
-            raise invalid_type("stream_options", "an object", options)
+    optional(body, "metadata", "an object")
+    validate_stream_options(body)
     _validate_include(body)
     _validate_reasoning(body, reasoning_efforts)
     names = _validate_tools(body)
@@ -215,29 +217,19 @@ def validate_responses_request(
     _validate_text(body)
 
 
-def _validate_strings(body: Mapping[str, Any], names: Sequence[str]) -> None:
-    for name in names:
-        if body.get(name) is not None and not isinstance(body[name], str):
-            raise invalid_type(name, "a string", body[name])
-
-
 def _validate_include(body: Mapping[str, Any]) -> None:
-    include = body.get("include")
+    include = optional(body, "include", "an array")
     if include is None:
         return
-    if not isinstance(include, list):
-        raise invalid_type("include", "an array", include)
     for i, item in enumerate(include):
         if item not in INCLUDABLE:
             raise invalid_value(f"include[{i}]", item, INCLUDABLE)
 
 
 def _validate_reasoning(body: Mapping[str, Any], efforts: Sequence[str]) -> None:
-    reasoning = body.get("reasoning")
+    reasoning = optional(body, "reasoning", "an object")
     if reasoning is None:
         return
-    if not isinstance(reasoning, dict):
-        raise invalid_type("reasoning", "an object", reasoning)
     for key in reasoning:
         if key not in ("effort", "summary", "generate_summary"):
             raise bad(
@@ -253,19 +245,13 @@ def _validate_reasoning(body: Mapping[str, Any], efforts: Sequence[str]) -> None
 
 
 def _validate_tools(body: Mapping[str, Any]) -> list[str]:
-    tools = body.get("tools")
+    tools = optional(body, "tools", "an array")
     if tools is None:
         return []
-    if not isinstance(tools, list):
-        raise invalid_type("tools", "an array", tools)
     names: list[str] = []
     for i, tool in enumerate(tools):
         where = f"tools[{i}]"
-        if not isinstance(tool, dict):
-            raise invalid_type(where, "an object", tool)
-        kind = tool.get("type")
-        if kind is None:
-            raise missing(f"{where}.type")
+        tool, kind = typed_item(tool, where)
         if kind in HOSTED_TOOL_TYPES:
             raise bad(
                 f"Strict mode: tool type '{kind}' is a hosted tool, which this reference "
@@ -275,39 +261,12 @@ def _validate_tools(body: Mapping[str, Any]) -> list[str]:
             )
         if kind != "function":
             raise invalid_value(f"{where}.type", kind, ("function", *HOSTED_TOOL_TYPES))
-        name = tool.get("name")
-        if name is None:
-            # A Chat Completions tool nests the name under "function".
-            raise missing(f"{where}.name")
-        if not isinstance(name, str):
-            raise invalid_type(f"{where}.name", "a string", name)
-        if not _TOOL_NAME_RE.match(name):
-            raise bad(
-                f"Invalid '{where}.name': string does not match pattern. Expected a string "
-                "that matches the pattern '^[a-zA-Z0-9_-]+$'.",
-                f"{where}.name",
-                "invalid_value",
-            )
-        if name in names:
-            raise bad(
-                f"Invalid 'tools': duplicate function name '{name}'.", "tools", "invalid_value"
-            )
-        for key in ("description",):
-            if tool.get(key) is not None and not isinstance(tool[key], str):
-                raise invalid_type(f"{where}.{key}", "a string", tool[key])
-        if tool.get("strict") is not None and not isinstance(tool["strict"], bool):
-            raise invalid_type(f"{where}.strict", "a boolean", tool["strict"])
-        params = tool.get("parameters")
-        if params is not None and not isinstance(params, dict):
-            raise invalid_type(f"{where}.parameters", "an object", params)
-        if isinstance(params, dict) and params.get("type", "object") != "object":
-            raise bad(
-                f"Invalid schema for function '{name}': schema must be a JSON Schema of "
-                f"'type: \"object\"', got 'type: \"{params.get('type')}\"'.",
-                f"{where}.parameters",
-                "invalid_function_parameters",
-            )
-        if tool.get("strict") is True and isinstance(params, dict):
+        # A Chat Completions tool nests the name under "function": 'tools[0].name' missing.
+        name = function_name(tool, where, names)
+        optional(tool, "description", "a string", f"{where}.description")
+        strict = optional(tool, "strict", "a boolean", f"{where}.strict")
+        params = function_parameters(tool, where, name)
+        if strict is True and params is not None:
             problem = check_strict_schema(params)
             if problem is not None:
                 raise bad(
@@ -367,25 +326,18 @@ def _validate_tool_choice(body: Mapping[str, Any], names: Sequence[str]) -> None
 
 
 def _validate_text(body: Mapping[str, Any]) -> None:
-    text = body.get("text")
+    text = optional(body, "text", "an object")
     if text is None:
         return
-    if not isinstance(text, dict):
-        raise invalid_type("text", "an object", text)
     for key in text:
         if key not in ("format", "verbosity"):
             raise bad(f"Unknown parameter: 'text.{key}'.", f"text.{key}", "unknown_parameter")
     verbosity = text.get("verbosity")
     if verbosity is not None and verbosity not in ("low", "medium", "high"):
         raise invalid_value("text.verbosity", verbosity, ("low", "medium", "high"))
-    fmt = text.get("format")
-    if fmt is None:
+    if text.get("format") is None:
         return
-    if not isinstance(fmt, dict):
-        raise invalid_type("text.format", "an object", fmt)
-    kind = fmt.get("type")
-    if kind is None:
-        raise missing("text.format.type")
+    fmt, kind = typed_item(text["format"], "text.format")
     if kind not in ("text", "json_object", "json_schema"):
         raise invalid_value("text.format.type", kind, ("text", "json_schema", "json_object"))
     if kind != "json_schema":
@@ -393,20 +345,9 @@ def _validate_text(body: Mapping[str, Any]) -> None:
     if "json_schema" in fmt and "schema" not in fmt:
         # The Chat Completions nesting {"type": "json_schema", "json_schema": {...}}.
         raise missing("text.format.name" if "name" not in fmt else "text.format.schema")
-    name = fmt.get("name")
-    if name is None:
-        raise missing("text.format.name")
-    if not isinstance(name, str):
-        raise invalid_type("text.format.name", "a string", name)
-    schema = fmt.get("schema")
-    if schema is None:
-        raise missing("text.format.schema")
-    if not isinstance(schema, dict):
-        raise invalid_type("text.format.schema", "an object", schema)
-    strict = fmt.get("strict")
-    if strict is not None and not isinstance(strict, bool):
-        raise invalid_type("text.format.strict", "a boolean", strict)
-    if strict:
+    name = required(fmt, "name", "a string", "text.format.name")
+    schema = required(fmt, "schema", "an object", "text.format.schema")
+    if optional(fmt, "strict", "a boolean", "text.format.strict"):
         problem = check_strict_schema(schema)
         if problem is not None:
             raise bad(

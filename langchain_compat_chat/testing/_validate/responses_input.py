@@ -17,7 +17,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from langchain_compat_chat.testing._errors import bad, invalid_type, invalid_value, missing
+from langchain_compat_chat.testing._errors import (
+    bad,
+    invalid_type,
+    invalid_value,
+    missing,
+    optional,
+    typed_item,
+)
 
 __all__ = ["ITEM_TYPES", "validate_input"]
 
@@ -95,7 +102,7 @@ def _validate_item(item: Any, where: str) -> None:
             f"{where}.type",
             "invalid_value",
         )
-    if kind not in _ITEM_KEYS:
+    if not isinstance(kind, str) or kind not in _ITEM_KEYS:  # a list or object is unhashable
         raise invalid_value(f"{where}.type", kind, ITEM_TYPES)
     for key in item:
         if key not in _ITEM_KEYS[kind]:
@@ -103,10 +110,8 @@ def _validate_item(item: Any, where: str) -> None:
     status = item.get("status")
     if status is not None and status not in _STATUSES:
         raise invalid_value(f"{where}.status", status, _STATUSES)
-    item_id = item.get("id")
+    item_id = optional(item, "id", "a string", f"{where}.id")
     if item_id is not None:
-        if not isinstance(item_id, str):
-            raise invalid_type(f"{where}.id", "a string", item_id)
         prefix = _ID_PREFIX.get(kind)
         checked = prefix and not (kind == "message" and item.get("role") != "assistant")
         if checked and not item_id.startswith(str(prefix)):
@@ -161,11 +166,7 @@ def _validate_message(item: Mapping[str, Any], where: str) -> None:
 
 
 def _validate_part(part: Any, where: str, allowed: tuple[str, ...]) -> None:
-    if not isinstance(part, dict):
-        raise invalid_type(where, "an object", part)
-    kind = part.get("type")
-    if kind is None:
-        raise missing(f"{where}.type")
+    part, kind = typed_item(part, where)
     if kind not in allowed:
         # OpenAI's answer for an assistant turn sent with "input_text" parts.
         listed = " and ".join(f"'{a}'" for a in allowed) if len(allowed) == 2 else None
@@ -209,24 +210,18 @@ def _validate_reasoning(item: Mapping[str, Any], where: str) -> None:
     summary = item["summary"]
     if not isinstance(summary, list):
         raise invalid_type(f"{where}.summary", "an array", summary)
-    for j, part in enumerate(summary):
-        if not isinstance(part, dict) or part.get("type") != "summary_text":
-            raise invalid_value(f"{where}.summary[{j}].type", _kind(part), ("summary_text",))
-        if not isinstance(part.get("text"), str):
-            raise missing(f"{where}.summary[{j}].text")
-    content = item.get("content")
+    _validate_texts(summary, f"{where}.summary", "summary_text")
+    content = optional(item, "content", "an array", f"{where}.content")
     if content is not None:
-        if not isinstance(content, list):
-            raise invalid_type(f"{where}.content", "an array", content)
-        for j, part in enumerate(content):
-            if not isinstance(part, dict) or part.get("type") != "reasoning_text":
-                raise invalid_value(f"{where}.content[{j}].type", _kind(part), ("reasoning_text",))
-            if not isinstance(part.get("text"), str):
-                raise missing(f"{where}.content[{j}].text")
-    encrypted = item.get("encrypted_content")
-    if encrypted is not None and not isinstance(encrypted, str):
-        raise invalid_type(f"{where}.encrypted_content", "a string", encrypted)
+        _validate_texts(content, f"{where}.content", "reasoning_text")
+    optional(item, "encrypted_content", "a string", f"{where}.encrypted_content")
 
 
-def _kind(part: Any) -> Any:
-    return part.get("type") if isinstance(part, dict) else part
+def _validate_texts(parts: list[Any], where: str, kind: str) -> None:
+    """A reasoning item's ``summary`` or ``content``: ``{"type": kind, "text": ...}`` parts."""
+    for j, part in enumerate(parts):
+        if not isinstance(part, dict) or part.get("type") != kind:
+            found = part.get("type") if isinstance(part, dict) else part
+            raise invalid_value(f"{where}[{j}].type", found, (kind,))
+        if not isinstance(part.get("text"), str):
+            raise missing(f"{where}[{j}].text")

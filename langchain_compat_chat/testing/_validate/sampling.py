@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_compat_chat.testing._errors import bad, invalid_type, invalid_value
+from langchain_compat_chat.testing._errors import bad, invalid_type, invalid_value, optional
 
 REASONING_EFFORTS = ("none", "minimal", "low", "medium", "high", "xhigh")
 
@@ -23,9 +23,10 @@ def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
-def _check_range(
+def check_range(
     body: Mapping[str, Any], name: str, lo: float, hi: float | None, *, integer: bool
 ) -> None:
+    """Check an optional number in ``[lo, hi]`` (``hi=None``: no maximum), as both APIs do."""
     if body.get(name) is None:
         return
     value = body[name]
@@ -51,37 +52,26 @@ def _check_range(
 
 
 def validate_sampling(body: Mapping[str, Any], efforts: Sequence[str] = REASONING_EFFORTS) -> None:
-    _check_range(body, "n", 1, 128, integer=True)
-    _check_range(body, "max_tokens", 1, None, integer=True)
-    _check_range(body, "max_completion_tokens", 1, None, integer=True)
-    _check_range(body, "temperature", 0, 2, integer=False)
-    _check_range(body, "top_p", 0, 1, integer=False)
-    _check_range(body, "presence_penalty", -2, 2, integer=False)
-    _check_range(body, "frequency_penalty", -2, 2, integer=False)
-    _check_range(body, "top_logprobs", 0, 20, integer=True)
-    if body.get("seed") is not None and not _is_int(body["seed"]):
-        raise invalid_type("seed", "an integer", body["seed"])
+    check_range(body, "n", 1, 128, integer=True)
+    check_range(body, "max_tokens", 1, None, integer=True)
+    check_range(body, "max_completion_tokens", 1, None, integer=True)
+    check_range(body, "temperature", 0, 2, integer=False)
+    check_range(body, "top_p", 0, 1, integer=False)
+    check_range(body, "presence_penalty", -2, 2, integer=False)
+    check_range(body, "frequency_penalty", -2, 2, integer=False)
+    check_range(body, "top_logprobs", 0, 20, integer=True)
+    optional(body, "seed", "an integer")
     for flag in ("stream", "logprobs", "store"):
-        if body.get(flag) is not None and not isinstance(body[flag], bool):
-            raise invalid_type(flag, "a boolean", body[flag])
+        optional(body, flag, "a boolean")
     if body.get("top_logprobs") is not None and not body.get("logprobs"):
         raise bad(
             "Invalid value for 'top_logprobs': 'logprobs' must be set to true when "
             "'top_logprobs' is specified.",
             "top_logprobs",
         )
-    options = body.get("stream_options")
+    options = validate_stream_options(body)
     if options is not None:
-        if not body.get("stream"):
-            raise bad(
-                "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
-                "stream_options",
-            )
-        if not isinstance(options, dict):
-            raise invalid_type("stream_options", "an object", options)
-        inc = options.get("include_usage")
-        if inc is not None and not isinstance(inc, bool):
-            raise invalid_type("stream_options.include_usage", "a boolean", inc)
+        optional(options, "include_usage", "a boolean", "stream_options.include_usage")
     stop = body.get("stop")
     if stop is not None:
         if isinstance(stop, list):
@@ -100,6 +90,23 @@ def validate_sampling(body: Mapping[str, Any], efforts: Sequence[str] = REASONIN
     effort = body.get("reasoning_effort")
     if effort is not None and effort not in efforts:
         raise invalid_value("reasoning_effort", effort, efforts)
-    bias = body.get("logit_bias")
-    if bias is not None and not isinstance(bias, dict):
-        raise invalid_type("logit_bias", "an object", bias)
+    optional(body, "logit_bias", "an object")
+
+
+def validate_stream_options(body: Mapping[str, Any]) -> dict[str, Any] | None:
+    """``stream_options``, if given: an object, and only with ``stream`` on.
+
+    The same rule and words on Chat Completions and the Responses API; what the object
+    may hold differs (``include_usage`` here, checked by the caller).
+    """
+    options = body.get("stream_options")
+    if options is None:
+        return None
+    if not body.get("stream"):
+        raise bad(
+            "The 'stream_options' parameter is only allowed when 'stream' is enabled.",
+            "stream_options",
+        )
+    if not isinstance(options, dict):
+        raise invalid_type("stream_options", "an object", options)
+    return options

@@ -39,6 +39,8 @@ def _walk(node: Any, context: tuple[str, ...]) -> str | None:
         if node.get("additionalProperties") is not False:
             return where + "'additionalProperties' is required to be supplied and to be false."
         props = node.get("properties") or {}
+        if not isinstance(props, Mapping):
+            return _not_of_type(props, "object")
         required = node.get("required")
         listed = required if isinstance(required, list) else []
         absent = [k for k in props if k not in listed]
@@ -56,16 +58,32 @@ def _walk(node: Any, context: tuple[str, ...]) -> str | None:
         if found:
             return found
     for key in ("anyOf", "allOf", "prefixItems"):
-        for i, sub in enumerate(node.get(key) or ()):
+        subs = node.get(key) or ()
+        if not isinstance(subs, (list, tuple)):
+            return _not_of_type(subs, "array")
+        for i, sub in enumerate(subs):
             found = _walk(sub, (*context, key, str(i)))
             if found:
                 return found
     for key in ("$defs", "definitions"):
-        for name, sub in (node.get(key) or {}).items():
+        defs = node.get(key) or {}
+        if not isinstance(defs, Mapping):
+            return _not_of_type(defs, "object")
+        for name, sub in defs.items():
             found = _walk(sub, (*context, key, name))
             if found:
                 return found
     return None
+
+
+def _not_of_type(value: Any, kind: str) -> str:
+    """The real API's meta-schema answer for a keyword of the wrong JSON type.
+
+    Python's spelling of the value, as OpenAI prints it: ``Invalid schema for function
+    'f': [] is not of type 'object', 'boolean'.`` (FoundationAgents/OpenManus#1162,
+    maltekuhr/laravel-gpt#8). Without this, ``"properties": true`` crashed the check.
+    """
+    return f"{value!r} is not of type '{kind}'."
 
 
 def _context(context: tuple[str, ...]) -> str:

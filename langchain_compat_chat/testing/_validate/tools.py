@@ -2,7 +2,10 @@
 
 Function names follow the real API's pattern and must be unique; a forced or allowed
 tool must be one of the declared tools, and neither ``tool_choice`` nor
-``parallel_tool_calls`` is accepted without ``tools``.
+``parallel_tool_calls`` is accepted without ``tools``. The checks of one function's name
+and parameters schema (:func:`function_name`, :func:`function_parameters`) are shared
+with the Responses API's flat tools (``responses.py``): the rules and words are the same,
+only the path differs (``tools[0].function.name`` here, ``tools[0].name`` there).
 """
 
 from __future__ import annotations
@@ -11,24 +14,59 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from langchain_compat_chat.testing._errors import bad, invalid_type, invalid_value, missing
+from langchain_compat_chat.testing._errors import (
+    bad,
+    invalid_type,
+    invalid_value,
+    missing,
+    non_empty_array,
+    optional,
+    required,
+)
 
 _TOOL_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 
 
-def validate_tools(body: Mapping[str, Any]) -> list[str]:
-    if "tools" not in body or body["tools"] is None:
-        return []
-    tools = body["tools"]
-    if not isinstance(tools, list):
-        raise invalid_type("tools", "an array", tools)
-    if not tools:
+def function_name(fn: Mapping[str, Any], where: str, taken: Sequence[str]) -> str:
+    """The ``name`` of the function declared at ``where``: set, a valid pattern, unique.
+
+    Args:
+        fn: The object that carries the function's fields.
+        where: Its path (``tools[0].function`` or, in the Responses API, ``tools[0]``).
+        taken: The names of the tools before it.
+
+    """
+    name: str = required(fn, "name", "a string", f"{where}.name")
+    if not _TOOL_NAME_RE.match(name):
         raise bad(
-            "Invalid 'tools': empty array. Expected an array with minimum length 1, but got "
-            "an empty array instead.",
-            "tools",
-            "empty_array",
+            f"Invalid '{where}.name': string does not match pattern. Expected a string that "
+            "matches the pattern '^[a-zA-Z0-9_-]+$'.",
+            f"{where}.name",
+            "invalid_value",
         )
+    if name in taken:
+        raise bad(f"Invalid 'tools': duplicate function name '{name}'.", "tools", "invalid_value")
+    return name
+
+
+def function_parameters(fn: Mapping[str, Any], where: str, name: str) -> dict[str, Any] | None:
+    """The ``parameters`` schema of function ``name`` at ``where``, if any: an object schema."""
+    params: dict[str, Any] | None = optional(fn, "parameters", "an object", f"{where}.parameters")
+    if params is not None and params.get("type", "object") != "object":
+        raise bad(
+            f"Invalid schema for function '{name}': schema must be a JSON Schema of "
+            f"'type: \"object\"', got 'type: \"{params.get('type')}\"'.",
+            f"{where}.parameters",
+            "invalid_function_parameters",
+        )
+    return params
+
+
+def validate_tools(body: Mapping[str, Any]) -> list[str]:
+    """Check Chat Completions ``tools``; returns the declared function names in order."""
+    if body.get("tools") is None:
+        return []
+    tools = non_empty_array(body["tools"], "tools")
     names: list[str] = []
     for i, tool in enumerate(tools):
         where = f"tools[{i}]"
@@ -38,42 +76,10 @@ def validate_tools(body: Mapping[str, Any]) -> list[str]:
             raise missing(f"{where}.type")
         if tool["type"] != "function":
             raise invalid_value(f"{where}.type", tool["type"], ("function", "custom"))
-        fn = tool.get("function")
-        if fn is None:
-            raise missing(f"{where}.function")
-        if not isinstance(fn, dict):
-            raise invalid_type(f"{where}.function", "an object", fn)
-        name = fn.get("name")
-        if name is None:
-            raise missing(f"{where}.function.name")
-        if not isinstance(name, str):
-            raise invalid_type(f"{where}.function.name", "a string", name)
-        if not _TOOL_NAME_RE.match(name):
-            raise bad(
-                f"Invalid '{where}.function.name': string does not match pattern. Expected a "
-                "string that matches the pattern '^[a-zA-Z0-9_-]+$'.",
-                f"{where}.function.name",
-                "invalid_value",
-            )
-        if name in names:
-            raise bad(
-                f"Invalid 'tools': duplicate function name '{name}'.",
-                "tools",
-                "invalid_value",
-            )
-        params = fn.get("parameters")
-        if params is not None and not isinstance(params, dict):
-            raise invalid_type(f"{where}.function.parameters", "an object", params)
-        if isinstance(params, dict) and params.get("type", "object") != "object":
-            raise bad(
-                f"Invalid schema for function '{name}': schema must be a JSON Schema of "
-                f"'type: \"object\"', got 'type: \"{params.get('type')}\"'.",
-                f"{where}.function.parameters",
-                "invalid_function_parameters",
-            )
-        desc = fn.get("description")
-        if desc is not None and not isinstance(desc, str):
-            raise invalid_type(f"{where}.function.description", "a string", desc)
+        fn = required(tool, "function", "an object", f"{where}.function")
+        name = function_name(fn, f"{where}.function", names)
+        function_parameters(fn, f"{where}.function", name)
+        optional(fn, "description", "a string", f"{where}.function.description")
         names.append(name)
     return names
 
@@ -121,7 +127,8 @@ def validate_tool_choice(body: Mapping[str, Any], tool_names: Sequence[str]) -> 
             if not isinstance(listed, list) or not listed:
                 raise missing("tool_choice.allowed_tools.tools")
             for j, item in enumerate(listed):
-                name = (item.get("function") or {}).get("name") if isinstance(item, dict) else None
+                fn = item.get("function") if isinstance(item, dict) else None
+                name = fn.get("name") if isinstance(fn, dict) else None
                 if not isinstance(name, str):
                     raise missing(f"tool_choice.allowed_tools.tools[{j}].function.name")
                 if tool_names and name not in tool_names:
