@@ -2,7 +2,8 @@
 
 Pure data read by :func:`langchain_compat_chat.dialects.resolve_dialect` (see its module
 docstring for the order). A rule's ``set`` holds ``Dialect`` field values; a new provider
-fact is one more :class:`DialectRule` here, never code in the body builder.
+fact is one more :class:`DialectRule` here, never code in the body builder. Claude's rules,
+which differ model by model, are :mod:`._claude_rules`.
 """
 
 from __future__ import annotations
@@ -426,31 +427,6 @@ RULES: tuple[DialectRule, ...] = (
         {"echo_turns": "tool_calls", "thinking_default": True, "template_thinking_key": None},
         family="gpt-oss",
         evidence=("https://cookbook.openai.com/articles/gpt-oss/handle-raw-cot",),
-    ),
-    DialectRule(
-        "claude-no-forced-tool-while-thinking",
-        {"echo_turns": "none", "thinking_default": False, "forced_tool": "disable_thinking"},
-        family="claude",
-        evidence=(
-            "https://docs.anthropic.com/en/docs/build-with-claude/extended-thinking",
-            "https://docs.anthropic.com/en/api/openai-sdk",
-        ),
-    ),
-    DialectRule(
-        "claude-adaptive-thinking-only",
-        {"thinking_style": "thinking_adaptive", "drop_params": frozenset({"temperature", "top_p"})},
-        family="claude",
-        model=r"opus-4-([7-9]|\d\d)|opus-[5-9]",
-        endpoints=_on("anthropic"),
-        # Opus 4.7+: '"thinking.type.enabled" is not supported for this model. Use
-        # "thinking.type.adaptive"' (400); `disabled` and no `thinking` both work. The same
-        # migration removed temperature/top_p (400 on any value).
-        evidence=(
-            "https://platform.claude.com/docs/en/build-with-claude/adaptive-thinking",
-            "https://platform.claude.com/docs/en/about-claude/models/migration-guide",
-            "https://github.com/docker/docker-agent/issues/3093",
-            "https://github.com/QuantumNous/new-api/pull/4293",
-        ),
     ),
     DialectRule(
         "no-reasoning-echo",

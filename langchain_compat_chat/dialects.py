@@ -15,8 +15,9 @@ order:
 An endpoint rule marked ``pin`` (a fact of the server software whatever the model, such as
 vLLM forcing a tool after the reasoning) is applied after the family rules, before the user's.
 
-The facts are data in :mod:`._dialect_rules`: ``RULES`` is a tuple of ``DialectRule``, each
-with the public evidence it rests on, and the docs tables are generated from it.
+The facts are data in :mod:`._dialect_rules` and :mod:`._claude_rules`: ``RULES`` is the
+tuple of their ``DialectRule`` entries, each with the public evidence it rests on, and the docs
+tables are generated from it.
 """
 
 from __future__ import annotations
@@ -28,7 +29,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from langchain_compat_chat._dialect_rules import FAMILIES, RULES, DialectRule
+from langchain_compat_chat._claude_rules import CLAUDE_RULES
+from langchain_compat_chat._dialect_rules import FAMILIES, DialectRule
+from langchain_compat_chat._dialect_rules import RULES as _RULES
 from langchain_compat_chat._responses_rules import RESPONSES_RULES
 from langchain_compat_chat._wire.think import ThinkTags
 from langchain_compat_chat.providers import ProviderProfile, ThinkingStyle
@@ -44,6 +47,9 @@ __all__ = [
     "model_family",
     "resolve_dialect",
 ]
+
+RULES: tuple[DialectRule, ...] = (*_RULES, *CLAUDE_RULES)
+"""Every Chat Completions rule: endpoints and families, then Claude's per-model facts."""
 
 EchoField = Literal["off", "as_received", "reasoning_content", "reasoning"]
 """Where earlier reasoning text goes back: nowhere, the field it came in, or a fixed field."""
@@ -74,6 +80,10 @@ class Dialect:
         tool_content: ``"string"`` always flattens tool results to text.
         tool_media: Where images and files returned by tools go.
         thinking_style: How the ``thinking=`` knob is switched.
+        thinking_off_type: With ``thinking_style="thinking_adaptive"``, the
+            ``thinking.type`` that ``thinking=False`` sends: ``"disabled"``, Sonnet 5.5's
+            ``"between_tools"``, or ``None`` where thinking cannot be switched off (Claude
+            Opus 5.5 and Fable answer 400 to ``"disabled"``), so ``thinking=False`` raises.
         template_thinking_key: The ``chat_template_kwargs`` key for ``thinking_style=
             "chat_template_kwargs"``: it belongs to the model's chat template (Qwen3
             ``enable_thinking``, DeepSeek V3.1 and Kimi ``thinking``), so ``None`` on an
@@ -134,6 +144,7 @@ class Dialect:
     tool_content: Literal["auto", "string"] = "auto"
     tool_media: Literal["inline", "user_message"] = "user_message"
     thinking_style: ThinkingStyle = "reasoning_effort"
+    thinking_off_type: str | None = "disabled"
     template_thinking_key: str | None = "enable_thinking"
     effort_levels: tuple[str, ...] = ("low", "medium", "high")
     effort_off: str | None = None

@@ -270,7 +270,7 @@ def thinking_params(
 
     Raises:
         ValueError: The dialect has no switch for this (e.g. a model on vLLM whose chat
-            template key is unknown).
+            template key is unknown, or ``False`` for a Claude that always thinks).
 
     """
     if thinking is None:
@@ -308,8 +308,16 @@ def thinking_params(
         return {"thinking": {"type": "enabled", "budget_tokens": budget or _DEFAULT_BUDGET}}
     if style == "thinking_adaptive":
         # Claude Opus 4.7+ decides its own budget and answers 400 to type "enabled"; a
-        # token budget only means "on" there.
-        return {"thinking": {"type": "adaptive" if on else "disabled"}}
+        # token budget only means "on" there. "Off" is the dialect's type, if it has one.
+        if on:
+            return {"thinking": {"type": "adaptive"}}
+        if dialect.thinking_off_type is None:
+            msg = (
+                f"{dialect.name!r}: this model thinks on every request and answers 400 to "
+                "thinking switched off; leave thinking=None (or True)."
+            )
+            raise ValueError(msg)
+        return {"thinking": {"type": dialect.thinking_off_type}}
     if style == "reasoning_effort":
         return _effort(on, budget, dialect)
     if on:
@@ -371,11 +379,16 @@ class ForcedToolPlan:
         if not self.needs_check or has_tool_call:
             return
         wanted = f"tool {self.tool!r}" if self.tool else "a tool"
+        hint = (
+            "The model takes no forced tool_choice at all: say in the prompt when to call it."
+            if self.reason == "never"
+            else "Switch thinking off (thinking=False) where the model allows it, or use "
+            "with_structured_output(method='json_mode')."
+        )
         msg = (
             f"Model {model!r} answered without calling {wanted}. Dialect {self.dialect!r} "
             f"does not accept a forced tool_choice here (forced_tool={self.reason!r}), so "
-            "tool_choice='auto' was sent. Switch thinking off (thinking=False) where the "
-            "model allows it, or use with_structured_output(method='json_mode')."
+            f"tool_choice='auto' was sent. {hint}"
         )
         raise ForcedToolCallError(msg)
 

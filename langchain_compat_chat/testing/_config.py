@@ -147,7 +147,10 @@ class Dialect:
             ``extra_forbidden`` (Mistral).
         exclusive_params: Top-level keys that may not be sent together (Kimi: ``thinking``
             and ``reasoning_effort``).
-        rejected_params: Top-level keys this model rejects (kimi-k3: ``thinking``).
+        rejected_params: Top-level keys this model rejects (kimi-k3: ``thinking``; Claude
+            Opus 4.7+ and Claude 5: ``temperature`` and ``top_p``).
+        rejected_thinking_types: ``thinking.type`` values this model answers 400 to (Claude
+            5: ``enabled``, a manual budget; Opus 5.5, Sonnet 5.5, Fable: ``disabled`` too).
         reasoning_blocks: With ``reasoning_details``, how many blocks (``index`` values)
             the reasoning is split into.
         sign_reasoning: Give every ``reasoning_details`` block a ``signature`` (the last
@@ -186,6 +189,7 @@ class Dialect:
     forbid_extra_message_fields: bool = False
     exclusive_params: tuple[str, ...] = ()
     rejected_params: tuple[str, ...] = ()
+    rejected_thinking_types: tuple[str, ...] = ()
     reasoning_blocks: int = 1
     sign_reasoning: bool = False
     reasoning_format: str = "unknown"
@@ -198,6 +202,27 @@ class Dialect:
         """Return a copy with some fields changed (``dataclasses.replace`` shorthand)."""
         return dataclasses.replace(self, **changes)
 
+
+# Claude Opus 5, Sonnet 5, Haiku 5.5 on Anthropic's OpenAI SDK endpoint: adaptive thinking on
+# by default (openai-sdk page: "on Claude 5 models it is on by default"); a manual budget is a
+# 400 (platform.claude.com/docs/en/models/sonnet-5/migration-guide), and so is a non-default
+# temperature or top_p (models/haiku-5-5/migration-guide#remove-sampling-parameters;
+# "`temperature` is deprecated for this model", The-PR-Agent/pr-agent#2456). A forced
+# tool_choice is accepted and answered without thinking (Haiku 5.5 migration guide).
+# "claude-5.5-thinking" is Opus 5.5, Sonnet 5.5, Fable 5.1: forced tool use is a 400 thinking
+# or not ('tool_choice: type "tool" and "any" are not supported for this model.') and thinking
+# cannot be disabled ('"thinking.type.disabled" is not supported for this model'; Sonnet 5.5
+# goes lowest with {"type": "between_tools"}): models/opus-5-5/whats-new-opus-5-5,
+# sonnet-5-5/whats-new-sonnet-5-5, fable-5-1/whats-new-fable-5-1.
+_CLAUDE_5 = Dialect(
+    reasoning_field=None,
+    always_reason=True,
+    thinking_toggles=("thinking",),
+    forced_tool_while_thinking="disable",
+    rejected_params=("temperature", "top_p"),
+    rejected_thinking_types=("enabled",),
+    error_style="anthropic",
+)
 
 DIALECT_PRESETS: dict[str, Dialect] = {
     "openai": Dialect(reasoning_field=None, reject_unknown_params=True),
@@ -374,6 +399,11 @@ DIALECT_PRESETS: dict[str, Dialect] = {
         forced_tool_while_thinking="reject",
         error_style="anthropic",
     ),
+    "claude-5-thinking": _CLAUDE_5,
+    "claude-5.5-thinking": _CLAUDE_5.replace(
+        forced_tool_while_thinking="reject_always",
+        rejected_thinking_types=("enabled", "disabled"),
+    ),
     # Gemini 3 (OpenAI compat): always thinks, thoughts hidden; the first tool call of a step
     # carries extra_content.google.thought_signature, strictly required back on the current
     # turn, else 400 "Function call is missing a thought_signature in functionCall parts" in
@@ -426,6 +456,7 @@ _TUPLE_CHOICES: dict[str, set[str] | None] = {
     "rejected_message_fields": None,
     "exclusive_params": None,
     "rejected_params": None,
+    "rejected_thinking_types": None,
     "reasoning_efforts": None,
     "batch_file_purposes": None,
 }

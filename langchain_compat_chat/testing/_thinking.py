@@ -178,7 +178,10 @@ _DEFAULT_WORDS: dict[str, str] = {
     "rejected_field": "Strict mode: messages[{index}].{field} is not accepted by this provider.",
     "exclusive": "cannot specify both '{param}' and '{other}'",
     "rejected_param": "Strict mode: '{param}' is not supported by this model.",
+    "rejected_thinking": "Strict mode: thinking.type '{type}' is not supported by this model.",
 }
+_FALLBACK_RULE = {"forced_tool_always": "forced_tool"}
+"""Where a provider has no words of its own for a rule, the rule whose words it uses."""
 
 _ANTHROPIC_NO_THINKING = (
     "messages.{index}.content.0.type: Expected `thinking` or `redacted_thinking`, but found "
@@ -233,7 +236,19 @@ WORDS: dict[str, dict[str, str]] = {
         "echo_wrong_field": _ANTHROPIC_NO_THINKING,
         "echo_mismatch": _ANTHROPIC_BAD_SIGNATURE,
     },
-    "anthropic": {"forced_tool": "Thinking may not be enabled when tool_choice forces tool use."},
+    "anthropic": {
+        "forced_tool": "Thinking may not be enabled when tool_choice forces tool use.",
+        # Claude Opus 5.5, Sonnet 5.5, Fable 5.1 (their "what's new" pages)
+        "forced_tool_always": (
+            'tool_choice: type "tool" and "any" are not supported for this model.'
+        ),
+        "rejected_thinking": (
+            '"thinking.type.{type}" is not supported for this model. Use "thinking.type.adaptive" '
+            'and "output_config.effort" to control thinking behavior.'
+        ),
+        # Opus 4.7+, Fable 5 (The-PR-Agent/pr-agent#2456); top_p's wording is not confirmed.
+        "rejected_param": "`{param}` is deprecated for this model.",
+    },
     "zhipu": {"forced_tool": "Tool choice must be auto"},
     "gemini": {
         "echo_missing": (
@@ -312,7 +327,9 @@ def _error_body(style: str, message: str) -> dict[str, Any]:
 
 def _reject(dialect: Dialect, rule: str, **fields: Any) -> ThinkingError:
     style = dialect.error_style
-    template = WORDS.get(style, {}).get(rule, _DEFAULT_WORDS[rule])
+    words = WORDS.get(style, {})
+    fallback = _FALLBACK_RULE.get(rule, rule)
+    template = words.get(rule) or words.get(fallback) or _DEFAULT_WORDS[fallback]
     message = template.format(**fields)
     return ThinkingError(400, message, _error_body(style, message), listed=style == "gemini")
 
@@ -364,9 +381,9 @@ def _mistral_extras(messages: Sequence[Any]) -> ThinkingError | None:
 def check_thinking_rules(body: Mapping[str, Any], dialect: Dialect) -> None:
     """Reject a (base-validated) request that breaks the dialect's thinking rules.
 
-    Checked in order: rejected and mutually exclusive top-level keys, message keys the
-    provider refuses, a forced ``tool_choice`` while thinking, then the reasoning echo of
-    every assistant tool-call turn in scope.
+    Checked in order: rejected top-level keys and ``thinking.type`` values, mutually
+    exclusive keys, message keys the provider refuses, a forced ``tool_choice`` while
+    thinking, then the reasoning echo of every assistant tool-call turn in scope.
 
     Raises:
         ThinkingError: the provider's error status, message and body shape.
@@ -375,6 +392,10 @@ def check_thinking_rules(body: Mapping[str, Any], dialect: Dialect) -> None:
     for param in dialect.rejected_params:
         if param in body:
             raise _reject(dialect, "rejected_param", param=param)
+    thinking = body.get("thinking")
+    thinking_type = thinking.get("type") if isinstance(thinking, Mapping) else None
+    if thinking_type in dialect.rejected_thinking_types:
+        raise _reject(dialect, "rejected_thinking", type=thinking_type)
     present = [p for p in dialect.exclusive_params if body.get(p) is not None]
     if len(present) > 1:
         raise _reject(dialect, "exclusive", param=present[0], other=present[1])
@@ -392,7 +413,7 @@ def check_thinking_rules(body: Mapping[str, Any], dialect: Dialect) -> None:
     kind = forced_tool(body)
     rule = dialect.forced_tool_while_thinking
     if kind and rule == "reject_always":
-        raise _reject(dialect, "forced_tool", kind=kind)
+        raise _reject(dialect, "forced_tool_always", kind=kind)
     if not thinking_requested(body, dialect):
         return
     if kind and (rule == "reject" or (rule == "reject_named" and kind == "specified")):

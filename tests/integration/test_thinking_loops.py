@@ -79,6 +79,13 @@ CASES = [
     Case("deepseek-thinking", "huggingface", "deepseek-ai/DeepSeek-V3.1"),
     Case("kimi-thinking", "huggingface", "moonshotai/Kimi-K2-Thinking"),
     Case("deepseek-thinking", "volcengine", "deepseek-v3-1-terminus"),
+    # Claude 5.x on Anthropic's endpoint: no forced tool at all on 5.5/Fable 5.1, no
+    # temperature, no budget (a forced tool goes out as "auto" and the answer is checked)
+    Case("claude-5.5-thinking", "anthropic", "claude-opus-5-5", {"temperature": 0.2}),
+    Case("claude-5.5-thinking", "anthropic", "claude-sonnet-5-5", {"thinking": False}),
+    Case("claude-5.5-thinking", "anthropic", "claude-fable-5-1", {"thinking": 4096}),
+    Case("claude-5-thinking", "anthropic", "claude-haiku-5-5", {"thinking": True, "top_p": 0.9}),
+    Case("claude-5-thinking", "anthropic", "claude-opus-5", {"temperature": 0.2}),
 ]
 IDS = [c.id for c in CASES]
 
@@ -276,6 +283,52 @@ OLD_BEHAVIOUR: list[tuple[str, str | None, str, dict[str, Any], dict[str, Any], 
         {},
         "structured",
         "must be auto",
+    ),
+    # Claude 5.5: no forced tool thinking or not, no thinking switched off, no temperature
+    (
+        "claude-5.5-thinking",
+        "anthropic",
+        "claude-opus-5-5",
+        {"forced_tool": "allowed"},
+        {},
+        "structured",
+        'type "tool" and "any" are not supported',
+    ),
+    (
+        "claude-5.5-thinking",
+        "anthropic",
+        "claude-opus-5-5",
+        {"forced_tool": "disable_thinking", "thinking_off_type": "disabled"},
+        ON,
+        "structured",
+        '"thinking.type.disabled" is not supported',
+    ),
+    (
+        "claude-5.5-thinking",
+        "anthropic",
+        "claude-sonnet-5-5",
+        {"thinking_off_type": "disabled"},
+        {"thinking": False},
+        "invoke",
+        '"thinking.type.disabled" is not supported',
+    ),
+    (
+        "claude-5-thinking",
+        "anthropic",
+        "claude-haiku-5-5",
+        {"thinking_style": "thinking_budget"},
+        ON,
+        "invoke",
+        '"thinking.type.enabled" is not supported',
+    ),
+    (
+        "claude-5-thinking",
+        "anthropic",
+        "claude-opus-5",
+        {"drop_params": ()},
+        {"temperature": 0.2},
+        "invoke",
+        "`temperature` is deprecated",
     ),
     # two toggles, or the wrong one (HKUDS/nanobot#3939)
     (

@@ -27,6 +27,8 @@ EXPECTED_PRESETS = [
     "groq-thinking",
     "mistral-thinking",
     "claude-thinking",
+    "claude-5-thinking",
+    "claude-5.5-thinking",
     "gemini-thinking",
     "gpt-oss-thinking",
 ]
