@@ -30,6 +30,7 @@ from langchain_compat_chat.errors import (
     MalformedResponseError,
     ResponseTooLargeError,
     error_from_payload,
+    preview,
 )
 
 __all__ = [
@@ -228,7 +229,7 @@ def parse_batch(payload: Any, envelope: str | None = None) -> BatchInfo:
     ):
         raise MalformedResponseError(
             "The server's answer is not a batch object (no string 'id' and 'status')",
-            body=json.dumps(payload, default=repr)[:2000],
+            body=preview(payload),
         )
     counts = obj.get("request_counts")
     counts = counts if isinstance(counts, Mapping) else {}
@@ -291,7 +292,7 @@ def list_page(payload: Any) -> tuple[list[Any], str | None]:
     if not isinstance(data, list):
         raise MalformedResponseError(
             "The server's list answer has no 'data' array",
-            body=json.dumps(payload, default=repr)[:2000],
+            body=preview(payload),
         )
     after: Any = None
     if payload.get("has_more") is True and data:

@@ -11,7 +11,6 @@ are shared with :mod:`.responses_stream`, so a streamed answer adds up to this m
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -29,7 +28,7 @@ from langchain_compat_chat._wire.responses_input import (
 )
 from langchain_compat_chat._wire.token_usage import COST_KEY, usage_cost
 from langchain_compat_chat._wire.token_usage import usage_to_metadata as usage_to_metadata
-from langchain_compat_chat.errors import MalformedResponseError, error_from_payload
+from langchain_compat_chat.errors import MalformedResponseError, error_from_payload, preview
 
 __all__ = [
     "Output",
@@ -91,9 +90,7 @@ def call_of(
 def read_output(output: Any, response_id: str | None) -> Output:
     """Every item of ``output`` into text, reasoning, calls and what is kept for later."""
     if not isinstance(output, list):
-        raise MalformedResponseError(
-            "The response has no output list", body=json.dumps(output)[:2000]
-        )
+        raise MalformedResponseError("The response has no output list", body=preview(output))
     out = Output()
     annotations: list[Any] = []
     reasoning_items: list[Any] = []
@@ -143,18 +140,18 @@ def check_response(data: Any) -> Mapping[str, Any]:
     """
     if not isinstance(data, Mapping):
         raise MalformedResponseError(
-            f"Expected a JSON object, got {type(data).__name__}", body=json.dumps(data)[:2000]
+            f"Expected a JSON object, got {type(data).__name__}", body=preview(data)
         )
     error = data.get("error")
     if error is not None or data.get("status") == "failed":
         raise error_from_payload(
             {"error": error} if error is not None else data,
-            body=json.dumps(data)[:2000],
+            body=preview(data),
             default_message="The response failed",
         )
     if "output" not in data:
         raise MalformedResponseError(
-            "The reply is not a Responses API response (no output)", body=json.dumps(data)[:2000]
+            "The reply is not a Responses API response (no output)", body=preview(data)
         )
     return data
 

@@ -47,6 +47,7 @@ from langchain_compat_chat.errors import (
     MalformedResponseError,
     StreamInterruptedError,
     error_from_payload,
+    preview,
 )
 
 __all__ = ["ResponsesStream"]
@@ -189,17 +190,17 @@ class ResponsesStream:
             payload = json.loads(data)
         except (ValueError, RecursionError) as exc:
             raise MalformedResponseError(
-                f"Stream event is not valid JSON ({exc})", body=data[:2000]
+                f"Stream event is not valid JSON ({exc})", body=preview(data)
             ) from None
         if not isinstance(payload, dict):
-            raise MalformedResponseError("Stream event is not a JSON object", body=data[:2000])
+            raise MalformedResponseError("Stream event is not a JSON object", body=preview(data))
         self.events += 1
         if (
             event == "error"
             or payload.get("type") == "error"
             or ("error" in payload and "type" not in payload and payload["error"] is not None)
         ):
-            raise error_from_payload(payload, body=data[:2000])
+            raise error_from_payload(payload, body=preview(data))
         if "type" not in payload and payload.get("object") == "response":
             payload = {"type": "response.completed", "response": payload}  # a JSON body
         return payload
