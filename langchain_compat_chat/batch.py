@@ -86,6 +86,8 @@ BatchStatus = Literal[
 # "completed" only when every batch completed; a running one reports its least advanced.
 _RUNNING_ORDER = ("cancelling", "validating", "in_progress", "finalizing")
 _FINISHED_ORDER = ("failed", "expired", "cancelled", "completed")
+_MAX_POLL = 60.0
+"""Longest wait between polls unless ``wait(max_poll=)`` says otherwise."""
 
 
 # -- the job -------------------------------------------------------------------------------
@@ -186,7 +188,7 @@ class BatchJob:
         timeout: float | None = None,
         *,
         poll: float = 2.0,
-        max_poll: float = 60.0,
+        max_poll: float = _MAX_POLL,
         on_progress: Callable[[BatchJob], None] | None = None,
     ) -> BatchStatus | str:
         """Poll until the job finishes; returns its final :attr:`status`.
@@ -213,7 +215,7 @@ class BatchJob:
         timeout: float | None = None,
         *,
         poll: float = 2.0,
-        max_poll: float = 60.0,
+        max_poll: float = _MAX_POLL,
         on_progress: Callable[[BatchJob], None] | None = None,
     ) -> BatchStatus | str:
         """Async :meth:`wait` (``await`` is a keyword, hence the underscore)."""
@@ -487,7 +489,7 @@ def run_plan(
 
     def steps() -> Steps[list[Any]]:
         job = yield from _submitted(submission)
-        yield from job._wait_steps(None, poll, 60.0, None)  # wait()'s default max_poll
+        yield from job._wait_steps(None, poll, _MAX_POLL, None)
         return (yield from job._results_steps(return_exceptions))
 
     return steps(), submission.session
