@@ -421,12 +421,12 @@ def parse_result_line(line: bytes) -> ResultLine:
     except (ValueError, RecursionError) as exc:
         raise MalformedResponseError(
             f"A line of the batch's result file is not JSON ({exc})",
-            body=line[:2000].decode("utf-8", errors="replace"),
+            body=preview(line),
         ) from None
     if not isinstance(obj, Mapping):
         raise MalformedResponseError(
             "A line of the batch's result file is not a JSON object",
-            body=line[:2000].decode("utf-8", errors="replace"),
+            body=preview(line),
         )
     cid = obj.get("custom_id")
     response = obj.get("response")
